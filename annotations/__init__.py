@@ -1,0 +1,1 @@
+"""Label schema, annotation formats, validator and gold set."""

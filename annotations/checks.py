@@ -1,0 +1,65 @@
+"""The arithmetic identities of the spec, evaluated on a record.
+
+Every identity instance is reported: ``ok`` is True or False, or None (skipped) when a value it
+needs is null. ``expected`` is the side computed from the parts, ``found`` the printed total.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from annotations import schema
+
+Check = dict[str, Any]
+
+
+def _sum(values: list[Any]) -> float | None:
+    if any(v is None for v in values):
+        return None
+    return sum(values)
+
+
+def _check(identity: int, where: str, expected: Any, found: Any) -> Check:
+    ok = None if expected is None or found is None else abs(expected - found) < 1e-9
+    return {"identity": identity, "where": where, "expected": _num(expected), "found": _num(found), "ok": ok}
+
+
+def _num(v: Any) -> Any:
+    if isinstance(v, float) and v.is_integer():
+        return int(v)
+    return v
+
+
+def run_checks(record: dict[str, Any]) -> list[Check]:
+    """All identity instances for the record's template (table 2 rows of the union if unknown)."""
+    template = record.get("template")
+    req = record.get("requests") or {}
+    checks: list[Check] = []
+
+    def cell(row: str, col: str) -> Any:
+        return (req.get(row) or {}).get(col)
+
+    handling = schema.T2_HANDLING_ROWS[template] if template else ()
+    for col in schema.T2_COLUMNS:
+        expected = _sum([cell("new_received", col), cell("carried_over", col)])
+        found = _sum([cell("total_processed", col), cell("carried_forward", col)])
+        checks.append(_check(1, f"requests.{col}", expected, found))
+    if template:
+        for col in schema.T2_COLUMNS:
+            expected = _sum([cell(r, col) for r in handling])
+            checks.append(_check(2, f"requests.{col}", expected, cell("total_processed", col)))
+    for row in schema.t2_rows(template):
+        if row not in req:
+            continue
+        expected = _sum([cell(row, c) for c in schema.T2_APPLICANT_COLUMNS])
+        checks.append(_check(3, f"requests.{row}", expected, cell(row, "total")))
+    rl = record.get("review_litigation") or {}
+    for group in schema.T3_GROUPS:
+        g = rl.get(group) or {}
+        expected = _sum([g.get(c) for c in ("upheld", "corrected", "other", "pending")])
+        checks.append(_check(4, f"review_litigation.{group}", expected, g.get("total")))
+    return checks
+
+
+def failed(checks: list[Check]) -> list[Check]:
+    return [c for c in checks if c["ok"] is False]

@@ -1,0 +1,85 @@
+"""The document format shared by the gold set, the training data, predictions and the formats.
+
+One JSON file per document::
+
+    {"id": "seed-000", "text": "...", "spans": [{"start": 0, "end": 4, "label": "H.overview"}],
+     "record": {...} | null, "meta": {"source": "...", "split": "gold" | "train" | "pred", ...}}
+
+Offsets are Python string indices (code points) into ``text``; ``end`` is exclusive.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    start: int
+    end: int
+    label: str
+
+    def text(self, doc_text: str) -> str:
+        return doc_text[self.start:self.end]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"start": self.start, "end": self.end, "label": self.label}
+
+
+@dataclass
+class Document:
+    id: str
+    text: str
+    spans: list[Span] = field(default_factory=list)
+    record: dict[str, Any] | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "text": self.text,
+            "spans": [s.to_json() for s in sorted(self.spans)],
+            "record": self.record,
+            "meta": self.meta,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Document:
+        spans = [Span(int(s["start"]), int(s["end"]), str(s["label"])) for s in data.get("spans") or []]
+        return cls(id=str(data["id"]), text=data["text"], spans=spans, record=data.get("record"),
+                   meta=dict(data.get("meta") or {}))
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(self.to_json(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
+def load_document(path: Path) -> Document:
+    return Document.from_json(json.loads(Path(path).read_text(encoding="utf-8")))
+
+
+def document_paths(path: Path) -> list[Path]:
+    """A document file, or every ``*.json`` directly inside a directory, sorted."""
+    path = Path(path)
+    if path.is_dir():
+        return sorted(p for p in path.glob("*.json") if p.is_file())
+    return [path]
+
+
+def load_documents(path: Path) -> Iterator[Document]:
+    for p in document_paths(path):
+        yield load_document(p)
+
+
+def save_documents(docs: Iterable[Document], out_dir: Path) -> list[Path]:
+    out_dir = Path(out_dir)
+    written = []
+    for doc in docs:
+        p = out_dir / f"{doc.id}.json"
+        doc.save(p)
+        written.append(p)
+    return written

@@ -1,0 +1,53 @@
+"""Reading a number as the documents print it: full-width digits, separators, spaces, signs, 中文数字."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
+              "八": 8, "九": 9, "壹": 1, "贰": 2, "叁": 3, "肆": 4, "伍": 5, "陆": 6, "柒": 7, "捌": 8, "玖": 9}
+_CN_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
+_CN_BIG = {"万": 10_000, "萬": 10_000, "亿": 100_000_000, "億": 100_000_000}
+_MINUS = "-−－–—"
+_NUMERIC = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+
+
+def _chinese_int(s: str) -> int | None:
+    total, section, digit = 0, 0, None
+    for ch in s:
+        if ch in _CN_DIGITS:
+            digit = _CN_DIGITS[ch]
+        elif ch in _CN_UNITS:
+            section += (1 if digit is None else digit) * _CN_UNITS[ch]
+            digit = None
+        elif ch in _CN_BIG:
+            section += digit or 0
+            total += section * _CN_BIG[ch]
+            section, digit = 0, None
+        else:
+            return None
+    return total + section + (digit or 0)
+
+
+def parse_number(text: str) -> int | float | None:
+    """The number a cell or span prints, or None when it is not one (blank, '/', '-', words).
+
+    >>> parse_number("１２,３４5"), parse_number("-3"), parse_number("398.3675"), parse_number("十二")
+    (12345, -3, 398.3675, 12)
+    """
+    s = unicodedata.normalize("NFKC", text or "")
+    s = re.sub(r"[\s,，']", "", s)
+    s = s.rstrip("元万件条个项次")
+    if not s:
+        return None
+    if s[0] in _MINUS and len(s) > 1:
+        s = "-" + s[1:]
+    if _NUMERIC.match(s):
+        value = float(s)
+        if "." not in s:
+            return int(s)
+        return value
+    sign = -1 if s.startswith("-") else 1
+    n = _chinese_int(s.lstrip("+-"))
+    return None if n is None else sign * n

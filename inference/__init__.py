@@ -1,0 +1,1 @@
+"""Normalisation, windowed tagging, span decoding, assembly into the record, checks."""

@@ -1,0 +1,1 @@
+"""Synthetic report generator, dataset building and training."""
