@@ -12,8 +12,6 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from govreport import paths
-
 
 def _schema(args: argparse.Namespace) -> int:
     from annotations.schema import json_schema

@@ -1,0 +1,25 @@
+"""Section texts from heading spans: the one rule the gold set, the generator and the assembler share.
+
+A section's text runs from the end of its first heading to the start of the next heading span (of
+any section) in document order, stripped; the last heading's text runs to the end of the document.
+A section without a heading span is null.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from annotations import schema
+from annotations.document import Span
+
+
+def section_texts(text: str, spans: Iterable[Span]) -> dict[str, str | None]:
+    headings = sorted(s for s in spans if s.label.startswith("H."))
+    out: dict[str, str | None] = {k: None for k in schema.SECTIONS}
+    for i, h in enumerate(headings):
+        key = h.label[2:]
+        if key not in out or out[key] is not None:
+            continue
+        end = headings[i + 1].start if i + 1 < len(headings) else len(text)
+        out[key] = text[h.end:end].strip()
+    return out
