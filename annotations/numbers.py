@@ -49,5 +49,6 @@ def parse_number(text: str) -> int | float | None:
             return int(s)
         return value
     sign = -1 if s.startswith("-") else 1
-    n = _chinese_int(s.lstrip("+-"))
+    digits = s.lstrip("+-")
+    n = _chinese_int(digits) if digits else None
     return None if n is None else sign * n
