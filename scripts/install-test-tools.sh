@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs what only some tests need: Debian's Chromium (review-page test) and Label Studio in its own
+# virtualenv (it pins many packages; kept apart so it cannot change the project's own).
+set -euo pipefail
+LS_VENV="${GOVREPORT_LS_VENV:-/opt/ls-venv}"
+
+if ! command -v chromium >/dev/null 2>&1; then
+  if command -v apt-get >/dev/null 2>&1; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  fi
+fi
+
+if [ ! -x "$LS_VENV/bin/label-studio" ]; then
+  python -m venv "$LS_VENV"
+  "$LS_VENV/bin/pip" install -q 'label-studio==1.23.*'
+fi
+echo "chromium: $(command -v chromium || echo absent); label-studio: $LS_VENV/bin/label-studio"
