@@ -12,6 +12,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from govreport.paths import DEFAULT_MODEL, GOLD_DIR
+
 
 def _schema(args: argparse.Namespace) -> int:
     from annotations.schema import json_schema
@@ -27,6 +29,71 @@ def _schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def _annotate_validate(args: argparse.Namespace) -> int:
+    from annotations.validate import validate_path
+
+    result = validate_path(Path(args.path))
+    for p in result.problems:
+        print(p, file=sys.stderr)
+    if result.problems:
+        print(f"invalid: {len(result.problems)} problem(s) in {result.documents} documents", file=sys.stderr)
+        return 1
+    print(result.summary())
+    return 0
+
+
+def _annotate_config(args: argparse.Namespace) -> int:
+    from annotations.formats import labelstudio_config
+
+    print(labelstudio_config(), end="")
+    return 0
+
+
+def _annotate_export(args: argparse.Namespace) -> int:
+    from annotations.document import load_documents
+    from annotations.formats import export_documents
+
+    try:
+        n = export_documents(load_documents(Path(args.path)), args.format, Path(args.out), args.predictions)
+    except (OSError, ValueError, KeyError) as e:
+        print(f"error: cannot export {args.path}: {e}", file=sys.stderr)
+        return 1
+    print(f"wrote {n} documents to {args.out} ({args.format})")
+    return 0
+
+
+def _annotate_import(args: argparse.Namespace) -> int:
+    from annotations.formats import import_export
+    from govreport.paths import TRAIN_ANNOTATIONS_DIR
+
+    out = Path(args.out) if args.out else TRAIN_ANNOTATIONS_DIR
+    result = import_export(Path(args.export), out)
+    for note in result.notes:
+        print(note, file=sys.stderr)
+    for p in result.problems:
+        print(p, file=sys.stderr)
+    if result.problems:
+        print(f"nothing written: {len(result.problems)} problem(s)", file=sys.stderr)
+        return 1
+    print(f"wrote {len(result.written)} documents to {out}")
+    return 0
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from annotations.evaluate import evaluate_paths, format_report, write_json
+
+    try:
+        report = evaluate_paths(Path(args.gold), Path(args.pred), Path(args.save_pred) if args.save_pred else None)
+    except (OSError, ValueError, ImportError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    print(format_report(report, per_label=not args.no_labels), end="")
+    if args.json:
+        write_json(report, Path(args.json))
+        print(f"figures written to {args.json}")
+    return 0
+
+
 HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {"schema": _schema}
 
 
@@ -36,6 +103,34 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("schema", help="print the JSON Schema of the record, or validate a record file")
     p.add_argument("--validate", metavar="RECORD_JSON", help="validate a record (JSON or JSONL) instead")
+
+    p = sub.add_parser("annotate", help="validate annotations; Label Studio / doccano config, export, import")
+    asub = p.add_subparsers(dest="annotate_command", required=True)
+    a = asub.add_parser("validate", help="check Document JSON files (offsets, labels, record vs spans)")
+    a.add_argument("path", help="a Document JSON file or a directory of them")
+    a.set_defaults(handler=_annotate_validate)
+    a = asub.add_parser("config", help="print the Label Studio labelling config XML for the label set")
+    a.set_defaults(handler=_annotate_config)
+    a = asub.add_parser("export", help="write Documents as Label Studio tasks or doccano JSONL")
+    a.add_argument("path", help="a Document JSON file or a directory of them")
+    a.add_argument("--format", choices=["labelstudio", "doccano"], required=True)
+    a.add_argument("--out", required=True, help="output file (.json for Label Studio, .jsonl for doccano)")
+    a.add_argument("--predictions", action="store_true",
+                   help="Label Studio: put the spans in predictions[] (pre-annotations) instead of annotations[]")
+    a.set_defaults(handler=_annotate_export)
+    a = asub.add_parser("import", help="validate a Label Studio / doccano export and write Documents (split=train)")
+    a.add_argument("export", help="Label Studio JSON export or doccano JSONL")
+    a.add_argument("--out", help="output directory (default annotations/train/)")
+    a.set_defaults(handler=_annotate_import)
+
+    p = sub.add_parser("evaluate", help="score predictions (or a model) against the gold set")
+    p.add_argument("--gold", default=str(GOLD_DIR), help="directory of gold Documents (default annotations/gold)")
+    p.add_argument("--pred", default=str(DEFAULT_MODEL),
+                   help="directory of predicted Documents, or a model directory (default models/default)")
+    p.add_argument("--json", metavar="FILE", help="also write every figure as JSON")
+    p.add_argument("--save-pred", metavar="DIR", help="with a model: save its predicted Documents here")
+    p.add_argument("--no-labels", action="store_true", help="leave the per-label table out of the terminal report")
+    p.set_defaults(handler=_evaluate)
     return parser
 
 

@@ -1,0 +1,426 @@
+"""`govreport evaluate`: predicted Documents (or a model run on the gold texts) against the gold set.
+
+Figures, overall and per document:
+- spans: seqeval (mode="strict", scheme=IOB2) on character-level IOB2 sequences: P/R/F1 per label,
+  per family (annotations.labels.family) and micro overall. With zero_division=0, as seqeval; a figure
+  with neither gold nor predicted spans is None (not applicable), not 0.
+- record: exact-match accuracy of every table cell of the gold template (nulls included: both null
+  is correct), of each entity field (lists compared as sets), and agreement of the identity checks
+  (same ok per (identity, where); a check missing on one side counts as ok=None there).
+A missing prediction is an empty one: no spans, every record value null.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from annotations import labels, schema
+from annotations.checks import run_checks
+from annotations.document import Document, Span, document_paths
+from annotations.validate import read_document_file, same_value
+
+TABLES: dict[str, str] = {"proactive": "table1", "requests": "table2", "review_litigation": "table3"}
+LIST_FIELDS: tuple[str, ...] = ("phones", "emails", "addresses", "postcodes", "urls", "doc_numbers")
+FIELDS: tuple[str, ...] = ("template", "report_year", "agency", "published", "leaders", *LIST_FIELDS, "amounts",
+                           *(f"sections.{k}" for k in schema.SECTIONS))
+WORST = 10  # how many worst documents / fields / cells / labels are listed
+
+
+@dataclass
+class Prediction:
+    spans: list[Span] = field(default_factory=list)
+    record: dict[str, Any] | None = None
+    missing: bool = False
+
+
+# --- spans: character-level IOB2 and seqeval --------------------------------------------------
+def _tags(length: int, spans: Iterable[Span]) -> tuple[list[str], list[Span]]:
+    """IOB2 tags of every character; spans out of range or overlapping an earlier one are dropped."""
+    tags = ["O"] * length
+    dropped = []
+    for s in sorted(spans):
+        if not (0 <= s.start < s.end <= length) or any(t != "O" for t in tags[s.start:s.end]):
+            dropped.append(s)
+            continue
+        tags[s.start] = f"B-{s.label}"
+        for i in range(s.start + 1, s.end):
+            tags[i] = f"I-{s.label}"
+    return tags, dropped
+
+
+def iob2_pair(length: int, gold: Iterable[Span], pred: Iterable[Span]) -> tuple[list[str], list[str]]:
+    """Gold and predicted character tags, with every O shared by both that follows a shared O removed.
+
+    Strict IOB2 matching only looks at entity characters and the character after each entity, all
+    of which are kept, so the scores are those of the full sequences; seqeval's cost then grows with
+    the number of tagged characters instead of the document length.
+    """
+    g, _ = _tags(length, gold)
+    p, _ = _tags(length, pred)
+    keep = [i for i in range(length) if not (g[i] == "O" == p[i] and i > 0 and g[i - 1] == "O" == p[i - 1])]
+    return [g[i] for i in keep], [p[i] for i in keep]
+
+
+def _counts(seqs: list[list[str]]) -> Counter[str]:
+    return Counter(t[2:] for seq in seqs for t in seq if t.startswith("B-"))
+
+
+def _prf(y_true: list[list[str]], y_pred: list[list[str]]) -> dict[str, Any]:
+    from seqeval.metrics import f1_score, precision_score, recall_score
+    from seqeval.scheme import IOB2
+
+    support, predicted = sum(_counts(y_true).values()), sum(_counts(y_pred).values())
+    out: dict[str, Any] = {"precision": None, "recall": None, "f1": None, "support": support, "predicted": predicted}
+    if support or predicted:
+        kw: dict[str, Any] = {"mode": "strict", "scheme": IOB2, "zero_division": 0}
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            out["precision"] = float(precision_score(y_true, y_pred, **kw))
+            out["recall"] = float(recall_score(y_true, y_pred, **kw))
+            out["f1"] = float(f1_score(y_true, y_pred, **kw))
+    return out
+
+
+def _per_label(y_true: list[list[str]], y_pred: list[list[str]]) -> dict[str, dict[str, Any]]:
+    from seqeval.metrics import classification_report
+    from seqeval.scheme import IOB2
+
+    gold_n, pred_n = _counts(y_true), _counts(y_pred)
+    if not gold_n and not pred_n:
+        return {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        report = classification_report(y_true, y_pred, mode="strict", scheme=IOB2, output_dict=True,
+                                       zero_division=0)
+    out = {}
+    order = {lab: i for i, lab in enumerate(labels.span_labels())}
+    for lab in sorted(set(gold_n) | set(pred_n), key=lambda x: (order.get(x, len(order)), x)):
+        r = report.get(lab, {})
+        out[lab] = {"precision": float(r.get("precision", 0.0)), "recall": float(r.get("recall", 0.0)),
+                    "f1": float(r.get("f1-score", 0.0)), "support": gold_n[lab], "predicted": pred_n[lab]}
+    return out
+
+
+def span_scores(pairs: list[tuple[int, list[Span], list[Span]]]) -> dict[str, Any]:
+    """Overall (micro), per family and per label scores for (text length, gold spans, predicted spans)."""
+    def seqs(keep: Callable[[Span], bool]) -> tuple[list[list[str]], list[list[str]]]:
+        ts, ps = [], []
+        for n, g, p in pairs:
+            t, q = iob2_pair(n, [s for s in g if keep(s)], [s for s in p if keep(s)])
+            ts.append(t)
+            ps.append(q)
+        return ts, ps
+
+    y_true, y_pred = seqs(lambda s: True)
+    families = {fam: _prf(*seqs(lambda s, fam=fam: labels.family(s.label) == fam)) for fam in labels.FAMILIES}
+    return {"overall": _prf(y_true, y_pred), "families": families, "labels": _per_label(y_true, y_pred)}
+
+
+def span_errors(text: str, gold: list[Span], pred: list[Span]) -> dict[str, list[dict[str, Any]]]:
+    """Gold spans not predicted exactly (missed) and predicted spans not in gold (spurious)."""
+    g, p = set(gold), set(pred)
+    def show(s: Span) -> dict[str, Any]:
+        return {"start": s.start, "end": s.end, "label": s.label, "text": text[s.start:s.end]}
+    return {"missed": [show(s) for s in sorted(g - p)], "spurious": [show(s) for s in sorted(p - g)]}
+
+
+# --- record level -----------------------------------------------------------------------------
+def _record_cell_paths(record: dict[str, Any]) -> list[str]:
+    out = []
+    for top in TABLES:
+        def walk(node: Any, path: str) -> None:
+            if isinstance(node, dict):
+                for k, v in node.items():
+                    walk(v, f"{path}.{k}")
+            else:
+                out.append(path)
+        walk(record.get(top) or {}, top)
+    return out
+
+
+def _field_value(record: dict[str, Any], name: str) -> Any:
+    """A field in a comparable form: lists as sets (leaders as (name, title), amounts as tuples)."""
+    if name.startswith("sections."):
+        return (record.get("sections") or {}).get(name.split(".", 1)[1])
+    value = record.get(name)
+    if name == "leaders":
+        return frozenset((x.get("name"), x.get("title")) for x in value or [] if isinstance(x, dict))
+    if name == "amounts":
+        return frozenset((x.get("text"), _num(x.get("value")), x.get("unit"), x.get("cell"))
+                         for x in value or [] if isinstance(x, dict))
+    if name in LIST_FIELDS:
+        return frozenset(v for v in value or [] if isinstance(v, str))
+    return value
+
+
+def _num(v: Any) -> Any:
+    return float(v) if isinstance(v, int | float) and not isinstance(v, bool) else v
+
+
+def _jsonable(v: Any) -> Any:
+    if isinstance(v, frozenset):
+        return sorted((list(x) if isinstance(x, tuple) else x for x in v), key=str)
+    return v
+
+
+def _checks_of(record: dict[str, Any]) -> dict[tuple[int, str], Any]:
+    checks = record.get("checks")
+    if not isinstance(checks, list):
+        checks = run_checks(record)
+    return {(c.get("identity"), c.get("where")): c.get("ok") for c in checks if isinstance(c, dict)}
+
+
+def record_scores(gold: dict[str, Any], pred: dict[str, Any]) -> dict[str, Any]:
+    """Cells, fields and checks of one predicted record against its gold record."""
+    paths = list(schema.cell_paths(gold.get("template")))
+    paths += [p for p in _record_cell_paths(gold) if p not in set(paths)]
+    cells = {t: {"correct": 0, "total": 0} for t in (*TABLES.values(), "overall")}
+    wrong_cells = []
+    for path in paths:
+        g, p = schema.get_path(gold, path), schema.get_path(pred, path)
+        ok = same_value(g, p)
+        for t in (TABLES[path.split(".", 1)[0]], "overall"):
+            cells[t]["total"] += 1
+            cells[t]["correct"] += ok
+        if not ok:
+            wrong_cells.append({"path": path, "gold": g, "pred": p})
+    for c in cells.values():
+        c["accuracy"] = c["correct"] / c["total"] if c["total"] else None
+    fields, wrong_fields = {}, []
+    for name in FIELDS:
+        g, p = _field_value(gold, name), _field_value(pred, name)
+        fields[name] = g == p if not isinstance(g, int | float) else same_value(g, p)
+        if not fields[name]:
+            wrong_fields.append({"field": name, "gold": _jsonable(g), "pred": _jsonable(p)})
+    gc, pc = _checks_of(gold), _checks_of(pred)
+    keys = list(gc) + [k for k in pc if k not in gc]
+    wrong_checks = [{"identity": k[0], "where": k[1], "gold": gc.get(k), "pred": pc.get(k)}
+                    for k in keys if gc.get(k) != pc.get(k)]
+    checks = {"agree": len(keys) - len(wrong_checks), "total": len(keys),
+              "agreement": (len(keys) - len(wrong_checks)) / len(keys) if keys else None}
+    return {"cells": cells, "fields": fields, "checks": checks,
+            "errors": {"cells": wrong_cells, "fields": wrong_fields, "checks": wrong_checks}}
+
+
+# --- predictions ------------------------------------------------------------------------------
+def is_model_dir(path: Path) -> bool:
+    return Path(path).is_dir() and (Path(path) / "config.json").is_file()
+
+
+def load_predictions(gold: list[Document], pred: Path, warn: list[str],
+                     save_dir: Path | None = None) -> dict[str, Prediction]:
+    """Predictions by gold id, from a directory of Documents or by running a model directory."""
+    pred = Path(pred)
+    out: dict[str, Prediction] = {}
+    if is_model_dir(pred):
+        from inference.extract import Extractor
+
+        extractor = Extractor(pred)
+        for doc in gold:
+            try:
+                res = extractor.extract(doc.text)
+                out[doc.id] = Prediction(list(res.spans), res.record)
+            except Exception as e:  # one failing document must not hide the others' figures
+                warn.append(f"{doc.id}: the model failed ({type(e).__name__}: {e}); counted as an empty prediction")
+                out[doc.id] = Prediction(missing=True)
+            if save_dir is not None:
+                Document(doc.id, doc.text, out[doc.id].spans, out[doc.id].record,
+                         {"split": "pred", "model": str(pred)}).save(Path(save_dir) / f"{doc.id}.json")
+        return out
+    if not pred.exists():
+        raise FileNotFoundError(f"predictions not found: {pred}")
+    by_id: dict[str, Document] = {}
+    for p in document_paths(pred):
+        doc, err = read_document_file(p)
+        if doc is None:
+            warn.append(f"{p}: {err}; ignored")
+        else:
+            by_id.setdefault(doc.id, doc)
+    gold_ids = {d.id for d in gold}
+    extra = sorted(set(by_id) - gold_ids)
+    if extra:
+        warn.append(f"{len(extra)} prediction(s) with no gold document ignored: {', '.join(extra[:5])}")
+    for doc in gold:
+        p = by_id.get(doc.id)
+        if p is None:
+            out[doc.id] = Prediction(missing=True)
+        elif p.text != doc.text:
+            warn.append(f"{doc.id}: predicted text differs from the gold text; its spans are ignored")
+            out[doc.id] = Prediction([], p.record)
+        else:
+            out[doc.id] = Prediction(p.spans, p.record)
+    return out
+
+
+# --- the report -------------------------------------------------------------------------------
+def _sum_cells(per_doc: list[dict[str, Any]]) -> dict[str, Any]:
+    out = {}
+    for t in (*TABLES.values(), "overall"):
+        correct = sum(d["record"]["cells"][t]["correct"] for d in per_doc if d.get("record"))
+        total = sum(d["record"]["cells"][t]["total"] for d in per_doc if d.get("record"))
+        out[t] = {"correct": correct, "total": total, "accuracy": correct / total if total else None}
+    return out
+
+
+def _doc_score(d: dict[str, Any]) -> float:
+    figures = [d["spans"]["overall"]["f1"]]
+    if d.get("record"):
+        r = d["record"]
+        figures += [r["cells"]["overall"]["accuracy"], r["fields_accuracy"], r["checks"]["agreement"]]
+    figures = [f for f in figures if f is not None]
+    return sum(figures) / len(figures) if figures else 1.0
+
+
+def evaluate(gold: list[Document], preds: dict[str, Prediction], warn: list[str] | None = None) -> dict[str, Any]:
+    """Every figure, overall and per document, plus where to look (worst documents, fields, cells, labels)."""
+    warn = [] if warn is None else warn
+    per_doc = []
+    pairs = []
+    for doc in gold:
+        pred = preds.get(doc.id) or Prediction(missing=True)
+        _, dropped = _tags(len(doc.text), pred.spans)
+        if dropped:
+            warn.append(f"{doc.id}: {len(dropped)} predicted span(s) out of range or overlapping, ignored")
+        if _tags(len(doc.text), doc.spans)[1]:
+            warn.append(f"{doc.id}: gold spans out of range or overlapping (run `govreport annotate validate`)")
+        drop = set(dropped)
+        pred_spans = [s for s in pred.spans if s not in drop]
+        pair = (len(doc.text), doc.spans, pred_spans)
+        pairs.append(pair)
+        d: dict[str, Any] = {"id": doc.id, "missing_prediction": pred.missing, "spans": span_scores([pair]),
+                             "span_errors": span_errors(doc.text, doc.spans, pred_spans)}
+        if doc.record is None:
+            warn.append(f"{doc.id}: the gold document has no record; record figures skip it")
+        else:
+            rec = record_scores(doc.record, pred.record if isinstance(pred.record, dict) else schema.empty_record())
+            rec["fields_accuracy"] = sum(rec["fields"].values()) / len(rec["fields"])
+            d["record"] = rec
+        per_doc.append(d)
+    with_record = [d for d in per_doc if d.get("record")]
+    fields = {}
+    for name in FIELDS:
+        n = sum(d["record"]["fields"][name] for d in with_record)
+        fields[name] = {"correct": n, "total": len(with_record), "accuracy": n / len(with_record) if with_record
+                        else None}
+    agree = sum(d["record"]["checks"]["agree"] for d in with_record)
+    total = sum(d["record"]["checks"]["total"] for d in with_record)
+    spans = span_scores(pairs)
+    wrong_cells = Counter(c["path"] for d in with_record for c in d["record"]["errors"]["cells"])
+    return {
+        "documents": len(gold),
+        "missing_predictions": sum(d["missing_prediction"] for d in per_doc),
+        "spans": spans,
+        "record": {
+            "cells": _sum_cells(per_doc),
+            "fields": fields,
+            "checks": {"agree": agree, "total": total, "agreement": agree / total if total else None},
+        },
+        "per_document": per_doc,
+        "worst": {
+            "documents": [{"id": d["id"], "score": round(_doc_score(d), 4)}
+                          for d in sorted(per_doc, key=_doc_score)[:WORST] if _doc_score(d) < 1.0],
+            "fields": [{"field": k, **v} for k, v in sorted(fields.items(), key=lambda kv: kv[1]["accuracy"])
+                       if v["accuracy"] is not None and v["accuracy"] < 1.0][:WORST],
+            "cells": [{"path": p, "wrong_in": n} for p, n in wrong_cells.most_common(WORST)],
+            "labels": [{"label": k, **v} for k, v in sorted(spans["labels"].items(), key=lambda kv: kv[1]["f1"])
+                       if v["f1"] < 1.0][:WORST],
+        },
+        "warnings": warn,
+    }
+
+
+def load_gold(gold_dir: Path) -> list[Document]:
+    docs = []
+    for p in document_paths(Path(gold_dir)):
+        doc, err = read_document_file(p)
+        if doc is None:
+            raise ValueError(f"{p}: {err}")
+        docs.append(doc)
+    if not docs:
+        raise ValueError(f"no gold documents (*.json) in {gold_dir}")
+    return docs
+
+
+def evaluate_paths(gold_dir: Path, pred: Path, save_pred: Path | None = None) -> dict[str, Any]:
+    warn: list[str] = []
+    gold = load_gold(gold_dir)
+    preds = load_predictions(gold, pred, warn, save_pred)
+    report = evaluate(gold, preds, warn)
+    report["gold"], report["pred"] = str(gold_dir), str(pred)
+    return report
+
+
+# --- terminal ---------------------------------------------------------------------------------
+def _f(x: float | None) -> str:
+    return "    —" if x is None else f"{x:5.3f}"
+
+
+def _prf_row(name: str, s: dict[str, Any], width: int) -> str:
+    return (f"  {name:<{width}} {_f(s['precision'])}  {_f(s['recall'])}  {_f(s['f1'])}  "
+            f"{s['support']:>6} {s['predicted']:>6}")
+
+
+def format_report(report: dict[str, Any], per_label: bool = True) -> str:
+    """The figures of `evaluate` as readable tables."""
+    lines = [f"govreport evaluate: {report['documents']} documents"
+             + (f" (gold {report['gold']}, pred {report['pred']})" if "gold" in report else "")
+             + (f"; {report['missing_predictions']} without prediction (counted empty)"
+                if report["missing_predictions"] else ""), ""]
+    sp = report["spans"]
+    width = max([24, *(len(k) for k in sp["labels"])]) if per_label else 24
+    head = f"  {'':<{width}} {'prec':>5}  {'rec':>5}  {'f1':>5}  {'gold':>6} {'pred':>6}"
+    lines += ["Spans (seqeval strict IOB2, character level)", head]
+    lines += [_prf_row(fam, s, width) for fam, s in sp["families"].items()]
+    lines += [_prf_row("overall (micro)", sp["overall"], width), ""]
+    rec = report["record"]
+    lines += ["Record: table cells (exact match, nulls included)", f"  {'':<10} {'correct':>8} {'total':>6}  acc"]
+    lines += [f"  {t:<10} {c['correct']:>8} {c['total']:>6}  {_f(c['accuracy'])}" for t, c in rec["cells"].items()]
+    lines += ["", "Record: fields (exact match per document)"]
+    lines += [f"  {name:<28} {v['correct']:>3}/{v['total']:<3} {_f(v['accuracy'])}"
+              for name, v in rec["fields"].items()]
+    ch = rec["checks"]
+    lines += ["", f"Identity checks agreeing: {ch['agree']}/{ch['total']}  {_f(ch['agreement'])}", ""]
+    lines += ["Per document", f"  {'id':<28} {'span f1':>7} {'cells':>6} {'fields':>6} {'checks':>6}  families f1 "
+              f"({'/'.join(f[:4] for f in labels.FAMILIES)})"]
+    for d in report["per_document"]:
+        r = d.get("record")
+        fam = " ".join(_f(s["f1"]).strip() for s in d["spans"]["families"].values())
+        lines.append(f"  {d['id'][:28]:<28} {_f(d['spans']['overall']['f1']):>7} "
+                     f"{_f(r['cells']['overall']['accuracy']) if r else '    —':>6} "
+                     f"{_f(r['fields_accuracy']) if r else '    —':>6} "
+                     f"{_f(r['checks']['agreement']) if r else '    —':>6}  {fam}"
+                     + ("  (no prediction)" if d["missing_prediction"] else ""))
+    if per_label and sp["labels"]:
+        lines += ["", "Spans per label", head]
+        lines += [_prf_row(lab, s, width) for lab, s in sp["labels"].items()]
+    w = report["worst"]
+    lines += ["", "Where to look"]
+    by_id = {d["id"]: d for d in report["per_document"]}
+    for item in w["documents"]:
+        d = by_id[item["id"]]
+        errs = d.get("record", {}).get("errors", {})
+        what = [f"{len(d['span_errors']['missed'])} missed / {len(d['span_errors']['spurious'])} spurious spans"]
+        if errs:
+            what += [f"{len(errs['cells'])} wrong cells", "fields " + ", ".join(e["field"] for e in errs["fields"])
+                     if errs["fields"] else "fields ok"]
+        lines.append(f"  document {item['id']} (score {item['score']:.3f}): " + "; ".join(what))
+    lines += [f"  field {x['field']}: {x['correct']}/{x['total']} right" for x in w["fields"]]
+    lines += [f"  cell {x['path']}: wrong in {x['wrong_in']} document(s)" for x in w["cells"]]
+    lines += [f"  label {x['label']}: f1 {x['f1']:.3f} (gold {x['support']}, pred {x['predicted']})"
+              for x in w["labels"]]
+    if len(lines) and lines[-1] == "Where to look":
+        lines.append("  nothing: every figure is 1.0")
+    if report.get("warnings"):
+        lines += ["", "Warnings"] + [f"  {x}" for x in report["warnings"]]
+    return "\n".join(lines) + "\n"
+
+
+def write_json(report: dict[str, Any], path: Path) -> None:
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    Path(path).write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

@@ -1,0 +1,484 @@
+"""The validator: is a Document (or a bare record) well formed and consistent with its own spans?
+
+Every problem names where it is (file or task), the span when there is one, and the reason, so that
+an annotator can go straight to it. Nothing here raises on bad input: problems are returned.
+
+The record rules checked against the spans are the annotation conventions of the team brief:
+cells = parse_number of their spans (pasted-twice reports: conflicts), entity lists deduplicated in
+order of first occurrence, agency/report_year the most frequent span value, published the first
+date, sections by annotations.sections, checks = annotations.checks.run_checks(record).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from annotations import labels, schema
+from annotations.checks import run_checks
+from annotations.document import Document, Span, document_paths
+from annotations.numbers import parse_number
+from annotations.sections import section_texts
+
+_MAX_SHOWN = 60  # span text longer than this is shortened in messages
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason a document (or task, or record) is invalid."""
+
+    where: str
+    reason: str
+    span: Span | None = None
+    span_text: str | None = None
+
+    def __str__(self) -> str:
+        if self.span is None:
+            return f"{self.where}: {self.reason}"
+        shown = self.span_text or ""
+        if len(shown) > _MAX_SHOWN:
+            shown = shown[:_MAX_SHOWN] + "…"
+        return f"{self.where}: span {self.span.start}-{self.span.end} {self.span.label} {shown!r}: {self.reason}"
+
+
+@dataclass
+class ValidationResult:
+    problems: list[Problem] = field(default_factory=list)
+    documents: int = 0
+    spans: int = 0
+    without_record: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def summary(self) -> str:
+        extra = f", {self.without_record} without record" if self.without_record else ""
+        return f"ok: {self.documents} documents, {self.spans} spans{extra}"
+
+
+# A problem before it is placed in a file/task: (span or None, reason).
+Issue = tuple[Span | None, str]
+
+
+def same_value(a: Any, b: Any) -> bool:
+    """Equal numbers (int/float alike) or both None."""
+    if a is None or b is None:
+        return a is None and b is None
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a is b
+    if isinstance(a, int | float) and isinstance(b, int | float):
+        return abs(a - b) < 1e-9
+    return a == b
+
+
+def _dedup(values: Iterable[Any]) -> list[Any]:
+    out: list[Any] = []
+    for v in values:
+        if v not in out:
+            out.append(v)
+    return out
+
+
+# --- spans -------------------------------------------------------------------------------------
+def span_issues(text: str, spans: Iterable[Span]) -> list[Issue]:
+    """Offsets, whitespace, overlaps and labels of a span list."""
+    issues: list[Issue] = []
+    placed: list[Span] = []
+    for s in sorted(spans):
+        if s.start >= s.end:
+            issues.append((s, "empty or reversed span (start >= end)"))
+            continue
+        if s.start < 0 or s.end > len(text):
+            issues.append((s, f"offsets out of range (the text has {len(text)} characters)"))
+            continue
+        t = text[s.start:s.end]
+        if t != t.strip():
+            issues.append((s, "span text starts or ends with whitespace"))
+        if not labels.is_span_label(s.label):
+            issues.append((s, f"unknown label {s.label!r}"))
+        for prev in placed:
+            if prev.end > s.start:
+                issues.append((s, f"overlaps span {prev.start}-{prev.end} {prev.label}"))
+        placed = [p for p in placed if p.end > s.start] + [s]
+    return issues
+
+
+# --- record alone ------------------------------------------------------------------------------
+@cache
+def _schema_validator() -> jsonschema.protocols.Validator:
+    return jsonschema.Draft202012Validator(schema.json_schema())
+
+
+def _shape(node: Any, depth: int) -> Any:
+    """Nested key structure of a table section down to `depth` levels (leaves: None)."""
+    if depth == 0 or not isinstance(node, dict):
+        return None
+    return {k: _shape(v, depth - 1) for k, v in node.items()}
+
+
+def _shape_diff(expected: Any, got: Any, path: str) -> list[str]:
+    if not isinstance(expected, dict) or not isinstance(got, dict):
+        return []
+    out = [f"{path}.{k}: missing (template requires it)" for k in expected if k not in got]
+    out += [f"{path}.{k}: not a key of this template" for k in got if k not in expected]
+    for k in expected:
+        if k in got:
+            out += _shape_diff(expected[k], got[k], f"{path}.{k}")
+    return out
+
+
+def record_issues(record: Any) -> list[str]:
+    """JSON Schema, table keys of the record's template, and checks == run_checks(record)."""
+    if not isinstance(record, dict):
+        return [f"record is not a JSON object (got {type(record).__name__})"]
+    out = []
+    for err in sorted(_schema_validator().iter_errors(record), key=lambda e: list(map(str, e.absolute_path))):
+        where = ".".join(str(p) for p in err.absolute_path) or "(top level)"
+        out.append(f"record.{where}: {err.message}")
+    template = record.get("template")
+    if template not in (*schema.TEMPLATES, None):
+        return out
+    empty = schema.empty_record(template)
+    for key, depth in (("proactive", 3), ("requests", 2)):
+        out += _shape_diff(_shape(empty[key], depth), _shape(record.get(key), depth), f"record.{key}")
+    if out:  # run_checks on a malformed record would only echo the errors above
+        return out
+    expected = run_checks(record)
+    got = record.get("checks")
+    if got != expected:
+        diffs = [i for i in range(max(len(got), len(expected)))
+                 if i >= len(got) or i >= len(expected) or got[i] != expected[i]]
+        shown = "; ".join(
+            f"#{i} has {got[i] if i < len(got) else 'nothing'}, run_checks gives "
+            f"{expected[i] if i < len(expected) else 'nothing'}" for i in diffs[:3])
+        out.append(f"record.checks: differ from annotations.checks.run_checks(record) at {len(diffs)} "
+                   f"place(s): {shown}")
+    return out
+
+
+# --- record against spans ----------------------------------------------------------------------
+_CN_DIGIT = {"〇": "0", "零": "0", "○": "0", "Ｏ": "0", "一": "1", "二": "2", "三": "3", "四": "4",
+             "五": "5", "六": "6", "七": "7", "八": "8", "九": "9"}
+
+
+def _cn_small(s: str) -> int | None:
+    """一..三十一 as an int (month/day)."""
+    if s.isdigit():
+        return int(s)
+    if "十" in s:
+        tens, _, ones = s.partition("十")
+        t = int(_CN_DIGIT.get(tens, "x")) if tens else 1
+        o = int(_CN_DIGIT.get(ones, "x")) if ones else 0
+        return t * 10 + o
+    return int(_CN_DIGIT[s]) if len(s) == 1 and s in _CN_DIGIT else None
+
+
+def year_value(text: str) -> int | None:
+    """The year a REPORT_YEAR span prints: 2020, ２０２０ or 二〇二〇."""
+    s = unicodedata.normalize("NFKC", text).strip()
+    s = "".join(_CN_DIGIT.get(ch, ch) for ch in s)
+    return int(s) if re.fullmatch(r"\d{4}", s) else None
+
+
+_DATE = re.compile(r"(\d{4}|[〇零○一二三四五六七八九]{4})\s*[年\-/.]\s*([\d一二三四五六七八九十]{1,3})\s*[月\-/.]\s*"
+                   r"([\d一二三四五六七八九十]{1,3})")
+
+
+def date_value(text: str) -> str | None:
+    """A PUBLISHED_DATE span as YYYY-MM-DD (2021年1月19日, 2020-01-30, 二〇二一年一月十九日), or None."""
+    m = _DATE.search(unicodedata.normalize("NFKC", text))
+    if not m:
+        return None
+    year, month, day = year_value(m.group(1)), _cn_small(m.group(2)), _cn_small(m.group(3))
+    try:
+        if year is None or month is None or day is None or not (1 <= month <= 12 and 1 <= day <= 31):
+            return None
+    except (TypeError, ValueError):
+        return None
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+def _most_frequent(values: list[Any]) -> list[Any]:
+    """Every value that ties for the highest count, in order of first occurrence."""
+    counts = Counter(values)
+    if not counts:
+        return []
+    top = max(counts.values())
+    return _dedup(v for v in values if counts[v] == top)
+
+
+def expected_agency(texts: list[str]) -> str | None:
+    """Most frequent AGENCY text; ties: the longest, then the first."""
+    tied = _most_frequent(texts)
+    return max(tied, key=len) if tied else None  # max keeps the first of equal lengths
+
+
+_SENTENCE_END = re.compile(r"[。！？；;!?\n]")
+
+
+def _sentence_of(text: str, pos: int) -> tuple[int, int]:
+    start = max((m.end() for m in _SENTENCE_END.finditer(text, 0, pos)), default=0)
+    m = _SENTENCE_END.search(text, pos)
+    return start, m.start() if m else len(text)
+
+
+def _cell_issues(text: str, spans: list[Span], record: dict[str, Any]) -> list[Issue]:
+    issues: list[Issue] = []
+    template = record.get("template")
+    allowed = set(schema.cell_paths(template))
+    by_path: dict[str, list[tuple[Span, Any]]] = {}
+    for s in spans:
+        path = labels.cell_path(s.label)
+        if path is None or not labels.is_span_label(s.label):
+            continue
+        value = parse_number(s.text(text))
+        if value is None:
+            issues.append((s, "cell span does not read as a number"))
+            continue
+        if path not in allowed:
+            issues.append((s, f"cell {path} is not part of template {template}"))
+            continue
+        by_path.setdefault(path, []).append((s, value))
+    conflicts = {c.get("path"): c for c in record.get("conflicts") or [] if isinstance(c, dict)}
+    for path, found in by_path.items():
+        cell = schema.get_path(record, path)
+        distinct = _dedup(v for _, v in found)
+        if len(distinct) == 1:
+            if not same_value(cell, distinct[0]):
+                issues += [(s, f"reads {v} but record {path} is {cell}") for s, v in found]
+            if path in conflicts:
+                issues.append((None, f"record.conflicts lists {path} but all its spans read {distinct[0]}"))
+            continue
+        first = found[0][1]
+        conflict = conflicts.get(path)
+        if not any(same_value(cell, v) for v in distinct):
+            issues.append((found[0][0], f"record {path} is {cell}, which none of its spans reads {distinct}"))
+        elif not same_value(cell, first):
+            issues.append((found[0][0], f"record {path} is {cell}; the first occurrence reads {first}"))
+        if conflict is None:
+            issues.append((None, f"spans of {path} disagree {distinct} but record.conflicts has no entry"))
+        else:
+            values = conflict.get("values") or []
+            if sorted(map(str, _dedup(values))) != sorted(map(str, distinct)):
+                issues.append((None, f"record.conflicts {path}: values {values} but spans read {distinct}"))
+            if not same_value(conflict.get("chosen"), first):
+                issues.append((None, f"record.conflicts {path}: chosen {conflict.get('chosen')}, "
+                                     f"the first occurrence reads {first}"))
+    for path in schema.cell_paths(template):
+        cell = schema.get_path(record, path)
+        if cell is not None and path not in by_path:
+            issues.append((None, f"record {path} is {cell} but no span gives it"))
+    for path in conflicts:
+        if path not in by_path:
+            issues.append((None, f"record.conflicts lists {path}, which has no span"))
+    issues += _amount_issues(text, spans, record, by_path)
+    return issues
+
+
+def _amount_issues(text: str, spans: list[Span], record: dict[str, Any],
+                   by_path: dict[str, list[tuple[Span, Any]]]) -> list[Issue]:
+    issues: list[Issue] = []
+    amounts = [a for a in record.get("amounts") or [] if isinstance(a, dict)]
+    for a in amounts:
+        parsed = parse_number(str(a.get("text", "")))
+        if parsed is not None and not same_value(parsed, a.get("value")):
+            issues.append((None, f"record.amounts {a.get('text')!r}: value {a.get('value')}, text reads {parsed}"))
+    prose = [a.get("text") for a in amounts if a.get("cell") is None]
+    spans_prose = _dedup(s.text(text) for s in spans if s.label == "AMOUNT")
+    if _dedup(prose) != spans_prose or len(prose) != len(spans_prose):
+        issues.append((None, f"record.amounts (cell null) are {prose}; AMOUNT spans give {spans_prose}"))
+    template = record.get("template")
+    money = schema.MONEY_CELLS.get(template) if template else None
+    money_path = f"proactive.{'.'.join(money)}" if money else None
+    for a in amounts:
+        cell = a.get("cell")
+        if cell is None:
+            continue
+        if cell != money_path:
+            issues.append((None, f"record.amounts {a.get('text')!r}: cell {cell} is not the money cell "
+                                 f"{money_path} of template {template}"))
+        elif not any(same_value(a.get("value"), v) for _, v in by_path.get(cell, [])):
+            issues.append((None, f"record.amounts {a.get('text')!r}: value {a.get('value')} is read by no "
+                                 f"span of {cell}"))
+    if money_path and schema.get_path(record, money_path) is not None:
+        value = schema.get_path(record, money_path)
+        if not any(a.get("cell") == money_path and same_value(a.get("value"), value) for a in amounts):
+            issues.append((None, f"record {money_path} is {value} but record.amounts has no entry for it"))
+    return issues
+
+
+def _entity_issues(text: str, spans: list[Span], record: dict[str, Any]) -> list[Issue]:
+    issues: list[Issue] = []
+    by_label: dict[str, list[Span]] = {}
+    for s in spans:
+        by_label.setdefault(s.label, []).append(s)
+
+    def texts(label: str) -> list[str]:
+        return [s.text(text) for s in by_label.get(label, [])]
+
+    for label, key in schema.ENTITY_LIST_KEYS.items():
+        want = _dedup(texts(label))
+        if record.get(key) != want:
+            issues.append((None, f"record.{key} is {record.get(key)}; {label} spans give {want} "
+                                 "(deduplicated, in order of first occurrence)"))
+    agency = expected_agency(texts("AGENCY"))
+    if record.get("agency") != agency:
+        issues.append((None, f"record.agency is {record.get('agency')!r}; the AGENCY spans give {agency!r}"))
+    years = []
+    for s in by_label.get("REPORT_YEAR", []):
+        y = year_value(s.text(text))
+        if y is None:
+            issues.append((s, "REPORT_YEAR span is not a 4-digit year"))
+        else:
+            years.append(y)
+    tied = _most_frequent(years)  # the convention names no tie rule: any of the tied years is accepted
+    year = record.get("report_year")
+    if (year not in tied) if tied else (year is not None):
+        issues.append((None, f"record.report_year is {record.get('report_year')}; the REPORT_YEAR spans give "
+                             f"{tied[0] if len(tied) == 1 else tied or None}"))
+    dates = by_label.get("PUBLISHED_DATE", [])
+    if not dates and record.get("published") is not None:
+        issues.append((None, f"record.published is {record.get('published')!r} but there is no PUBLISHED_DATE span"))
+    if dates:
+        first = date_value(dates[0].text(text))
+        if first is None:
+            issues.append((dates[0], "PUBLISHED_DATE span does not read as a date"))
+        elif record.get("published") != first:
+            issues.append((None, f"record.published is {record.get('published')!r}; the first PUBLISHED_DATE "
+                                 f"span gives {first!r}"))
+    issues += _leader_issues(text, by_label, record)
+    sections = section_texts(text, spans)
+    if record.get("sections") != sections:
+        bad = [k for k in schema.SECTIONS if (record.get("sections") or {}).get(k) != sections[k]]
+        issues.append((None, f"record.sections {', '.join(bad)} differ from annotations.sections.section_texts"))
+    return issues
+
+
+def _leader_issues(text: str, by_label: dict[str, list[Span]], record: dict[str, Any]) -> list[Issue]:
+    """Names as the LEADER_NAME spans give them; each title a LEADER_TITLE of the name's sentence."""
+    issues: list[Issue] = []
+    leaders = [x for x in record.get("leaders") or [] if isinstance(x, dict)]
+    names = [s.text(text) for s in by_label.get("LEADER_NAME", [])]
+    if _dedup(x.get("name") for x in leaders) != _dedup(names):
+        issues.append((None, f"record.leaders names {[x.get('name') for x in leaders]}; "
+                             f"LEADER_NAME spans give {_dedup(names)}"))
+        return issues
+    titles = by_label.get("LEADER_TITLE", [])
+    for x in leaders:
+        candidates = set()
+        for s in by_label.get("LEADER_NAME", []):
+            if s.text(text) == x.get("name"):
+                lo, hi = _sentence_of(text, s.start)
+                candidates |= {t.text(text) for t in titles if lo <= t.start and t.end <= hi}
+        title = x.get("title")
+        if title is None and candidates:
+            issues.append((None, f"record.leaders {x.get('name')}: title null, but {sorted(candidates)} is "
+                                 "tagged in the same sentence"))
+        elif title is not None and title not in candidates:
+            issues.append((None, f"record.leaders {x.get('name')}: title {title!r} is not a LEADER_TITLE span "
+                                 "in the same sentence as the name"))
+    return issues
+
+
+def consistency_issues(text: str, spans: list[Span], record: dict[str, Any]) -> list[Issue]:
+    """Does the record say what the spans say? (Assumes record_issues found nothing.)"""
+    return _cell_issues(text, spans, record) + _entity_issues(text, spans, record)
+
+
+# --- documents and files -----------------------------------------------------------------------
+def validate_document(doc: Document, where: str | None = None) -> list[Problem]:
+    where = where or doc.id
+    out = []
+    for span, reason in span_issues(doc.text, doc.spans):
+        out.append(Problem(where, reason, span, span.text(doc.text) if span else None))
+    if doc.record is None:
+        return out
+    rec = record_issues(doc.record)
+    out += [Problem(where, r) for r in rec]
+    if not rec:
+        valid = [s for s in doc.spans if 0 <= s.start < s.end <= len(doc.text)]
+        for span, reason in consistency_issues(doc.text, valid, doc.record):
+            out.append(Problem(where, reason, span, span.text(doc.text) if span else None))
+    return out
+
+
+def read_document_file(path: Path) -> tuple[Document | None, str | None]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        return None, f"cannot read JSON: {e}"
+    if not isinstance(data, dict) or not isinstance(data.get("text"), str) or "id" not in data:
+        return None, "not a Document (needs an object with 'id' and 'text')"
+    try:
+        return Document.from_json(data), None
+    except (KeyError, TypeError, ValueError) as e:
+        return None, f"malformed spans: {e}"
+
+
+def validate_path(path: Path) -> ValidationResult:
+    """Validate a Document JSON file, or every *.json directly inside a directory."""
+    path = Path(path)
+    result = ValidationResult()
+    if not path.exists():
+        result.problems.append(Problem(str(path), "no such file or directory"))
+        return result
+    paths = document_paths(path)
+    if not paths:
+        result.problems.append(Problem(str(path), "no *.json documents found"))
+    seen: dict[str, Path] = {}
+    for p in paths:
+        doc, err = read_document_file(p)
+        if doc is None:
+            result.problems.append(Problem(str(p), err or "unreadable"))
+            continue
+        result.documents += 1
+        result.spans += len(doc.spans)
+        result.without_record += doc.record is None
+        if doc.id in seen:
+            result.problems.append(Problem(str(p), f"id {doc.id!r} is also used by {seen[doc.id]}"))
+        seen.setdefault(doc.id, p)
+        if p.stem != doc.id:
+            result.problems.append(Problem(str(p), f"file name does not match id {doc.id!r} (expected {doc.id}.json)"))
+        result.problems += validate_document(doc, str(p))
+    return result
+
+
+def validate_record_file(path: Path) -> list[str]:
+    """Problems of a record JSON file, or of each line of a JSONL file (empty list: valid).
+
+    A Document JSON is accepted too: its record is checked.
+    """
+    path = Path(path)
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        return [f"{path}: cannot read: {e}"]
+    try:
+        items: list[tuple[str, Any]] = [(str(path), json.loads(raw))]
+    except json.JSONDecodeError:
+        items = []
+        for n, line in enumerate(raw.splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                items.append((f"{path}:{n}", json.loads(line)))
+            except json.JSONDecodeError as e:
+                return [f"{path}:{n}: not JSON (nor a JSON file): {e}"]
+    if not items:
+        return [f"{path}: no record found"]
+    out = []
+    for where, rec in items:
+        if isinstance(rec, dict) and "record" in rec and "text" in rec:
+            rec = rec["record"]
+        out += [f"{where}: {p}" for p in record_issues(rec)]
+    return out
