@@ -94,6 +94,27 @@ def _evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _extract(args: argparse.Namespace) -> int:
+    from inference.batch import extract_command
+
+    return extract_command(args.inputs, model=args.model, out=args.out, fmt=args.format, offsets=args.offsets,
+                           jobs=args.jobs, max_bytes=args.max_bytes)
+
+
+def _export(args: argparse.Namespace) -> int:
+    from inference.export_tables import ExportError, export_tables
+
+    try:
+        result = export_tables(Path(args.results), Path(args.out), args.format)
+    except ExportError as e:
+        print(f"govreport export: {e}", file=sys.stderr)
+        return 1
+    if result["skipped_lines"]:
+        print(f"govreport export: skipped {result['skipped_lines']} malformed line(s)", file=sys.stderr)
+    for name, path in result["files"].items():
+        print(f"wrote {path} ({result[name]} rows)")
+    return 0
+
 HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {"schema": _schema}
 
 
@@ -131,6 +152,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--save-pred", metavar="DIR", help="with a model: save its predicted Documents here")
     p.add_argument("--no-labels", action="store_true", help="leave the per-label table out of the terminal report")
     p.set_defaults(handler=_evaluate)
+
+    p = sub.add_parser("extract", help="extract records from report files (.txt .html .pdf .docx), one or a batch")
+    p.add_argument("inputs", nargs="+", metavar="FILE_OR_DIR_OR_GLOB", help="files, directories, globs; - for stdin")
+    p.add_argument("--model", default=str(DEFAULT_MODEL), help="model directory (default models/default)")
+    p.add_argument("--out", help="output file; with JSONL a re-run resumes it (inputs already done are skipped)")
+    p.add_argument("--format", choices=["json", "jsonl"],
+                   help="json: one pretty record (default for one file); jsonl: one line per input")
+    p.add_argument("--offsets", action="store_true",
+                   help="add provenance offsets to the record and the text they point into")
+    p.add_argument("--jobs", type=int, default=1, help="worker processes, each loading the model once (default 1)")
+    p.add_argument("--max-bytes", type=int, default=20 * 1024 * 1024,
+                   help="refuse input files larger than this (default 20 MB)")
+    p.set_defaults(handler=_extract)
+
+    p = sub.add_parser("export", help="turn extract's results.jsonl into analyst tables (cells + documents)")
+    p.add_argument("results", help="JSONL written by govreport extract --out")
+    p.add_argument("--format", choices=["csv", "parquet"], default="csv")
+    p.add_argument("--out", required=True, help="output directory (cells.<fmt>, documents.<fmt>)")
+    p.set_defaults(handler=_export)
     return parser
 
 

@@ -1,0 +1,421 @@
+"""Batch extraction: many files -> one JSONL line each, resumable, crash-safe, in parallel.
+
+Each output line is `{"path", "sha256", "source", "record"}` (plus `"text"` with --offsets, so the
+record's provenance offsets can be resolved) or `{"path", "sha256", "error"}`. Lines are written by
+the parent process only, each with one write + flush + fsync, so a kill at any moment loses no
+finished line; a half-written last line is cut off when the file is opened again. A re-run skips every
+input whose (path, sha256) already has a line, error lines included (delete a line to redo it).
+
+The extraction itself is injected: `factory()` returns an `extract_fn(text) -> record dict`. Worker
+processes (`jobs > 1`) call the factory once each, so a model is loaded once per worker; the factory
+must therefore be picklable (a module-level function or a functools.partial of one).
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import glob
+import hashlib
+import json
+import multiprocessing
+import os
+import sys
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import IO, Any
+
+from inference.readers import DEFAULT_MAX_BYTES, SUPPORTED_EXTS, ReadError, read_bytes, too_large_message
+
+ExtractFn = Callable[[str], dict[str, Any]]
+ExtractFactory = Callable[[], ExtractFn]
+STDIN = "-"
+
+
+class BatchError(Exception):
+    """The batch as a whole cannot run (no inputs, model missing); nothing was recorded for it."""
+
+
+@dataclass
+class Summary:
+    done: int = 0
+    skipped: int = 0
+    errors: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+# --- inputs -----------------------------------------------------------------------------------
+def expand_inputs(args: Sequence[str]) -> tuple[list[str], list[str]]:
+    """Files, directories (searched recursively for supported extensions) and glob patterns ->
+    (input paths in order, without duplicates; notes about arguments that gave nothing).
+    A named file that does not exist is kept: it becomes an error line naming it."""
+    out: list[str] = []
+    notes: list[str] = []
+    for arg in args:
+        if arg == STDIN:
+            out.append(STDIN)
+            continue
+        p = Path(arg)
+        if p.is_dir():
+            found = sorted(str(f) for f in p.rglob("*")
+                           if f.is_file() and f.suffix.lower() in SUPPORTED_EXTS
+                           and not any(part.startswith(".") for part in f.relative_to(p).parts))
+            if not found:
+                notes.append(f"{arg}: directory holds no input files ({', '.join(sorted(SUPPORTED_EXTS))})")
+            out.extend(found)
+        elif not p.exists() and glob.has_magic(arg):
+            found = sorted(f for f in glob.glob(arg, recursive=True) if Path(f).is_file())
+            if not found:
+                notes.append(f"{arg}: no file matches this pattern")
+            out.extend(found)
+        else:
+            out.append(arg)
+    seen: set[str] = set()
+    unique = [x for x in out if not (x in seen or seen.add(x))]  # type: ignore[func-returns-value]
+    return unique, notes
+
+
+@dataclass
+class Loaded:
+    path: str
+    data: bytes | None
+    sha256: str | None
+    error: str | None = None
+
+
+def load_input(path: str, max_bytes: int, stdin: IO[bytes] | None = None) -> Loaded:
+    """Bytes and content hash of one input; over-size files are hashed by streaming, not loaded."""
+    try:
+        if path == STDIN:
+            data = (stdin or sys.stdin.buffer).read(max_bytes + 1)
+            if len(data) > max_bytes:
+                return Loaded(path, None, None, f"standard input is over the limit of {max_bytes} bytes; "
+                                                "raise it with --max-bytes")
+            return Loaded(path, data, hashlib.sha256(data).hexdigest())
+        p = Path(path)
+        if p.is_dir():
+            return Loaded(path, None, None, "is a directory")
+        size = p.stat().st_size
+        if size > max_bytes:
+            h = hashlib.sha256()
+            with p.open("rb") as f:
+                for chunk in iter(partial(f.read, 1 << 20), b""):
+                    h.update(chunk)
+            return Loaded(path, None, h.hexdigest(), too_large_message(size, max_bytes))
+        data = p.read_bytes()
+        return Loaded(path, data, hashlib.sha256(data).hexdigest())
+    except OSError as e:
+        return Loaded(path, None, None, f"cannot read: {e.strerror or e}")
+
+
+# --- one input --------------------------------------------------------------------------------
+def process_loaded(item: Loaded, extract_fn: ExtractFn, *, max_bytes: int = DEFAULT_MAX_BYTES,
+                   keep_text: bool = False) -> dict[str, Any]:
+    """One output line for one loaded input. Never raises for bad input or a failing extractor."""
+    head: dict[str, Any] = {"path": item.path, "sha256": item.sha256}
+    if item.error is not None or item.data is None:
+        return {**head, "error": item.error or "no data"}
+    try:
+        read = read_bytes(item.data, item.path, max_bytes=max_bytes)
+    except ReadError as e:
+        return {**head, "error": str(e)}
+    except Exception as e:  # a reader bug must cost one input, not the batch
+        return {**head, "error": f"reading failed ({type(e).__name__}: {e})"}
+    try:
+        record = extract_fn(read.text)
+    except Exception as e:
+        return {**head, "error": f"extraction failed ({type(e).__name__}: {e})"}
+    line = {**head, "source": read.source(), "record": record}
+    if keep_text:
+        line["text"] = read.text
+    return line
+
+
+# --- output file ------------------------------------------------------------------------------
+def repair_tail(path: Path) -> int:
+    """Cut a trailing partial line (left by a kill mid-write). Returns the bytes removed."""
+    if not path.exists():
+        return 0
+    with path.open("rb+") as f:
+        size = f.seek(0, os.SEEK_END)
+        if size == 0:
+            return 0
+        f.seek(size - 1)
+        if f.read(1) == b"\n":
+            return 0
+        pos, block = size, 65536
+        keep = 0
+        while pos > 0:
+            start = max(0, pos - block)
+            f.seek(start)
+            chunk = f.read(pos - start)
+            i = chunk.rfind(b"\n")
+            if i >= 0:
+                keep = start + i + 1
+                break
+            pos = start
+        f.truncate(keep)
+        f.flush()
+        os.fsync(f.fileno())
+        return size - keep
+
+
+def done_keys(path: Path) -> set[tuple[str, str | None]]:
+    """(path, sha256) of every complete line already in an output file."""
+    keys: set[tuple[str, str | None]] = set()
+    if not path.exists():
+        return keys
+    with path.open("rb") as f:
+        for raw in f:
+            try:
+                obj = json.loads(raw)
+            except ValueError:
+                continue
+            if isinstance(obj, dict) and "path" in obj:
+                keys.add((obj["path"], obj.get("sha256")))
+    return keys
+
+
+class LineWriter:
+    """Appends whole JSON lines; each is on disk (fsync) before the next input is reported done."""
+
+    def __init__(self, stream: IO[bytes], durable: bool) -> None:
+        self.stream = stream
+        self.durable = durable
+
+    def write(self, obj: dict[str, Any]) -> None:
+        data = (json.dumps(obj, ensure_ascii=False) + "\n").encode("utf-8")
+        self.stream.write(data)
+        self.stream.flush()
+        if self.durable:
+            os.fsync(self.stream.fileno())
+
+
+# --- workers ----------------------------------------------------------------------------------
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(factory: ExtractFactory, threads: int) -> None:
+    # Oversubscribed BLAS threads make N workers slower than one; split the cores between them.
+    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        os.environ[var] = str(threads)
+    try:
+        import torch
+
+        torch.set_num_threads(threads)
+    except ImportError:
+        pass
+    try:
+        _WORKER["fn"] = factory()
+    except Exception as e:
+        _WORKER["fatal"] = f"the extractor could not be loaded ({type(e).__name__}: {e})"
+
+
+def _work(item: Loaded, max_bytes: int, keep_text: bool) -> dict[str, Any]:
+    if "fatal" in _WORKER:
+        return {"fatal": _WORKER["fatal"]}
+    return process_loaded(item, _WORKER["fn"], max_bytes=max_bytes, keep_text=keep_text)
+
+
+def _results_serial(items: Iterator[Loaded], factory: ExtractFactory, max_bytes: int,
+                    keep_text: bool) -> Iterator[dict[str, Any]]:
+    try:
+        fn = factory()
+    except Exception as e:
+        raise BatchError(f"the extractor could not be loaded ({type(e).__name__}: {e})") from e
+    for item in items:
+        yield process_loaded(item, fn, max_bytes=max_bytes, keep_text=keep_text)
+
+
+def _results_parallel(items: Iterator[Loaded], factory: ExtractFactory, jobs: int, max_bytes: int,
+                      keep_text: bool) -> Iterator[dict[str, Any]]:
+    """Completion order; at most 2*jobs inputs in flight, so memory stays bounded on big batches."""
+    threads = max(1, (os.cpu_count() or 1) // jobs)
+    ctx = multiprocessing.get_context("spawn")  # no fork of a parent holding threads or a model
+    with cf.ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init_worker,
+                                initargs=(factory, threads)) as pool:
+        pending: dict[cf.Future[dict[str, Any]], Loaded] = {}
+        exhausted = False
+        while pending or not exhausted:
+            while not exhausted and len(pending) < 2 * jobs:
+                item = next(items, None)
+                if item is None:
+                    exhausted = True
+                    break
+                pending[pool.submit(_work, item, max_bytes, keep_text)] = item
+            if not pending:
+                break
+            finished, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
+            for fut in finished:
+                item = pending.pop(fut)
+                try:
+                    result = fut.result()
+                except cf.process.BrokenProcessPool as e:
+                    raise BatchError(f"a worker process died (while on {item.path} or a neighbour): {e}; "
+                                     "re-run to resume") from e
+                except Exception as e:
+                    result = {"path": item.path, "sha256": item.sha256,
+                              "error": f"extraction failed ({type(e).__name__}: {e})"}
+                if "fatal" in result:
+                    raise BatchError(result["fatal"])
+                yield result
+
+
+# --- the batch --------------------------------------------------------------------------------
+def run_batch(inputs: Sequence[str], factory: ExtractFactory, *, out: Path | None = None,
+              jobs: int = 1, max_bytes: int = DEFAULT_MAX_BYTES, keep_text: bool = False,
+              progress: bool = True, stdout: IO[bytes] | None = None,
+              stdin: IO[bytes] | None = None) -> Summary:
+    """Extract every input into JSONL at `out` (resuming it) or on `stdout`; returns counts."""
+    summary = Summary()
+    if not inputs:
+        raise BatchError("no inputs")
+    done: set[tuple[str, str | None]] = set()
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        cut = repair_tail(out)
+        if cut:
+            summary.notes.append(f"{out}: cut a partial last line ({cut} bytes) left by an interrupted run")
+        done = done_keys(out)
+
+    bar = _progress(len(inputs), progress)
+
+    def loaded() -> Iterator[Loaded]:
+        # Read lazily, as workers free up: a skipped input is hashed, then dropped.
+        for path in inputs:
+            item = load_input(path, max_bytes, stdin)
+            if (item.path, item.sha256) in done:
+                summary.skipped += 1
+                bar.update(1)
+                continue
+            yield item
+
+    if out is not None:
+        sink: IO[bytes] = out.open("ab")
+    else:
+        sink = stdout or sys.stdout.buffer
+    writer = LineWriter(sink, durable=out is not None)
+    try:
+        results: Iterable[dict[str, Any]]
+        if jobs <= 1:
+            results = _results_serial(loaded(), factory, max_bytes, keep_text)
+        else:
+            results = _results_parallel(loaded(), factory, jobs, max_bytes, keep_text)
+        for line in results:
+            writer.write(line)
+            if "error" in line:
+                summary.errors += 1
+            else:
+                summary.done += 1
+            bar.update(1)
+    finally:
+        bar.close()
+        if out is not None:
+            sink.close()
+    return summary
+
+
+def _progress(total: int, enabled: bool) -> Any:
+    from tqdm import tqdm
+
+    return tqdm(total=total, file=sys.stderr, unit="doc", desc="extract", disable=not enabled or total == 0,
+                dynamic_ncols=True, smoothing=0.1)
+
+
+def extract_single(path: str, factory: ExtractFactory, *, max_bytes: int = DEFAULT_MAX_BYTES,
+                   keep_text: bool = False, stdin: IO[bytes] | None = None) -> dict[str, Any]:
+    """The output line for one input, extracted in this process (raises BatchError if the
+    extractor cannot be loaded)."""
+    item = load_input(path, max_bytes, stdin)
+    if item.error is not None:
+        return {"path": item.path, "sha256": item.sha256, "error": item.error}
+    try:
+        fn = factory()
+    except Exception as e:
+        raise BatchError(f"the extractor could not be loaded ({type(e).__name__}: {e})") from e
+    return process_loaded(item, fn, max_bytes=max_bytes, keep_text=keep_text)
+
+
+# --- the real extractor -----------------------------------------------------------------------
+def model_extract_fn(model_dir: str, offsets: bool = False) -> ExtractFn:
+    """Load the tagging model once; the returned function maps text to its record."""
+    from inference.extract import Extractor
+
+    extractor = Extractor.from_pretrained(model_dir)
+
+    def extract(text: str) -> dict[str, Any]:
+        return extractor.extract(text, offsets=offsets).record
+
+    return extract
+
+
+def model_factory(model_dir: str | Path, offsets: bool = False) -> ExtractFactory:
+    """A picklable factory for `run_batch` (each worker process loads the model from `model_dir`)."""
+    if not (Path(model_dir) / "config.json").is_file():
+        raise BatchError(f"no model at {model_dir} (config.json missing): train one with `govreport train` "
+                         "or pass --model DIR")
+    return partial(model_extract_fn, str(model_dir), offsets)
+
+
+# --- the command ------------------------------------------------------------------------------
+def _say(msg: str) -> None:
+    print(f"govreport extract: {msg}", file=sys.stderr)
+
+
+def extract_command(args: Sequence[str], *, model: str | Path, out: str | None = None, fmt: str | None = None,
+                    offsets: bool = False, jobs: int = 1, max_bytes: int = DEFAULT_MAX_BYTES,
+                    progress: bool = True) -> int:
+    """`govreport extract`: one input -> pretty JSON record; several -> JSONL (resumable with --out).
+    Exit status: 0 all extracted, 1 some inputs failed (their lines say why), 2 nothing could run."""
+    if jobs < 1 or max_bytes < 1:
+        _say("--jobs and --max-bytes must be at least 1")
+        return 2
+    inputs, notes = expand_inputs(args)
+    for note in notes:
+        _say(note)
+    if not inputs:
+        _say("no inputs to process")
+        return 2
+    direct = len(args) == 1 and len(inputs) == 1 and (args[0] == STDIN or Path(args[0]).is_file()
+                                                      or not Path(args[0]).exists())
+    if fmt is None:
+        fmt = "json" if direct and not (out or "").endswith(".jsonl") else "jsonl"
+    if fmt == "json" and len(inputs) > 1:
+        _say(f"--format json takes one input, got {len(inputs)}; use --format jsonl")
+        return 2
+    try:
+        factory = model_factory(model, offsets)
+        if fmt == "json":
+            return _single(inputs[0], factory, out=out, offsets=offsets, max_bytes=max_bytes)
+        summary = run_batch(inputs, factory, out=Path(out) if out else None, jobs=jobs, max_bytes=max_bytes,
+                            keep_text=offsets, progress=progress)
+    except BatchError as e:
+        _say(str(e))
+        return 2
+    for note in summary.notes:
+        _say(note)
+    _say(f"{summary.done} extracted, {summary.errors} failed, {summary.skipped} skipped (already in {out})"
+         if out else f"{summary.done} extracted, {summary.errors} failed")
+    return 1 if summary.errors else 0
+
+
+def _single(path: str, factory: ExtractFactory, *, out: str | None, offsets: bool, max_bytes: int) -> int:
+    line = extract_single(path, factory, max_bytes=max_bytes, keep_text=offsets)
+    if "error" in line:
+        _say(f"{path}: {line['error']}")
+        return 1
+    for warning in line["source"]["warnings"]:
+        _say(f"{path}: warning: {warning}")
+    # With --offsets the record's provenance points into "text", so the whole line is the output.
+    payload = line if offsets else line["record"]
+    text = json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
+    if out:
+        target = Path(out)
+        tmp = target.with_name(target.name + ".part")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, target)  # never a half-written result file
+    else:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    return 0
