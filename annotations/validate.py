@@ -139,6 +139,11 @@ def _shape_diff(expected: Any, got: Any, path: str) -> list[str]:
 
 def record_issues(record: Any) -> list[str]:
     """JSON Schema, table keys of the record's template, and checks == run_checks(record)."""
+    return shape_issues(record) or checks_issues(record)
+
+
+def shape_issues(record: Any) -> list[str]:
+    """JSON Schema and the table keys of the record's template (the proactive/requests keys exactly)."""
     if not isinstance(record, dict):
         return [f"record is not a JSON object (got {type(record).__name__})"]
     out = []
@@ -151,19 +156,30 @@ def record_issues(record: Any) -> list[str]:
     empty = schema.empty_record(template)
     for key, depth in (("proactive", 3), ("requests", 2)):
         out += _shape_diff(_shape(empty[key], depth), _shape(record.get(key), depth), f"record.{key}")
-    if out:  # run_checks on a malformed record would only echo the errors above
-        return out
-    expected = run_checks(record)
-    got = record.get("checks")
-    if got != expected:
-        diffs = [i for i in range(max(len(got), len(expected)))
-                 if i >= len(got) or i >= len(expected) or got[i] != expected[i]]
-        shown = "; ".join(
-            f"#{i} has {got[i] if i < len(got) else 'nothing'}, run_checks gives "
-            f"{expected[i] if i < len(expected) else 'nothing'}" for i in diffs[:3])
-        out.append(f"record.checks: differ from annotations.checks.run_checks(record) at {len(diffs)} "
-                   f"place(s): {shown}")
     return out
+
+
+def _show_check(c: dict[str, Any] | None) -> str:
+    if c is None:
+        return "nothing"
+    return f"{c.get('expected')} vs {c.get('found')} ok={c.get('ok')}"
+
+
+def checks_issues(record: dict[str, Any]) -> list[str]:
+    """record.checks must be exactly annotations.checks.run_checks(record) (assumes a well-shaped record)."""
+    expected = run_checks(record)
+    got = record.get("checks") or []
+    n = max(len(got), len(expected))
+    diffs = [i for i in range(n) if i >= len(got) or i >= len(expected) or got[i] != expected[i]]
+    if not diffs:
+        return []
+    shown = "; ".join(
+        f"identity {(expected[i] if i < len(expected) else got[i]).get('identity')} at "
+        f"{(expected[i] if i < len(expected) else got[i]).get('where')}: record has "
+        f"{_show_check(got[i] if i < len(got) else None)}, run_checks gives "
+        f"{_show_check(expected[i] if i < len(expected) else None)}" for i in diffs[:3])
+    more = f" (and {len(diffs) - 3} more)" if len(diffs) > 3 else ""
+    return [f"record.checks differ from annotations.checks.run_checks(record): {shown}{more}"]
 
 
 # --- record against spans ----------------------------------------------------------------------
@@ -403,12 +419,14 @@ def validate_document(doc: Document, where: str | None = None) -> list[Problem]:
         out.append(Problem(where, reason, span, span.text(doc.text) if span else None))
     if doc.record is None:
         return out
-    rec = record_issues(doc.record)
-    out += [Problem(where, r) for r in rec]
-    if not rec:
-        valid = [s for s in doc.spans if 0 <= s.start < s.end <= len(doc.text)]
-        for span, reason in consistency_issues(doc.text, valid, doc.record):
-            out.append(Problem(where, reason, span, span.text(doc.text) if span else None))
+    shape = shape_issues(doc.record)
+    out += [Problem(where, r) for r in shape]
+    if shape:  # the record cannot be compared with the spans, nor its checks recomputed
+        return out
+    valid = [s for s in doc.spans if 0 <= s.start < s.end <= len(doc.text)]
+    for span, reason in consistency_issues(doc.text, valid, doc.record):
+        out.append(Problem(where, reason, span, span.text(doc.text) if span else None))
+    out += [Problem(where, r) for r in checks_issues(doc.record)]
     return out
 
 
