@@ -1,0 +1,113 @@
+"""Text normalisation for the character tagger, with a map back to the original offsets.
+
+The model sees one token per normalised character. Normalising folds away variation that carries no
+meaning for tagging (full-width digits and punctuation, runs of spaces, traditional characters), so
+the synthetic corpus and the vocabulary need to cover fewer surface forms. Every normalised character
+remembers the original characters it came from, so spans predicted on the normalised text map back
+to exact offsets in the text the user gave.
+"""
+
+from __future__ import annotations
+
+import os
+import unicodedata
+from dataclasses import asdict, dataclass
+from functools import cache
+from typing import Any
+
+# Characters that render as nothing: dropped so they cannot split a number or a heading in two.
+_INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad")
+
+
+@dataclass(frozen=True)
+class NormalizeOptions:
+    fold_width: bool = True  # NFKC per character: full-width digits/letters/punctuation -> ASCII
+    collapse_whitespace: bool = True  # a whitespace run -> one "\n" (if it holds a line break), "\t" or " "
+    fold_traditional: bool = True  # traditional -> simplified, character by character (OpenCC table)
+
+    def to_dict(self) -> dict[str, bool]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> NormalizeOptions:
+        data = data or {}
+        return cls(**{k: bool(v) for k, v in data.items() if k in cls.__dataclass_fields__})
+
+
+@dataclass(frozen=True)
+class Normalized:
+    """Normalised text; character ``i`` came from ``original[starts[i]:ends[i]]``."""
+
+    text: str
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+    original: str
+
+    def to_original(self, start: int, end: int) -> tuple[int, int]:
+        """Original offsets of the normalised span ``[start, end)`` (end exclusive, non-empty span)."""
+        if not 0 <= start < end <= len(self.text):
+            raise ValueError(f"span [{start}, {end}) outside normalised text of length {len(self.text)}")
+        return self.starts[start], self.ends[end - 1]
+
+
+@cache
+def traditional_table() -> dict[str, str]:
+    """OpenCC's one-to-one traditional -> simplified character table (first candidate of each entry)."""
+    try:
+        import opencc
+    except ImportError:  # folding is an optimisation; without the table, text passes through
+        return {}
+    path = os.path.join(os.path.dirname(opencc.__file__), "dictionary", "TSCharacters.txt")
+    table: dict[str, str] = {}
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            src, _, dst = line.rstrip("\n").partition("\t")
+            target = dst.split(" ")[0] if dst else ""
+            if len(src) == 1 and len(target) == 1:
+                table[src] = target
+    return table
+
+
+def _is_space(ch: str) -> bool:
+    return ch.isspace() or ch in "\u3000\xa0"
+
+
+def normalize_char(ch: str, options: NormalizeOptions) -> str:
+    """The normalised form of one non-whitespace character (may be empty or longer than one)."""
+    if ch in _INVISIBLE:
+        return ""
+    out = unicodedata.normalize("NFKC", ch) if options.fold_width else ch
+    if options.fold_traditional:
+        table = traditional_table()
+        out = "".join(table.get(c, c) for c in out)
+    return out
+
+
+def normalize(text: str, options: NormalizeOptions | None = None) -> Normalized:
+    options = options or NormalizeOptions()
+    chars: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if _is_space(ch):
+            j = i + 1
+            if options.collapse_whitespace:
+                while j < n and _is_space(text[j]):
+                    j += 1
+                run = text[i:j]
+                ch = "\n" if ("\n" in run or "\r" in run) else "\t" if "\t" in run else " "
+            else:
+                ch = "\n" if ch in "\r\n" else "\t" if ch == "\t" else " "
+            chars.append(ch)
+            starts.append(i)
+            ends.append(j)
+            i = j
+            continue
+        for out in normalize_char(ch, options):
+            chars.append(out)
+            starts.append(i)
+            ends.append(i + 1)
+        i += 1
+    return Normalized("".join(chars), tuple(starts), tuple(ends), text)

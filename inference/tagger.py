@@ -1,0 +1,159 @@
+"""The character tagger: a token-classification model over normalised characters, any text length.
+
+``Tagger.from_pretrained(model_dir).tag(text) -> list[Span]`` is the stable interface the extractor
+uses. Long texts are cut into overlapping windows; each character's label probabilities are averaged
+over the windows that see it, so a character near a window edge (little context) is outvoted by the
+window where it sits in the middle. Spans come back with offsets in the ORIGINAL text.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from annotations.document import Span
+from inference.normalize import Normalized, NormalizeOptions, normalize
+from inference.vocab import Vocab
+
+# Key under which the tagger's own settings are stored in the model's config.json.
+CONFIG_KEY = "govreport"
+
+
+@dataclass(frozen=True)
+class TaggerSettings:
+    window: int = 512  # model positions per window, [CLS] and [SEP] included
+    stride: int = 256  # characters between window starts at inference (overlap = window - 2 - stride)
+    batch_size: int = 8
+    normalize: NormalizeOptions = field(default_factory=NormalizeOptions)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"window": self.window, "stride": self.stride, "batch_size": self.batch_size,
+                "normalize": self.normalize.to_dict()}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> TaggerSettings:
+        data = dict(data or {})
+        return cls(window=int(data.get("window", 512)), stride=int(data.get("stride", 256)),
+                   batch_size=int(data.get("batch_size", 8)),
+                   normalize=NormalizeOptions.from_dict(data.get("normalize")))
+
+
+def window_starts(n: int, width: int, stride: int, offset: int = 0) -> list[int]:
+    """Starts of windows of ``width`` covering ``[0, n)``: 0, then every ``stride`` from ``offset``,
+    and a last window flush with the end."""
+    if n <= width:
+        return [0]
+    starts = {0, n - width}
+    starts.update(range(offset % stride if stride else 0, n - width, max(stride, 1)))
+    return sorted(starts)
+
+
+def decode_bio(tags: Sequence[str]) -> list[tuple[int, int, str]]:
+    """``(start, end, label)`` runs of a BIO tag sequence. An I- without a matching open span starts
+    one; a change of label always ends the current span."""
+    out: list[tuple[int, int, str]] = []
+    cur_label: str | None = None
+    cur_start = 0
+    for i, tag in enumerate(tags):
+        prefix, _, label = tag.partition("-")
+        if prefix not in ("B", "I") or not label:
+            if cur_label is not None:
+                out.append((cur_start, i, cur_label))
+            cur_label = None
+            continue
+        if prefix == "B" or label != cur_label:
+            if cur_label is not None:
+                out.append((cur_start, i, cur_label))
+            cur_label, cur_start = label, i
+    if cur_label is not None:
+        out.append((cur_start, len(tags), cur_label))
+    return out
+
+
+def spans_from_tags(norm: Normalized, tags: Sequence[str]) -> list[Span]:
+    """Decode tags over normalised text into spans of the original text, trimmed of whitespace."""
+    spans: list[Span] = []
+    text = norm.text
+    for start, end, label in decode_bio(tags):
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if start >= end:
+            continue
+        o_start, o_end = norm.to_original(start, end)
+        original = norm.original
+        while o_start < o_end and original[o_start].isspace():
+            o_start += 1
+        while o_end > o_start and original[o_end - 1].isspace():
+            o_end -= 1
+        if o_start < o_end:
+            spans.append(Span(o_start, o_end, label))
+    return spans
+
+
+class Tagger:
+    def __init__(self, model: Any, vocab: Vocab, settings: TaggerSettings) -> None:
+        self.model = model.eval()
+        self.vocab = vocab
+        self.settings = settings
+        self.id2label: dict[int, str] = {int(k): v for k, v in model.config.id2label.items()}
+
+    @classmethod
+    def from_pretrained(cls, model_dir: str | Path, threads: int | None = None) -> Tagger:
+        """Load a model directory (config.json, model.safetensors, vocab.json)."""
+        import torch
+        from transformers import AutoModelForTokenClassification
+
+        model_dir = Path(model_dir)
+        if not (model_dir / "config.json").is_file():
+            raise FileNotFoundError(f"{model_dir} is not a model directory (no config.json)")
+        # Inference is small matrix work: more threads than cores only adds contention.
+        torch.set_num_threads(threads or max(1, min(4, os.cpu_count() or 1)))
+        model = AutoModelForTokenClassification.from_pretrained(model_dir)
+        settings = TaggerSettings.from_dict(getattr(model.config, CONFIG_KEY, None))
+        return cls(model, Vocab.load(model_dir), settings)
+
+    def probabilities(self, normalized_text: str):
+        """``[len(text), num_labels]`` label probabilities, averaged over overlapping windows."""
+        import torch
+
+        n = len(normalized_text)
+        num_labels = len(self.id2label)
+        sums = torch.zeros((n, num_labels))
+        counts = torch.zeros((n, 1))
+        if n == 0:
+            return sums
+        ids = self.vocab.encode(normalized_text)
+        width = self.settings.window - 2
+        starts = window_starts(n, width, self.settings.stride)
+        bs = max(1, self.settings.batch_size)
+        with torch.inference_mode():
+            for b in range(0, len(starts), bs):
+                batch_starts = starts[b:b + bs]
+                chunks = [ids[s:s + width] for s in batch_starts]
+                longest = max(len(c) for c in chunks) + 2
+                x = torch.full((len(chunks), longest), self.vocab.pad_id, dtype=torch.long)
+                mask = torch.zeros_like(x)
+                for i, c in enumerate(chunks):
+                    x[i, :len(c) + 2] = torch.as_tensor([self.vocab.cls_id, *c, self.vocab.sep_id])
+                    mask[i, :len(c) + 2] = 1
+                probs = torch.softmax(self.model(input_ids=x, attention_mask=mask).logits.float(), dim=-1)
+                for i, (s, c) in enumerate(zip(batch_starts, chunks, strict=True)):
+                    sums[s:s + len(c)] += probs[i, 1:len(c) + 1]
+                    counts[s:s + len(c)] += 1
+        return sums / counts.clamp(min=1)
+
+    def tag_normalized(self, norm: Normalized) -> list[Span]:
+        probs = self.probabilities(norm.text)
+        best = probs.argmax(dim=-1).tolist() if len(norm.text) else []
+        return spans_from_tags(norm, [self.id2label[i] for i in best])
+
+    def tag(self, text: str) -> list[Span]:
+        """Spans over ``text`` (original offsets, sorted, non-overlapping). Empty or non-text input -> []."""
+        if not isinstance(text, str) or not text:
+            return []
+        return self.tag_normalized(normalize(text, self.settings.normalize))

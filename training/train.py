@@ -1,0 +1,286 @@
+"""Train the character tagger from a YAML config: ``train(config_path)`` (``govreport train CONFIG``).
+
+Every hyperparameter is in the config (see configs/default.yaml); paths in it are relative to the
+repository root. The run builds the vocabulary, cuts documents into windows, trains with the HF
+Trainer (periodic evaluation on a synthetic dev split, early stopping, checkpoints, ``resume``) and
+saves a model directory that ``inference.tagger.Tagger.from_pretrained`` loads.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import logging
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from annotations import labels as label_set
+from annotations.document import Document, load_documents
+from govreport.paths import ROOT
+from inference.normalize import NormalizeOptions
+from inference.tagger import CONFIG_KEY, TaggerSettings, decode_bio
+from inference.vocab import Vocab
+
+log = logging.getLogger(__name__)
+
+DEFAULTS: dict[str, Any] = {
+    "seed": 13,
+    "threads": 2,
+    "output_dir": "models/default",
+    "checkpoint_dir": "runs/default",
+    "model": {"type": "bert", "hidden_size": 128, "num_hidden_layers": 4, "num_attention_heads": 4,
+              "intermediate_size": 512, "embedding_size": None, "dropout": 0.1},
+    "normalize": {"fold_width": True, "collapse_whitespace": True, "fold_traditional": True},
+    "window": 512,
+    "train_stride": 384,
+    "infer_stride": 256,
+    "data": {
+        # training.synth.generate(n, seed); null = no synthetic documents
+        "synthetic": {"n_train": 600, "train_seed": 1, "n_dev": 40, "dev_seed": 100001},
+        "train_dirs": [],  # extra document directories used whole (e.g. a written synthetic set)
+        "dev_dir": None,  # a document directory used as dev split instead of synthetic dev docs
+        "annotated": {"dir": "annotations/train", "weight": 2.0},
+        "vocab_min_count": 1,
+        "vocab_ranges": True,  # add printable ASCII and U+4E00-U+9FFF to the vocabulary
+    },
+    "training": {"max_steps": 1500, "batch_size": 8, "learning_rate": 1e-3, "warmup": 0.05,
+                 "weight_decay": 0.01, "eval_steps": 250, "logging_steps": 50, "early_stopping_patience": 3,
+                 "save_total_limit": 2, "max_minutes": 30},
+}
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    out = copy.deepcopy(base)
+    for k, v in over.items():
+        if isinstance(v, dict) and isinstance(out.get(k), dict):
+            out[k] = _merge(out[k], v)
+        else:
+            out[k] = v
+    return out
+
+
+def load_config(path: str | Path) -> dict[str, Any]:
+    """The config file merged over DEFAULTS (unknown top-level keys are an error: likely a typo)."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"config {path} not found")
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: a config is a mapping")
+    unknown = set(data) - set(DEFAULTS) - {"name", "description"}
+    if unknown:
+        raise ValueError(f"{path}: unknown config keys {sorted(unknown)}")
+    return _merge(DEFAULTS, data)
+
+
+def _path(p: str | Path) -> Path:
+    p = Path(p)
+    return p if p.is_absolute() else ROOT / p
+
+
+def synthetic_documents(n: int, seed: int) -> list[Document]:
+    from training.synth import generate
+
+    return [doc for doc, _layout in generate(n, seed)]
+
+
+def corpus(cfg: dict[str, Any]) -> tuple[list[tuple[Document, int]], list[Document]]:
+    """Training ``(document, copies)`` pairs and dev documents, as the config's data section says."""
+    from training.data_mix import load_annotated, mix
+
+    data = cfg["data"]
+    synth = data.get("synthetic")
+    train_docs: list[Document] = []
+    dev_docs: list[Document] = []
+    if synth:
+        train_docs += synthetic_documents(int(synth["n_train"]), int(synth["train_seed"]))
+        if not data.get("dev_dir"):
+            dev_docs += synthetic_documents(int(synth["n_dev"]), int(synth["dev_seed"]))
+    for d in data.get("train_dirs") or []:
+        train_docs += list(load_documents(_path(d)))
+    if data.get("dev_dir"):
+        dev_docs += list(load_documents(_path(data["dev_dir"])))
+    annotated_cfg = data.get("annotated") or {}
+    annotated = load_annotated(_path(annotated_cfg["dir"])) if annotated_cfg.get("dir") else []
+    pairs = mix(train_docs, annotated, float(annotated_cfg.get("weight", 1.0)), seed=int(cfg["seed"]))
+    if not pairs:
+        raise ValueError("the config gives no training documents")
+    if not dev_docs:
+        raise ValueError("the config gives no dev documents (data.synthetic.n_dev or data.dev_dir)")
+    return pairs, dev_docs
+
+
+def build_model(cfg: dict[str, Any], vocab: Vocab, settings: TaggerSettings):
+    """A freshly initialised token-classification encoder (no pretrained weights)."""
+    from transformers import AlbertConfig, AlbertForTokenClassification, BertConfig, BertForTokenClassification
+
+    m = cfg["model"]
+    common = {
+        "vocab_size": len(vocab), "hidden_size": int(m["hidden_size"]),
+        "num_hidden_layers": int(m["num_hidden_layers"]), "num_attention_heads": int(m["num_attention_heads"]),
+        "intermediate_size": int(m["intermediate_size"]), "max_position_embeddings": int(cfg["window"]),
+        "hidden_dropout_prob": float(m["dropout"]), "attention_probs_dropout_prob": float(m["dropout"]),
+        "type_vocab_size": 1, "pad_token_id": vocab.pad_id,
+        "id2label": label_set.id2label(), "label2id": label_set.label2id(),
+    }
+    if m["type"] == "bert":
+        config = BertConfig(**common)
+        cls = BertForTokenClassification
+    elif m["type"] == "albert":  # factorised embeddings: vocab x embedding_size, then a projection
+        config = AlbertConfig(**common, embedding_size=int(m["embedding_size"] or 64),
+                              num_hidden_groups=int(m["num_hidden_layers"]),
+                              classifier_dropout_prob=float(m["dropout"]))
+        cls = AlbertForTokenClassification
+    else:
+        raise ValueError(f"unknown model type {m['type']!r} (bert or albert)")
+    setattr(config, CONFIG_KEY, settings.to_dict())
+    return cls(config)
+
+
+def span_scores(gold: Iterable[list[str]], pred: Iterable[list[str]]) -> dict[str, float]:
+    """Exact-span precision/recall/F1, overall and per label family (sections, table1, ...)."""
+    tp: dict[str, int] = {}
+    n_gold: dict[str, int] = {}
+    n_pred: dict[str, int] = {}
+    for g_tags, p_tags in zip(gold, pred, strict=True):
+        g = set(decode_bio(g_tags))
+        p = set(decode_bio(p_tags))
+        for spans, counter in ((g, n_gold), (p, n_pred), (g & p, tp)):
+            for _s, _e, lab in spans:
+                fam = label_set.family(lab)
+                for key in (fam, "all"):
+                    counter[key] = counter.get(key, 0) + 1
+    out: dict[str, float] = {}
+    for key in sorted(set(n_gold) | set(n_pred)):
+        prec = tp.get(key, 0) / n_pred[key] if n_pred.get(key) else 0.0
+        rec = tp.get(key, 0) / n_gold[key] if n_gold.get(key) else 0.0
+        f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
+        prefix = "" if key == "all" else f"{key}_"
+        out.update({f"{prefix}precision": prec, f"{prefix}recall": rec, f"{prefix}f1": f1})
+    out.setdefault("f1", 0.0)
+    return out
+
+
+def make_compute_metrics(id2label: dict[int, str]):
+    import numpy as np
+
+    def compute(eval_pred: Any) -> dict[str, float]:
+        preds, label_ids = eval_pred.predictions, eval_pred.label_ids
+        preds = np.asarray(preds)
+        label_ids = np.asarray(label_ids)
+        keep = label_ids != -100
+        gold_seqs, pred_seqs = [], []
+        for p_row, l_row, k_row in zip(preds, label_ids, keep, strict=True):
+            gold_seqs.append([id2label[int(i)] for i in l_row[k_row]])
+            pred_seqs.append([id2label[int(i)] for i in p_row[k_row]])
+        scores = span_scores(gold_seqs, pred_seqs)
+        o_id = label_set.label2id()["O"]
+        tagged = keep & (label_ids != o_id)
+        scores["token_accuracy"] = float((preds[keep] == label_ids[keep]).mean()) if keep.any() else 0.0
+        scores["tagged_token_recall"] = float((preds[tagged] == label_ids[tagged]).mean()) if tagged.any() else 0.0
+        return scores
+
+    return compute
+
+
+def _argmax_logits(logits: Any, _labels: Any) -> Any:
+    # Keep only the argmax: full logits of a dev set (windows x 512 x ~500 labels) would not fit in memory.
+    return logits.argmax(dim=-1)
+
+
+def time_limit_callback(minutes: float) -> Any:
+    """A callback that stops training (evaluating and saving first) once the wall-clock budget is spent."""
+    from transformers import TrainerCallback
+
+    class TimeLimit(TrainerCallback):
+        def __init__(self) -> None:
+            self.deadline = time.monotonic() + minutes * 60
+
+        def on_step_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> Any:
+            if time.monotonic() > self.deadline:
+                log.warning("time budget of %.1f min reached: stopping", minutes)
+                control.should_training_stop = True
+                control.should_evaluate = True
+                control.should_save = True
+            return control
+
+    return TimeLimit()
+
+
+def train(config_path: str | Path, resume: bool = False, output_dir: str | Path | None = None) -> dict[str, Any]:
+    """Train as the config says; returns a summary (also written to ``<output_dir>/training.json``)."""
+    import torch
+    from transformers import EarlyStoppingCallback, Trainer, TrainingArguments, set_seed
+
+    from training.dataset import WindowCollator, WindowSpec, build_dataset
+
+    started = time.monotonic()
+    cfg = load_config(config_path)
+    torch.set_num_threads(int(cfg["threads"]))
+    seed = int(cfg["seed"])
+    set_seed(seed)
+    out_dir = _path(output_dir or cfg["output_dir"])
+    ckpt_dir = _path(cfg["checkpoint_dir"])
+    ckpt_dir.mkdir(parents=True, exist_ok=True)
+    options = NormalizeOptions.from_dict(cfg["normalize"])
+    settings = TaggerSettings(window=int(cfg["window"]), stride=int(cfg["infer_stride"]), normalize=options)
+
+    pairs, dev_docs = corpus(cfg)
+    log.info("corpus: %d training documents (%d with copies), %d dev", len(pairs),
+             sum(c for _, c in pairs), len(dev_docs))
+    vocab_path = ckpt_dir / "vocab.json"
+    if resume and vocab_path.is_file():  # the checkpoint's embedding rows belong to this vocabulary
+        vocab = Vocab.load(ckpt_dir)
+    else:
+        vocab = Vocab.build((d.text for d, _ in pairs), options, min_count=int(cfg["data"]["vocab_min_count"]),
+                           include_ranges=bool(cfg["data"]["vocab_ranges"]))
+        vocab.save(ckpt_dir)
+    train_ds = build_dataset(pairs, vocab, options,
+                             WindowSpec(int(cfg["window"]), int(cfg["train_stride"]), random_offset=True, seed=seed))
+    dev_spec = WindowSpec(int(cfg["window"]), int(cfg["window"]) - 2)  # dev: no overlap, each char once
+    dev_ds = build_dataset(dev_docs, vocab, options, dev_spec)
+
+    model = build_model(cfg, vocab, settings)
+    n_params = sum(p.numel() for p in model.parameters())
+    log.info("model: %s, %.2fM parameters, vocabulary %d", cfg["model"]["type"], n_params / 1e6, len(vocab))
+
+    t = cfg["training"]
+    args = TrainingArguments(
+        output_dir=str(ckpt_dir), max_steps=int(t["max_steps"]), per_device_train_batch_size=int(t["batch_size"]),
+        per_device_eval_batch_size=int(t["batch_size"]), learning_rate=float(t["learning_rate"]),
+        warmup_steps=float(t["warmup"]), weight_decay=float(t["weight_decay"]), lr_scheduler_type="linear",
+        eval_strategy="steps", eval_steps=int(t["eval_steps"]), save_strategy="steps", save_steps=int(t["eval_steps"]),
+        save_total_limit=int(t["save_total_limit"]), load_best_model_at_end=True, metric_for_best_model="f1",
+        greater_is_better=True, logging_steps=int(t["logging_steps"]), seed=seed, data_seed=seed, use_cpu=True,
+        report_to="none", dataloader_num_workers=0, remove_unused_columns=True,
+    )
+    callbacks = [EarlyStoppingCallback(early_stopping_patience=int(t["early_stopping_patience"]))]
+    if t.get("max_minutes"):
+        callbacks.append(time_limit_callback(float(t["max_minutes"])))
+    trainer = Trainer(model=model, args=args, train_dataset=train_ds, eval_dataset=dev_ds,
+                      data_collator=WindowCollator(vocab.pad_id),
+                      compute_metrics=make_compute_metrics(label_set.id2label()),
+                      preprocess_logits_for_metrics=_argmax_logits, callbacks=callbacks)
+    has_ckpt = any(ckpt_dir.glob("checkpoint-*"))
+    if resume and not has_ckpt:
+        log.warning("--resume: no checkpoint in %s, starting from scratch", ckpt_dir)
+    trainer.train(resume_from_checkpoint=bool(resume and has_ckpt))
+    metrics = trainer.evaluate()
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    trainer.save_model(str(out_dir))
+    (out_dir / "training_args.bin").unlink(missing_ok=True)  # a pickle of the Trainer's args: not part of the model
+    vocab.save(out_dir)
+    summary = {
+        "config": str(config_path), "resolved_config": cfg, "steps": trainer.state.global_step,
+        "train_minutes": round((time.monotonic() - started) / 60, 2), "parameters": n_params,
+        "vocab_size": len(vocab), "train_documents": len(pairs), "train_windows": len(train_ds),
+        "dev_documents": len(dev_docs), "dev_windows": len(dev_ds),
+        "dev_metrics": {k: round(v, 4) if isinstance(v, float) else v for k, v in metrics.items()},
+    }
+    (out_dir / "training.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return summary
