@@ -1,0 +1,225 @@
+"""Rule-based assembly: tagged spans (gold, synthetic or predicted) -> the record of the spec.
+
+`assemble(text, spans)` follows the team's annotation conventions exactly:
+
+- spans: only known labels with valid offsets are used; their edges are trimmed of whitespace;
+  anything else is ignored, so arbitrary input never raises.
+- template: see inference.template (cell labels, then header wording, then report year; else null).
+- cells: the value is annotations.numbers.parse_number of the span text; a span that does not parse
+  is ignored (never 0). A cell of the other template than the chosen one is dropped: the record of a
+  template has no place for it, and `conflicts` is reserved for disagreeing candidates of one cell.
+- pasted-twice reports: several candidates for one cell -> the first in document order wins; when
+  their values differ, `conflicts` gets {"path", "values" (distinct, in order), "chosen"}.
+- amounts: AMOUNT spans (number + unit, "cell": null) and every parsed occurrence of the template's
+  money cell ("cell": its path), in document order, identical entries once. A money cell's unit is
+  the one written right after its number (text = number + unit as printed), else the one its column
+  header states, else schema.DEFAULT_MONEY_UNIT.
+- entities: agency = most frequent AGENCY text (ties: longest, then first); report_year = most
+  frequent REPORT_YEAR value; published = the first PUBLISHED_DATE that reads as a valid date;
+  leaders = each name with the nearest title in its sentence; list entities deduplicated in order.
+- sections: annotations.sections.section_texts; checks: annotations.checks.run_checks.
+- offsets=True adds "provenance": {dotted path: [start, end]} for every value read from a span.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from annotations import labels as labelset
+from annotations import schema
+from annotations.checks import run_checks
+from annotations.document import Span
+from annotations.numbers import parse_number
+from annotations.sections import section_texts
+from inference import entities, units
+from inference.template import detect_template
+
+Provenance = dict[str, list[int]]
+
+
+def clean_spans(text: str, spans: Iterable[Any]) -> list[Span]:
+    """The usable spans: known label, offsets inside the text, trimmed of whitespace; sorted, unique."""
+    out: set[Span] = set()
+    for s in spans or ():
+        start, end, label = getattr(s, "start", None), getattr(s, "end", None), getattr(s, "label", None)
+        if not (isinstance(start, int) and isinstance(end, int) and isinstance(label, str)):
+            continue
+        if isinstance(start, bool) or isinstance(end, bool) or not labelset.is_span_label(label):
+            continue
+        if not 0 <= start < end <= len(text):
+            continue
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if start < end:
+            out.add(Span(start, end, label))
+    return sorted(out)
+
+
+def _set_path(record: dict[str, Any], path: str, value: Any) -> None:
+    *parents, last = path.split(".")
+    node = record
+    for key in parents:
+        node = node[key]
+    node[last] = value
+
+
+def _distinct(values: Iterable[Any]) -> list[Any]:
+    out: list[Any] = []
+    for v in values:
+        if v not in out:
+            out.append(v)
+    return out
+
+
+def _money_path(template: str | None) -> str | None:
+    if template not in schema.MONEY_CELLS:
+        return None
+    return "proactive." + ".".join(schema.MONEY_CELLS[template])
+
+
+def _header_start(spans: list[Span], cell: Span) -> int:
+    """Where the header of a money cell's table item can begin: after the last span of anything else."""
+    item = cell.label.split(".")[1]
+    lo = 0
+    for s in spans:
+        if s.start >= cell.start:
+            break
+        other_item = s.label.startswith("T1.") and s.label.split(".")[1] != item
+        if other_item or s.label.startswith(("H.", "T2.", "T3.")):
+            lo = max(lo, s.end)
+    return lo
+
+
+def _fill_cells(record: dict[str, Any], text: str, spans: list[Span], template: str | None,
+                prov: Provenance) -> list[tuple[int, dict[str, Any], list[int]]]:
+    """Table cells into the record; returns the money-cell amounts as (position, entry, offsets)."""
+    allowed = set(schema.cell_paths(template))
+    money_path = _money_path(template)
+    candidates: dict[str, list[int | float]] = {}
+    money: list[tuple[int, dict[str, Any], list[int]]] = []
+    for s in spans:
+        path = labelset.cell_path(s.label)
+        if path is None or path not in allowed:
+            continue
+        value = parse_number(text[s.start:s.end])
+        if value is None:
+            continue
+        seen = candidates.setdefault(path, [])
+        if not seen:
+            _set_path(record, path, value)
+            prov[path] = [s.start, s.end]
+        seen.append(value)
+        if path == money_path:
+            money.append(_money_entry(text, spans, s, value, path, template))
+    for path, values in candidates.items():
+        distinct = _distinct(values)
+        if len(distinct) > 1:
+            record["conflicts"].append({"path": path, "values": distinct, "chosen": values[0]})
+    return money
+
+
+def _money_entry(text: str, spans: list[Span], s: Span, value: int | float, path: str,
+                 template: str | None) -> tuple[int, dict[str, Any], list[int]]:
+    after = units.unit_after(text, s.end)
+    if after:
+        unit, end = after
+    else:
+        end = s.end
+        unit = units.header_unit(text, _header_start(spans, s), s.start) or \
+            schema.DEFAULT_MONEY_UNIT.get(template or "")
+    entry = {"text": text[s.start:end], "value": value, "unit": unit, "cell": path}
+    return s.start, entry, [s.start, end]
+
+
+def _fill_entities(record: dict[str, Any], text: str, spans: list[Span], prov: Provenance,
+                   money: list[tuple[int, dict[str, Any], list[int]]]) -> None:
+    def span_text(s: Span) -> str:
+        return text[s.start:s.end]
+
+    agencies = [s for s in spans if s.label == "AGENCY"]
+    record["agency"] = entities.pick_agency([span_text(s) for s in agencies])
+    if record["agency"] is not None:
+        first = next(s for s in agencies if span_text(s) == record["agency"])
+        prov["agency"] = [first.start, first.end]
+
+    years = [(y, s) for s in spans if s.label == "REPORT_YEAR"
+             if (y := entities.parse_year(span_text(s))) is not None]
+    record["report_year"] = entities.pick_year([y for y, _ in years])
+    if record["report_year"] is not None:
+        first = next(s for y, s in years if y == record["report_year"])
+        prov["report_year"] = [first.start, first.end]
+
+    for s in spans:
+        if s.label == "PUBLISHED_DATE" and (date := entities.parse_date(span_text(s))) is not None:
+            record["published"] = date
+            prov["published"] = [s.start, s.end]
+            break
+
+    names = [s for s in spans if s.label == "LEADER_NAME"]
+    titles = [s for s in spans if s.label == "LEADER_TITLE"]
+    for name, title in entities.pair_leaders(text, names, titles):
+        entry = {"name": span_text(name), "title": span_text(title) if title else None}
+        if entry in record["leaders"]:
+            continue
+        i = len(record["leaders"])
+        record["leaders"].append(entry)
+        prov[f"leaders.{i}.name"] = [name.start, name.end]
+        if title:
+            prov[f"leaders.{i}.title"] = [title.start, title.end]
+
+    for label, key in schema.ENTITY_LIST_KEYS.items():
+        for s in spans:
+            if s.label == label and span_text(s) not in record[key]:
+                prov[f"{key}.{len(record[key])}"] = [s.start, s.end]
+                record[key].append(span_text(s))
+
+    found = list(money)
+    for s in spans:
+        if s.label == "AMOUNT":
+            value, unit = units.split_amount(span_text(s))
+            if value is not None:
+                found.append((s.start, {"text": span_text(s), "value": value, "unit": unit, "cell": None},
+                              [s.start, s.end]))
+    for _, entry, where in sorted(found, key=lambda f: f[0]):
+        if entry not in record["amounts"]:
+            prov[f"amounts.{len(record['amounts'])}"] = where
+            record["amounts"].append(entry)
+
+
+def _section_provenance(text: str, spans: list[Span], sections: dict[str, str | None], prov: Provenance) -> None:
+    """Offsets of each section text, re-derived from the shared rule and checked against it."""
+    headings = [s for s in spans if s.label.startswith("H.")]
+    for i, h in enumerate(headings):
+        key = h.label[2:]
+        body = sections.get(key)
+        if body is None or f"sections.{key}" in prov:
+            continue
+        end = headings[i + 1].start if i + 1 < len(headings) else len(text)
+        raw = text[h.end:end]
+        start = h.end + len(raw) - len(raw.lstrip())
+        if text[start:start + len(body)] == body:
+            prov[f"sections.{key}"] = [start, start + len(body)]
+
+
+def assemble(text: str, spans: Iterable[Any], offsets: bool = False) -> dict[str, Any]:
+    """The record of `text` from its tagged spans (see the module docstring for the rules)."""
+    if not isinstance(text, str):
+        text = ""
+    spans = clean_spans(text, spans)
+    prov: Provenance = {}
+    years = [y for s in spans if s.label == "REPORT_YEAR"
+             if (y := entities.parse_year(text[s.start:s.end])) is not None]
+    template = detect_template(text, [s.label for s in spans if labelset.cell_path(s.label)],
+                               entities.pick_year(years))
+    record = schema.empty_record(template)
+    money = _fill_cells(record, text, spans, template, prov)
+    _fill_entities(record, text, spans, prov, money)
+    record["sections"] = section_texts(text, spans)
+    record["checks"] = run_checks(record)
+    if offsets:
+        _section_provenance(text, spans, record["sections"], prov)
+        record["provenance"] = prov
+    return record

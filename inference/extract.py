@@ -1,0 +1,59 @@
+"""The Extractor: text -> tagged spans (the model) -> record (the rules). What the CLI and users call.
+
+    >>> ex = Extractor.from_pretrained()            # models/default
+    >>> result = ex.extract(text, offsets=True)
+    >>> result.record["requests"]["granted"]["total"], result.spans[:3]
+
+The tagger (inference.tagger.Tagger) is imported only when a model is loaded, so that code and
+tests that pass their own tagger never import torch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from annotations.document import Span
+from govreport import paths
+from inference.assemble import assemble, clean_spans
+
+
+class SpanTagger(Protocol):
+    def tag(self, text: str) -> list[Span]: ...
+
+
+@dataclass
+class Extraction:
+    record: dict[str, Any]
+    spans: list[Span] = field(default_factory=list)
+
+
+class Extractor:
+    """Tags a document with a tagger and assembles the record from its spans."""
+
+    def __init__(self, model_dir: str | Path | None = None, *, tagger: SpanTagger | None = None) -> None:
+        if tagger is None:
+            tagger = _load_tagger(Path(model_dir) if model_dir is not None else paths.DEFAULT_MODEL)
+        self.tagger = tagger
+
+    @classmethod
+    def from_pretrained(cls, model_dir: str | Path = paths.DEFAULT_MODEL) -> Extractor:
+        return cls(model_dir)
+
+    def extract(self, text: str, offsets: bool = False) -> Extraction:
+        """The record of one document; empty or non-report text gives a record of nulls, not an error."""
+        if not isinstance(text, str):
+            raise TypeError(f"extract() needs the document text as str, got {type(text).__name__}")
+        if not text.strip():
+            return Extraction(assemble(text, [], offsets=offsets), [])
+        spans = clean_spans(text, self.tagger.tag(text))
+        return Extraction(assemble(text, spans, offsets=offsets), spans)
+
+
+def _load_tagger(model_dir: Path) -> SpanTagger:
+    if not model_dir.is_dir():
+        raise FileNotFoundError(f"no model directory at {model_dir} (train one, or pass model_dir=...)")
+    from inference.tagger import Tagger  # lazy: pulls in torch and transformers
+
+    return Tagger.from_pretrained(model_dir)

@@ -1,0 +1,72 @@
+"""Which template (2019 or 2021) a document follows, from the evidence in order of reliability.
+
+Precedence (the first rule that decides wins):
+1. cell labels: the template whose exclusive cells (labels.template_of_label) are tagged more often;
+2. header wording in the text: the table headers and row labels only one template prints
+   (本年制发件数 / 本年收费金额 / the 其他处理 sub-rows vs 本年新制作数量 / 上一年项目数量 / 采购总金额 ...),
+   counted in a simplified, whitespace-free, pinyin-free copy of the text;
+3. the report year (schema.template_for_year).
+A tie at one level passes to the next; null when nothing tells.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable
+
+from annotations import labels as labelset
+from annotations import schema
+
+# Phrases only one template prints (simplified, no whitespace). Short enough to survive a header
+# split over two lines or cells, long enough not to occur in prose.
+HEADER_PHRASES: dict[str, tuple[str, ...]] = {
+    "2021": ("制发件数", "废止件数", "现行有效件数", "本年处理决定数量", "收费金额", "逾期不补正",
+             "逾期未按收费通知"),
+    "2019": ("新制作数量", "新公开数量", "对外公开总数量", "上一年项目数量", "本年增/减", "采购项目数量",
+             "采购总金额", "其他对外管理服务事项"),
+}
+# 2019 prints (六)其他处理 as a row of numbers; 2021 follows it with the sub-row "1.申请人…".
+_OTHER_HANDLING_ROW = re.compile(r"其他处理[|｜\s]*\d+(?![\d.．、])")
+
+# Traditional forms of the characters in the phrases above (the text is matched in simplified form).
+_T2S = str.maketrans(dict(zip(
+    "製發數廢現處決費額補開對總項採購單萬務繳減",
+    "制发数废现处决费额补开对总项采购单万务缴减", strict=True)))
+# Pinyin spliced after characters on mirror sites: 數(shù)據(jù)
+_PINYIN = re.compile(r"[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,7}[)）]")
+_SPACE = re.compile(r"\s+")
+
+
+def simplified_compact(text: str) -> str:
+    """The text as the header phrases are matched: NFKC, simplified, without pinyin or whitespace."""
+    s = unicodedata.normalize("NFKC", text).translate(_T2S)
+    s = _PINYIN.sub("", s)
+    return _SPACE.sub("", s)
+
+
+def _vote(counts: Counter[str]) -> str | None:
+    a, b = counts.get("2019", 0), counts.get("2021", 0)
+    if a == b:
+        return None
+    return "2019" if a > b else "2021"
+
+
+def template_from_labels(labels: Iterable[str]) -> str | None:
+    return _vote(Counter(t for lab in labels if (t := labelset.template_of_label(lab)) is not None))
+
+
+def template_from_text(text: str) -> str | None:
+    s = simplified_compact(text)
+    counts: Counter[str] = Counter()
+    for template, phrases in HEADER_PHRASES.items():
+        counts[template] += sum(s.count(p) for p in phrases)
+    counts["2019"] += len(_OTHER_HANDLING_ROW.findall(s))
+    return _vote(counts)
+
+
+def detect_template(text: str, cell_labels: Iterable[str], report_year: int | None) -> str | None:
+    """The template by the precedence of this module's docstring."""
+    return (template_from_labels(cell_labels) or template_from_text(text)
+            or schema.template_for_year(report_year))
