@@ -115,6 +115,21 @@ def _export(args: argparse.Namespace) -> int:
         print(f"wrote {path} ({result[name]} rows)")
     return 0
 
+def _train(args: argparse.Namespace) -> int:
+    import logging
+
+    from training.train import train
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    try:
+        summary = train(Path(args.config), resume=args.resume, output_dir=args.out)
+    except (OSError, ValueError) as e:
+        print(f"govreport train: {e}", file=sys.stderr)
+        return 1
+    print(json.dumps({k: summary[k] for k in ("steps", "train_minutes", "parameters", "dev_metrics")}, indent=1))
+    return 0
+
+
 HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {"schema": _schema}
 
 
@@ -171,6 +186,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["csv", "parquet"], default="csv")
     p.add_argument("--out", required=True, help="output directory (cells.<fmt>, documents.<fmt>)")
     p.set_defaults(handler=_export)
+
+    p = sub.add_parser("train", help="train the tagger model from a YAML config (e.g. configs/default.yaml)")
+    p.add_argument("config", help="training config (YAML); relative paths in it are relative to the repository")
+    p.add_argument("--resume", action="store_true", help="continue from the last checkpoint in checkpoint_dir")
+    p.add_argument("--out", help="model directory to write (default: output_dir of the config)")
+    p.set_defaults(handler=_train)
     return parser
 
 
