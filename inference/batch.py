@@ -20,6 +20,8 @@ import json
 import multiprocessing
 import os
 import sys
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -196,7 +198,16 @@ class LineWriter:
 _WORKER: dict[str, Any] = {}
 
 
+def _exit_when_orphaned(parent: int) -> None:
+    # A parent killed with SIGKILL cannot stop its pool; workers would wait on the task queue forever.
+    while True:
+        time.sleep(1.0)
+        if os.getppid() != parent:
+            os._exit(0)
+
+
 def _init_worker(factory: ExtractFactory, threads: int) -> None:
+    threading.Thread(target=_exit_when_orphaned, args=(os.getppid(),), daemon=True).start()
     # Oversubscribed BLAS threads make N workers slower than one; split the cores between them.
     for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
         os.environ[var] = str(threads)

@@ -172,22 +172,16 @@ def _utf16_without_bom(data: bytes) -> str | None:
     pairs = len(sample) // 2
     nul_even = sum(1 for i in range(0, len(sample), 2) if sample[i] == 0)
     nul_odd = sum(1 for i in range(1, len(sample), 2) if sample[i] == 0)
-    candidates = []
-    if nul_odd > nul_even:
-        candidates.append("utf-16-le")
-    if nul_even > nul_odd:
-        candidates.append("utf-16-be")
-    if nul_even == nul_odd == 0:
-        candidates = ["utf-16-le", "utf-16-be"]
-    for enc in candidates:
-        try:
-            text = data.decode(enc)
-        except UnicodeDecodeError:
-            continue
-        if _plausible_ratio(text[:4096]) >= 0.95 and _control_ratio(text) < 0.001:
-            # Without NULs (no ASCII at all) only accept text that is overwhelmingly plausible.
-            if max(nul_even, nul_odd) > pairs * 0.01 or _plausible_ratio(text) >= 0.99:
-                return text
+    # Without NULs there is no evidence: other double-byte encodings decode as plausible UTF-16 too.
+    if max(nul_even, nul_odd) < max(1, pairs * 0.01):
+        return None
+    enc = "utf-16-le" if nul_odd > nul_even else "utf-16-be"
+    try:
+        text = data.decode(enc)
+    except UnicodeDecodeError:
+        return None
+    if _plausible_ratio(text[:4096]) >= 0.95 and _control_ratio(text) < 0.001:
+        return text
     return None
 
 
@@ -196,7 +190,7 @@ def decode_text(data: bytes) -> tuple[str, str, list[str]]:
     for bom, enc in _BOMS:
         if data.startswith(bom):
             try:
-                return data.decode(enc).lstrip("\ufeff"), enc.replace("-sig", ""), []
+                return data.decode(enc), enc.replace("-sig", ""), []  # the codec drops one BOM
             except UnicodeDecodeError as e:
                 raise ReadError(f"starts with a {enc} byte order mark but does not decode as {enc}: {e}") from e
     try:

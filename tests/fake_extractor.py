@@ -1,0 +1,39 @@
+"""A stand-in for the model in batch tests: module-level (so worker processes can import it), fast,
+deterministic, and it records which process loaded it and how often."""
+
+from __future__ import annotations
+
+import os
+import time
+from functools import partial
+from typing import Any
+
+from annotations import schema
+
+_LOADS = {"count": 0}
+
+
+def make_fake(delay: float = 0.0, fail_on: str | None = None) -> Any:
+    _LOADS["count"] += 1
+    load_id = (os.getpid(), _LOADS["count"])
+
+    def extract(text: str) -> dict[str, Any]:
+        if fail_on and fail_on in text:
+            raise ValueError(f"cannot handle {fail_on}")
+        if delay:
+            time.sleep(delay)
+        record = schema.empty_record("2019")
+        record["agency"] = text.strip().split("\n")[0][:40] or None
+        record["requests"]["new_received"]["total"] = len(text)
+        record["_loaded_by"] = list(load_id)  # test-only key: which worker, which load
+        return record
+
+    return extract
+
+
+def fake_factory(delay: float = 0.0, fail_on: str | None = None) -> Any:
+    return partial(make_fake, delay, fail_on)
+
+
+def broken_factory() -> Any:
+    raise OSError("model weights missing")
