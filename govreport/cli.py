@@ -130,6 +130,34 @@ def _train(args: argparse.Namespace) -> int:
     return 0
 
 
+def _annotate_pre(args: argparse.Namespace) -> int:
+    from annotations.pre import PreError, pre_annotate
+
+    try:
+        result = pre_annotate([Path(f) for f in args.files], Path(args.out), args.format,
+                              Path(args.model) if args.model else None)
+    except (PreError, OSError) as e:
+        print(f"govreport annotate pre: {e}", file=sys.stderr)
+        return 1
+    for s in result.skipped:
+        print(f"skipped {s}", file=sys.stderr)
+    print(f"wrote {result.documents} tasks ({result.spans} pre-annotated spans) to {result.out}"
+          + (f"; labelling config: {result.config}" if result.config else ""))
+    return 0
+
+
+def _review(args: argparse.Namespace) -> int:
+    from inference.review import ReviewError, write_review
+
+    try:
+        out = write_review(Path(args.file), Path(args.html), Path(args.model) if args.model else None)
+    except (ReviewError, OSError) as e:
+        print(f"govreport review: {e}", file=sys.stderr)
+        return 1
+    print(f"wrote {out}")
+    return 0
+
+
 HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {"schema": _schema}
 
 
@@ -158,6 +186,12 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("export", help="Label Studio JSON export or doccano JSONL")
     a.add_argument("--out", help="output directory (default annotations/train/)")
     a.set_defaults(handler=_annotate_import)
+    a = asub.add_parser("pre", help="pre-annotate report files with the model: Label Studio tasks or doccano JSONL")
+    a.add_argument("files", nargs="+", metavar="FILE", help="report files (.txt .html .pdf .docx) or Document JSON")
+    a.add_argument("--out", required=True, help="tasks file (Label Studio: the config goes beside, *.config.xml)")
+    a.add_argument("--format", choices=["labelstudio", "doccano"], default="labelstudio")
+    a.add_argument("--model", help="model directory (default models/default)")
+    a.set_defaults(handler=_annotate_pre)
 
     p = sub.add_parser("evaluate", help="score predictions (or a model) against the gold set")
     p.add_argument("--gold", default=str(GOLD_DIR), help="directory of gold Documents (default annotations/gold)")
@@ -192,6 +226,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--resume", action="store_true", help="continue from the last checkpoint in checkpoint_dir")
     p.add_argument("--out", help="model directory to write (default: output_dir of the config)")
     p.set_defaults(handler=_train)
+
+    p = sub.add_parser("review", help="write an HTML page to check one extraction: text with spans beside the tables")
+    p.add_argument("file", help="a report file (run through the model) or a Document JSON with spans (and record)")
+    p.add_argument("--html", required=True, help="output HTML file")
+    p.add_argument("--model", help="model directory for report files (default models/default)")
+    p.set_defaults(handler=_review)
     return parser
 
 

@@ -1,0 +1,150 @@
+"""Pre-annotation: run the model over report files and write tasks an annotator corrects.
+
+Label Studio: a JSON task list with the model's spans as ``predictions`` (shown as pre-annotations,
+accepted or corrected by the annotator), and the labelling config written beside it
+(``tasks.json`` -> ``tasks.config.xml``). doccano: JSONL whose ``label`` triples doccano imports as
+the starting annotation. The corrected export comes back with ``govreport annotate import``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from annotations.document import Document, Span
+
+_UNSAFE_ID = re.compile(r"[^\w.\-]+")
+
+
+class PreError(ValueError):
+    """Input or output the pre-annotation cannot use (message says why)."""
+
+
+@dataclass
+class PreResult:
+    out: Path
+    config: Path | None
+    documents: int = 0
+    spans: int = 0
+    skipped: list[str] = field(default_factory=list)  # "<file>: <reason>" for inputs left out
+
+
+def config_path(out: Path) -> Path:
+    """Where the Label Studio labelling config goes: ``tasks.json`` -> ``tasks.config.xml``."""
+    out = Path(out)
+    return out.with_name(f"{out.stem}.config.xml")
+
+
+def doc_id_for(path: Path, taken: set[str]) -> str:
+    """A file-name-safe, unique document id from the file name (import writes ``<id>.json``)."""
+    base = _UNSAFE_ID.sub("_", Path(path).stem).strip("._") or "doc"
+    doc_id, n = base, 2
+    while doc_id in taken:
+        doc_id, n = f"{base}-{n}", n + 1
+    taken.add(doc_id)
+    return doc_id
+
+
+def read_input(path: Path) -> tuple[str, dict[str, Any]]:
+    """(text, meta) of a report file (.txt/.html/.pdf/.docx via inference.readers) or a Document JSON."""
+    path = Path(path)
+    if path.suffix.lower() == ".json":
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+            raise PreError(f"not a Document JSON file: {e}") from e
+        if not isinstance(data, dict) or not isinstance(data.get("text"), str):
+            raise PreError("not a Document JSON file (no 'text')")
+        meta = data.get("meta") if isinstance(data.get("meta"), dict) else {}
+        return data["text"], {"source": meta.get("source", path.name)}
+    try:
+        from inference.readers import ReadError, read_path
+    except ImportError:  # readers not installed: plain UTF-8 text only
+        try:
+            return path.read_text(encoding="utf-8-sig"), {"source": path.name}
+        except (OSError, UnicodeDecodeError) as e:
+            raise PreError(str(e)) from e
+    try:
+        return read_path(path).text, {"source": path.name}
+    except ReadError as e:
+        raise PreError(str(e)) from e
+    except OSError as e:
+        raise PreError(str(e)) from e
+
+
+def predicted_documents(paths: Iterable[Path], extractor: Any, model_version: str = "govreport",
+                        skipped: list[str] | None = None) -> list[Document]:
+    """One Document per readable input, its spans the extractor's (``meta.split = "pred"``)."""
+    docs: list[Document] = []
+    taken: set[str] = set()
+    for path in paths:
+        path = Path(path)
+        try:
+            text, meta = read_input(path)
+        except PreError as e:
+            if skipped is None:
+                raise
+            skipped.append(f"{path}: {e}")
+            continue
+        if not text.strip():
+            if skipped is not None:
+                skipped.append(f"{path}: no text")
+            continue
+        spans = [Span(int(s.start), int(s.end), str(s.label)) for s in extractor.extract(text).spans]
+        meta.update({"split": "pred", "model_version": model_version})
+        docs.append(Document(doc_id_for(path, taken), text, sorted(spans), None, meta))
+    return docs
+
+
+def write_tasks(docs: list[Document], out: Path, fmt: str = "labelstudio",
+                model_version: str = "govreport") -> Path | None:
+    """Write the tasks; returns the Label Studio config path written beside them (None for doccano)."""
+    from annotations.formats import labelstudio_config, to_doccano, to_labelstudio
+
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "labelstudio":
+        tasks = [to_labelstudio(d, predictions=True, model_version=model_version) for d in docs]
+        out.write_text(json.dumps(tasks, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        cfg = config_path(out)
+        cfg.write_text(labelstudio_config(), encoding="utf-8")
+        return cfg
+    if fmt == "doccano":
+        out.write_text("".join(json.dumps(to_doccano(d), ensure_ascii=False) + "\n" for d in docs),
+                       encoding="utf-8")
+        return None
+    raise PreError(f"unknown format {fmt!r} (labelstudio or doccano)")
+
+
+def load_extractor(model_dir: Path | None = None) -> Any:
+    from govreport.paths import DEFAULT_MODEL
+    from inference.extract import Extractor
+
+    model_dir = Path(model_dir) if model_dir else DEFAULT_MODEL
+    if not model_dir.is_dir():
+        raise PreError(f"no model directory at {model_dir} (train one or pass --model DIR)")
+    return Extractor.from_pretrained(model_dir)
+
+
+def pre_annotate(paths: Iterable[Path], out: Path, fmt: str = "labelstudio", model_dir: Path | None = None,
+                 extractor: Any = None) -> PreResult:
+    """Pre-annotate report files with the model and write Label Studio tasks or doccano JSONL."""
+    if fmt not in ("labelstudio", "doccano"):
+        raise PreError(f"unknown format {fmt!r} (labelstudio or doccano)")
+    paths = [Path(p) for p in paths]
+    missing = [str(p) for p in paths if not p.is_file()]
+    if missing:
+        raise PreError(f"no such file: {', '.join(missing)}")
+    version = f"govreport:{Path(model_dir).name}" if model_dir else "govreport:default"
+    if extractor is None:
+        extractor = load_extractor(model_dir)
+    skipped: list[str] = []
+    docs = predicted_documents(paths, extractor, version, skipped)
+    if not docs:
+        raise PreError("no input could be read: " + "; ".join(skipped))
+    cfg = write_tasks(docs, Path(out), fmt, version)
+    return PreResult(Path(out), cfg, len(docs), sum(len(d.spans) for d in docs), skipped)
