@@ -1,0 +1,139 @@
+"""Windowed tagging: BIO decoding, window cover, score averaging over overlaps, original offsets."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+import torch
+
+from annotations.document import Span
+from inference.normalize import normalize
+from inference.tagger import Tagger, TaggerSettings, decode_bio, spans_from_tags, window_starts
+from inference.vocab import Vocab
+
+LABELS = ["O", "B-PHONE", "I-PHONE", "B-H.overview", "I-H.overview"]
+
+
+def test_decode_bio_pins_the_tricky_cases() -> None:
+    tags = ["I-PHONE", "I-PHONE", "O", "B-PHONE", "B-PHONE", "I-PHONE", "I-H.overview", "I-PHONE"]
+    assert decode_bio(tags) == [(0, 2, "PHONE"), (3, 4, "PHONE"), (4, 6, "PHONE"), (6, 7, "H.overview"),
+                                (7, 8, "PHONE")]
+    assert decode_bio([]) == []
+    assert decode_bio(["O", "O"]) == []
+    assert decode_bio(["B-PHONE"]) == [(0, 1, "PHONE")]
+
+
+def test_spans_map_back_to_original_offsets_and_are_trimmed() -> None:
+    text = "電話：０７７２-７２１２２０５　\n總體情況"
+    norm = normalize(text)
+    assert norm.text == "电话:0772-7212205\n总体情况"
+    tags = ["O"] * len(norm.text)
+    s = norm.text.index("0772")
+    # the model also tagged the whitespace after the number: trimmed away
+    for i in range(s, s + 13):
+        tags[i] = "I-PHONE"
+    h = norm.text.index("总体")
+    tags[h] = "B-H.overview"
+    for i in range(h + 1, h + 4):
+        tags[i] = "I-H.overview"
+    spans = spans_from_tags(norm, tags)
+    found = [(sp.label, sp.text(text)) for sp in spans]
+    assert found == [("PHONE", "０７７２-７２１２２０５"), ("H.overview", "總體情況")]
+
+
+def test_spans_of_only_whitespace_are_dropped() -> None:
+    norm = normalize("a   b")
+    assert spans_from_tags(norm, ["O", "B-PHONE", "O"]) == []
+
+
+@pytest.mark.parametrize(("n", "width", "stride"), [(0, 10, 5), (7, 10, 5), (10, 10, 5), (11, 10, 5), (95, 10, 7),
+                                                    (1000, 510, 256)])
+def test_windows_cover_every_position_and_stay_inside(n: int, width: int, stride: int) -> None:
+    starts = window_starts(n, width, stride)
+    assert starts[0] == 0
+    assert all(0 <= s and (s + width <= n or s == 0) for s in starts)
+    covered = set()
+    for s in starts:
+        covered.update(range(s, min(n, s + width)))
+    assert covered == set(range(n))
+
+
+class DigitModel(torch.nn.Module):
+    """A stub encoder: digits are PHONE (B- on the first of a run), everything else O."""
+
+    def __init__(self, vocab: Vocab) -> None:
+        super().__init__()
+        self.config = SimpleNamespace(id2label=dict(enumerate(LABELS)))
+        self.digit_ids = torch.tensor([vocab.index[d] for d in "0123456789"])
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> SimpleNamespace:
+        is_digit = torch.isin(input_ids, self.digit_ids)
+        prev_digit = torch.zeros_like(is_digit)
+        prev_digit[:, 1:] = is_digit[:, :-1]
+        logits = torch.full((*input_ids.shape, len(LABELS)), -10.0)
+        logits[..., 0] = 0.0
+        logits[..., 1] = torch.where(is_digit & ~prev_digit, 10.0, -10.0)
+        logits[..., 2] = torch.where(is_digit & prev_digit, 10.0, -10.0)
+        return SimpleNamespace(logits=logits)
+
+
+class HalfModel(torch.nn.Module):
+    """A stub whose answer depends only on the position in the window: first half label 1, second 3."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.config = SimpleNamespace(id2label=dict(enumerate(LABELS)))
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> SimpleNamespace:
+        b, n = input_ids.shape
+        logits = torch.full((b, n, len(LABELS)), -30.0)
+        half = n // 2
+        logits[:, :half, 1] = 30.0
+        logits[:, half:, 3] = 30.0
+        return SimpleNamespace(logits=logits)
+
+
+def _vocab() -> Vocab:
+    return Vocab.build(["电话号码 年报"], include_ranges=True)
+
+
+def test_long_text_is_tagged_across_windows_with_original_offsets() -> None:
+    vocab = _vocab()
+    tagger = Tagger(DigitModel(vocab), vocab, TaggerSettings(window=34, stride=16, batch_size=3))
+    filler = "电话号码　　年报，"
+    text = "".join(f"{filler}{i:04d}" if i % 2 else f"{filler}{'０１２３'}" for i in range(40))
+    spans = tagger.tag(text)
+    expected = []
+    pos = 0
+    for _ in range(40):
+        pos += len(filler)
+        expected.append(Span(pos, pos + 4, "PHONE"))
+        pos += 4
+    assert spans == expected
+    assert all(text[s.start:s.end].strip() == text[s.start:s.end] for s in spans)
+
+
+def test_scores_are_averaged_over_overlapping_windows() -> None:
+    vocab = _vocab()
+    # width 8, stride 4: characters 4..7 sit in the second half of window 0 and the first half of window 1
+    tagger = Tagger(HalfModel(), vocab, TaggerSettings(window=10, stride=4))
+    probs = tagger.probabilities("电话号码电话号码电话号码")
+    assert probs.shape == (12, len(LABELS))
+    assert torch.allclose(probs.sum(-1), torch.ones(12))
+    assert probs[5, 1].item() == pytest.approx(0.5, abs=1e-4)
+    assert probs[5, 3].item() == pytest.approx(0.5, abs=1e-4)
+    assert probs[0, 1].item() == pytest.approx(1.0, abs=1e-4)  # seen by one window only
+
+
+def test_bad_input_gives_no_spans() -> None:
+    vocab = _vocab()
+    tagger = Tagger(DigitModel(vocab), vocab, TaggerSettings(window=34, stride=16))
+    assert tagger.tag("") == []
+    assert tagger.tag(None) == []  # type: ignore[arg-type]
+    assert tagger.tag("   \n\t") == []
+
+
+def test_from_pretrained_refuses_a_directory_without_a_model(tmp_path) -> None:
+    with pytest.raises(FileNotFoundError):
+        Tagger.from_pretrained(tmp_path)

@@ -1,0 +1,180 @@
+"""Dataset building (labels aligned once), the data mix, the config, and a tiny end-to-end training run."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+import yaml
+
+from annotations import labels as label_set
+from annotations.document import Document, Span, save_documents
+from govreport.paths import CONFIGS, GOLD_DIR
+from inference.normalize import NormalizeOptions, normalize
+from inference.vocab import Vocab
+from training.data_mix import load_annotated, mix
+from training.dataset import IGNORE, WindowCollator, WindowSpec, align_labels, build_dataset, valid_spans
+from training.train import load_config, span_scores
+
+L2I = label_set.label2id()
+I2L = label_set.id2label()
+
+
+def handmade(i: int, rng: random.Random) -> Document:
+    """A short report with headings, two table numbers, a phone and the agency: all in fixed places."""
+    parts: list[str] = []
+    spans: list[Span] = []
+
+    def add(text: str, label: str | None = None) -> None:
+        start = sum(len(p) for p in parts)
+        parts.append(text)
+        if label:
+            spans.append(Span(start, start + len(text), label))
+
+    add(rng.choice(["拉堡镇", "花街镇", "崔桥镇"]) + "人民政府", "AGENCY")
+    add("2020", "REPORT_YEAR")
+    add("年政府信息公开工作年度报告\n")
+    add("一、总体情况", "H.overview")
+    add("\n本年度我镇认真落实条例。联系电话:")
+    add(f"0772-{rng.randrange(1000000, 9999999)}", "PHONE")
+    add("。\n")
+    add("二、主动公开政府信息情况", "H.proactive")
+    add("\n| 规章 | ")
+    add(str(rng.randrange(100)), "T1.art20_1.rules.new_made")
+    add(" |\n")
+    add("三、收到和处理政府信息公开申请情况", "H.requests")
+    add("\n本年新收申请 ")
+    add(str(rng.randrange(100)), "T2.new_received.total")
+    add(" 件。\n")
+    return Document(f"hand-{i:03d}", "".join(parts), spans, meta={"split": "train"})
+
+
+def test_labels_are_aligned_to_normalised_characters() -> None:
+    text = "電話：０７７２-１２３　４\n總體情況"
+    spans = [Span(3, 13, "PHONE"), Span(14, 18, "H.overview")]
+    norm = normalize(text)
+    ids = align_labels(norm, spans, L2I)
+    tags = [I2L[i] for i in ids]
+    assert norm.text == "电话:0772-123 4\n总体情况"
+    assert tags[:3] == ["O"] * 3
+    assert tags[3] == "B-PHONE" and set(tags[4:13]) == {"I-PHONE"}  # the full-width space inside too
+    assert tags[13] == "O"
+    assert tags[14:] == ["B-H.overview"] + ["I-H.overview"] * 3
+
+
+def test_invalid_spans_are_skipped_not_fatal() -> None:
+    doc = Document("x", "abcdef", [Span(0, 2, "PHONE"), Span(1, 3, "EMAIL"), Span(4, 9, "URL"), Span(3, 4, "NOPE")])
+    assert valid_spans(doc) == [Span(0, 2, "PHONE")]
+
+
+def test_windows_fit_the_model_and_keep_every_label() -> None:
+    rng = random.Random(3)
+    docs = [handmade(i, rng) for i in range(3)]
+    options = NormalizeOptions()
+    vocab = Vocab.build((d.text for d in docs), options, include_ranges=False)
+    spec = WindowSpec(window=32, stride=20)
+    ds = build_dataset(docs, vocab, options, spec)
+    for row in ds:
+        assert len(row["input_ids"]) == len(row["labels"]) <= 32
+        assert row["input_ids"][0] == vocab.cls_id and row["input_ids"][-1] == vocab.sep_id
+        assert row["labels"][0] == row["labels"][-1] == IGNORE
+    # every B- label of every document survives windowing at least once
+    begins = {I2L[i] for row in ds for i in row["labels"] if i != IGNORE and I2L[i].startswith("B-")}
+    assert begins == {"B-" + s.label for d in docs for s in d.spans}
+    # copies are cut at other offsets: more windows, not the same ones again
+    doubled = build_dataset([(d, 2) for d in docs], vocab, options, WindowSpec(32, 20, random_offset=True, seed=1))
+    assert len(doubled) > len(ds)
+    batch = WindowCollator(vocab.pad_id)([ds[0], ds[len(ds) - 1]])
+    assert batch["input_ids"].shape == batch["labels"].shape == batch["attention_mask"].shape
+    assert int(batch["attention_mask"][1].sum()) == len(ds[len(ds) - 1]["input_ids"])
+
+
+def test_annotated_documents_only_from_the_train_split_never_gold(tmp_path: Path) -> None:
+    rng = random.Random(0)
+    train_doc, gold_like = handmade(1, rng), handmade(2, rng)
+    gold_like.meta["split"] = "gold"
+    save_documents([train_doc, gold_like], tmp_path)
+    (tmp_path / "broken.json").write_text("{not json", encoding="utf-8")
+    assert [d.id for d in load_annotated(tmp_path)] == [train_doc.id]
+    assert load_annotated(tmp_path / "missing") == []
+    with pytest.raises(ValueError):
+        load_annotated(GOLD_DIR)
+    with pytest.raises(ValueError):
+        load_annotated(tmp_path, gold_dir=tmp_path / "gold")
+
+
+def test_mix_weights_annotated_documents() -> None:
+    rng = random.Random(0)
+    synth = [handmade(i, rng) for i in range(3)]
+    annotated = [handmade(10 + i, rng) for i in range(200)]
+    pairs = mix(synth, annotated, 1.5, seed=4)
+    assert [c for _, c in pairs[:3]] == [1, 1, 1]
+    copies = [c for _, c in pairs[3:]]
+    assert set(copies) == {1, 2} and 250 < sum(copies) < 350
+    assert len(mix(synth, annotated, 0.0)) == 3
+    with pytest.raises(ValueError):
+        mix(synth, annotated, -1)
+
+
+def test_span_scores_count_exact_spans_per_family() -> None:
+    gold = [["B-PHONE", "I-PHONE", "O", "B-H.overview", "I-H.overview"]]
+    pred = [["B-PHONE", "I-PHONE", "O", "B-H.overview", "O"]]
+    s = span_scores(gold, pred)
+    assert s["precision"] == s["recall"] == s["f1"] == 0.5
+    assert s["entities_f1"] == 1.0 and s["sections_f1"] == 0.0
+
+
+def test_configs_parse_and_unknown_keys_are_refused(tmp_path: Path) -> None:
+    for name in ("tiny.yaml", "default.yaml"):
+        cfg = load_config(CONFIGS / name)
+        assert cfg["window"] <= 512 and cfg["infer_stride"] < cfg["window"] - 2
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("windw: 12\n", encoding="utf-8")
+    with pytest.raises(ValueError):
+        load_config(bad)
+    with pytest.raises(FileNotFoundError):
+        load_config(tmp_path / "none.yaml")
+
+
+def _tiny_config(tmp_path: Path, max_steps: int) -> Path:
+    rng = random.Random(0)
+    save_documents([handmade(i, rng) for i in range(12)], tmp_path / "train")
+    save_documents([handmade(100 + i, rng) for i in range(3)], tmp_path / "dev")
+    cfg = yaml.safe_load((CONFIGS / "tiny.yaml").read_text(encoding="utf-8"))
+    cfg.update(output_dir=str(tmp_path / "model"), checkpoint_dir=str(tmp_path / "ckpt"))
+    cfg["data"].update(synthetic=None, train_dirs=[str(tmp_path / "train")], dev_dir=str(tmp_path / "dev"),
+                       annotated={"dir": None})
+    cfg["training"].update(max_steps=max_steps, eval_steps=20)
+    path = tmp_path / "tiny.yaml"
+    path.write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+@pytest.mark.slow
+def test_tiny_training_learns_the_handmade_reports_and_resumes(tmp_path: Path) -> None:
+    from inference.tagger import Tagger
+    from training.train import train
+
+    config = _tiny_config(tmp_path, max_steps=40)
+    summary = train(config)
+    assert summary["steps"] == 40
+    model_dir = tmp_path / "model"
+    assert {"config.json", "model.safetensors", "vocab.json", "training.json"} <= {p.name for p in model_dir.iterdir()}
+    cfg = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
+    assert len(cfg["id2label"]) == len(label_set.bio_labels())
+
+    tagger = Tagger.from_pretrained(model_dir)
+    held_out = handmade(500, random.Random(99))
+    assert sorted(tagger.tag(held_out.text)) == sorted(held_out.spans)
+    # the same text with full-width digits and traditional characters: same spans, original offsets
+    variant = held_out.text.translate(str.maketrans("0123456789总体报", "０１２３４５６７８９總體報"))
+    assert sorted(tagger.tag(variant)) == sorted(held_out.spans)
+
+    # resume: continue from the step-40 checkpoint to 60 steps
+    cfg = yaml.safe_load(config.read_text(encoding="utf-8"))
+    cfg["training"]["max_steps"] = 60
+    config.write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
+    resumed = train(config, resume=True)
+    assert resumed["steps"] == 60
