@@ -212,15 +212,11 @@ def _init_worker(factory: ExtractFactory, threads: int) -> None:
     for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
         os.environ[var] = str(threads)
     try:
-        import torch
-
-        torch.set_num_threads(threads)
-    except ImportError:
-        pass
-    try:
         _WORKER["fn"] = factory()
     except Exception as e:
         _WORKER["fatal"] = f"the extractor could not be loaded ({type(e).__name__}: {e})"
+    if "torch" in sys.modules:  # torch reads OMP_NUM_THREADS at import; this covers a torch imported earlier
+        sys.modules["torch"].set_num_threads(threads)
 
 
 def _work(item: Loaded, max_bytes: int, keep_text: bool) -> dict[str, Any]:
