@@ -158,6 +158,21 @@ def _review(args: argparse.Namespace) -> int:
     return 0
 
 
+def _synth(args: argparse.Namespace) -> int:
+    from training.synth import write_dataset
+
+    if args.n < 0:
+        print("govreport synth: --n must be >= 0", file=sys.stderr)
+        return 2
+    try:
+        out = write_dataset(args.n, args.seed, Path(args.out), progress=not args.quiet)
+    except OSError as e:
+        print(f"govreport synth: cannot write {args.out}: {e}", file=sys.stderr)
+        return 1
+    print(f"wrote {args.n} synthetic documents (seed {args.seed}) to {out}")
+    return 0
+
+
 HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {"schema": _schema}
 
 
@@ -232,6 +247,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--html", required=True, help="output HTML file")
     p.add_argument("--model", help="model directory for report files (default models/default)")
     p.set_defaults(handler=_review)
+
+    p = sub.add_parser("synth", help="generate synthetic messy reports with exact spans as a datasets dataset")
+    p.add_argument("--n", type=int, required=True, help="number of documents")
+    p.add_argument("--seed", type=int, default=0, help="corpus seed (document i depends only on seed and i)")
+    p.add_argument("--out", required=True, help="output directory (datasets save_to_disk)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(handler=_synth)
     return parser
 
 

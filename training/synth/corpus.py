@@ -1,0 +1,63 @@
+"""The public API: generate documents, or write them as a Hugging Face `datasets` dataset."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+from annotations.document import Document
+from training.synth.render import render
+
+COLUMNS = ("id", "text", "spans", "record", "layout")
+
+
+def generate(n: int, seed: int, start: int = 0) -> Iterator[tuple[Document, dict]]:
+    """Documents `start` .. `start + n - 1` of the corpus `seed`, each with its layout switches.
+
+    Document i depends only on (seed, i), so any document can be regenerated alone.
+    """
+    for index in range(start, start + n):
+        doc, switches = render(seed, index)
+        yield doc, {"layout": switches, "broken": doc.meta.get("broken", [])}
+
+
+def to_row(doc: Document, layout: list[str]) -> dict:
+    return {
+        "id": doc.id,
+        "text": doc.text,
+        "spans": [s.to_json() for s in sorted(doc.spans)],
+        "record": json.dumps(doc.record, ensure_ascii=False),
+        "layout": list(layout),
+    }
+
+
+def write_dataset(n: int, seed: int, out_dir: Path | str, progress: bool = True) -> Path:
+    """Generate n documents and save them with `datasets.Dataset.save_to_disk` in out_dir."""
+    import datasets
+    from tqdm import tqdm
+
+    features = datasets.Features({
+        "id": datasets.Value("string"),
+        "text": datasets.Value("string"),
+        "spans": [{"start": datasets.Value("int32"), "end": datasets.Value("int32"),
+                   "label": datasets.Value("string")}],
+        "record": datasets.Value("string"),
+        "layout": [datasets.Value("string")],
+    })
+
+    # Built from in-memory chunks, not Dataset.from_generator: its cache is keyed on the generator
+    # closure, which would serve a stale corpus after the generator's code changed.
+    chunks = []
+    batch: list[dict] = []
+    for doc, info in tqdm(generate(n, seed), total=n, disable=not progress, desc="synth", unit="doc"):
+        batch.append(to_row(doc, info["layout"]))
+        if len(batch) == 2000:
+            chunks.append(datasets.Dataset.from_list(batch, features=features))
+            batch = []
+    if batch or not chunks:
+        chunks.append(datasets.Dataset.from_list(batch, features=features))
+    ds = datasets.concatenate_datasets(chunks) if len(chunks) > 1 else chunks[0]
+    out = Path(out_dir)
+    ds.save_to_disk(str(out))
+    return out

@@ -1,0 +1,200 @@
+"""Random reporting bodies, leaders and contact details, each in one of several printed notations."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+from training.synth import material as M
+
+
+@dataclass
+class Agency:
+    full: str                 # the full name, tagged AGENCY at each occurrence
+    short: str                # a short form (not tagged): 拉堡镇, 区民政局
+    self_ref: str             # 我镇 / 我局 / 本机关 (not tagged)
+    level: str                # town, township, street, county, district, city, province, dept
+    place: str                # the place part used for addresses and web domains
+    alt_full: list[str] = field(default_factory=list)  # other full forms seen in the same report
+
+
+def place_name(rng: random.Random, n: int = 2) -> str:
+    pools = (M.PLACE_CHARS_1, M.PLACE_CHARS_2, M.PLACE_CHARS_3)
+    chars = [rng.choice(pools[i % 3] if rng.random() < 0.7 else rng.choice(pools)) for i in range(n)]
+    name = "".join(chars)
+    return name
+
+
+def _province(rng: random.Random) -> str:
+    r = rng.random()
+    if r < 0.75:
+        return rng.choice(M.PROVINCES) + "省"
+    if r < 0.9:
+        return rng.choice(M.AUTONOMOUS)
+    return rng.choice(M.MUNICIPALITIES)
+
+
+def make_agency(rng: random.Random) -> Agency:
+    level = rng.choices(("town", "township", "street", "county", "district", "city", "province", "dept"),
+                        weights=(16, 7, 7, 10, 10, 8, 3, 39))[0]
+    prov = _province(rng)
+    city = place_name(rng, rng.choice((2, 2, 2, 3))) + "市"
+    county = place_name(rng, 2) + rng.choice(("县", "区", "区", "县", "市"))
+    town = place_name(rng, 2)
+    # How much of the administrative chain the full name repeats varies a lot between reports.
+    prefix_depth = rng.choice((0, 1, 1, 2))
+    if level in ("town", "township", "street"):
+        suffix, bodies = {"town": ("镇", M.TOWN_BODIES), "township": ("乡", M.TOWNSHIP_BODIES),
+                          "street": ("街道", M.STREET_BODIES)}[level]
+        body, self_ref = rng.choice(bodies)
+        if level == "street" and rng.random() < 0.3:
+            suffix = ""
+            town = place_name(rng, 2) + "路"
+        chain = [city, county][2 - prefix_depth:] if prefix_depth else []
+        short = town + suffix
+        full = "".join(chain) + short + body
+        place = "".join([city, county, short])
+        return Agency(full, short, self_ref, level, place, [short + body] if chain else [])
+    if level in ("county", "district"):
+        county = place_name(rng, 2) + ("县" if level == "county" else "区")
+        body, self_ref = rng.choice((("人民政府", "我县" if level == "county" else "我区"),
+                                     ("人民政府办公室", "我办")))
+        chain = [city] if prefix_depth else []
+        full = "".join(chain) + county + body
+        return Agency(full, county + ("政府" if body == "人民政府" else "政府办"), self_ref, level, city + county,
+                      [county + body] if chain else [])
+    if level == "city":
+        body, self_ref = rng.choice((("人民政府", "我市"), ("人民政府办公室", "我办"), ("政府办公室", "我办")))
+        chain = [prov] if prefix_depth > 1 else []
+        full = "".join(chain) + city + body
+        return Agency(full, city[:-1] + "市政府", self_ref, level, prov + city, [])
+    if level == "province":
+        body, self_ref = rng.choice(M.DEPARTMENTS_PROVINCE)
+        full = prov + body
+        short = prov[:2] + body[:2] if len(body) > 3 else prov + body
+        return Agency(full, short, self_ref, level, prov, [])
+    dept, self_ref = rng.choice(M.DEPARTMENTS_CITY)
+    owner = rng.choice((city, county, county, city[:-1] + "市" + county))
+    if dept.startswith("人民政府"):
+        dept = rng.choice(M.DEPARTMENTS_CITY[4:])[0]
+    full = owner + dept
+    short_owner = owner[-3:] if len(owner) > 3 else owner
+    short = short_owner[-1] + dept if len(dept) <= 5 else short_owner + dept[:2] + dept[-1]
+    if rng.random() < 0.3:
+        self_ref = rng.choice(M.SELF_REFS_GENERIC)
+    return Agency(full, short, self_ref, "dept", owner, [])
+
+
+def person_name(rng: random.Random) -> str:
+    surname = rng.choice(M.SURNAMES)
+    if rng.random() < 0.03:
+        surname = rng.choice(("欧阳", "司马", "诸葛", "上官"))
+    given = "".join(rng.choice(M.GIVEN) for _ in range(rng.choice((1, 2, 2, 2))))
+    return surname + given
+
+
+def leader_title(rng: random.Random, agency: Agency) -> str:
+    titles = M.LEADER_TITLES.get(agency.level) or M.LEADER_TITLES["dept"]
+    return rng.choice(titles)
+
+
+def phone(rng: random.Random) -> str:
+    kind = rng.random()
+    if kind < 0.22:
+        prefix = rng.choice(("13", "15", "18", "17", "19"))
+        num = prefix + "".join(rng.choice("0123456789") for _ in range(9))
+        return num if rng.random() < 0.8 else f"{num[:3]}-{num[3:7]}-{num[7:]}"
+    area = "0" + str(rng.randint(10, 999)).zfill(rng.choice((2, 3)))
+    local = str(rng.randint(2, 8)) + "".join(rng.choice("0123456789") for _ in range(rng.choice((6, 7, 7))))
+    sep = rng.choice(("-", "-", "-", "—", "－", " ", ""))
+    if rng.random() < 0.1:
+        base = f"（{area}）{local}" if rng.random() < 0.5 else f"({area}){local}"
+    else:
+        base = f"{area}{sep}{local}"
+    if rng.random() < 0.12:
+        ext = str(rng.randint(1, 9999))
+        base += rng.choice(("转", "-", "转", "—")) + ext
+    return base
+
+
+def email(rng: random.Random, agency: Agency) -> str:
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    user = "".join(rng.choice(letters) for _ in range(rng.randint(3, 9)))
+    if rng.random() < 0.5:
+        user += str(rng.randint(1, 99999999))
+    if rng.random() < 0.25:
+        user = str(rng.randint(10000, 9999999999))
+    if rng.random() < 0.3:
+        domain = "".join(rng.choice(letters) for _ in range(rng.randint(2, 6))) + ".gov.cn"
+    else:
+        domain = rng.choice(M.MAIL_DOMAINS)
+    return f"{user}@{domain}"
+
+
+def url(rng: random.Random) -> str:
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    host = "".join(rng.choice(letters) for _ in range(rng.randint(3, 10)))
+    tld = rng.choice((".gov.cn", ".gov.cn", ".gov.cn", ".cn", ".com"))
+    scheme = rng.choice(("http://", "https://", "http://www.", "https://www.", "www.", ""))
+    u = scheme + host + tld
+    if rng.random() < 0.35:
+        parts = [rng.choice(("zwgk", "xxgk", "ndbg", "col", "art", "html", "zfxxgk", "bmxxgk"))
+                 for _ in range(rng.randint(1, 3))]
+        u += "/" + "/".join(parts)
+        if rng.random() < 0.5:
+            u += f"/{rng.randint(100, 99999)}.{rng.choice(('html', 'shtml', 'htm'))}"
+    return u
+
+
+def postcode(rng: random.Random) -> str:
+    return str(rng.randint(10, 86)) + "".join(rng.choice("0123456789") for _ in range(4))
+
+
+def address(rng: random.Random, agency: Agency) -> str:
+    road = place_name(rng, 2) + rng.choice(("路", "街", "大道")) if rng.random() < 0.5 else rng.choice(M.ROADS)
+    num = f"{rng.randint(1, 999)}号"
+    extra = ""
+    r = rng.random()
+    if r < 0.3:
+        extra = rng.choice(M.BUILDINGS) + f"{rng.randint(1, 12)}楼"
+    elif r < 0.5:
+        extra = f"{rng.randint(1, 9)}号楼{rng.randint(101, 1208)}室"
+    return agency.place + road + num + extra
+
+
+def doc_number(rng: random.Random, year: int, agency: Agency) -> str:
+    r = rng.random()
+    if r < 0.12:
+        return "国办公开办函〔2019〕60号" if year <= 2020 else "国办公开办函〔2021〕30号"
+    if r < 0.2:
+        return "国务院令第711号"
+    abbr = agency.place[:1] + rng.choice(M.DOC_ABBR)
+    open_, close = rng.choice((("〔", "〕"), ("〔", "〕"), ("[", "]"), ("（", "）"), ("【", "】"), ("(", ")")))
+    return f"{abbr}{open_}{year + rng.choice((0, 0, 1))}{close}{rng.randint(1, 150)}号"
+
+
+DATE_STYLES = ("cn", "cn", "cn", "iso", "iso", "slash", "dot", "cn_pad", "cn_num")
+_CN_DIGIT = "〇一二三四五六七八九"
+
+
+def _cn_number(n: int) -> str:
+    if n < 10:
+        return "一二三四五六七八九"[n - 1]
+    tens, ones = divmod(n, 10)
+    head = "" if tens == 1 else "一二三四五六七八九"[tens - 1]
+    return head + "十" + ("" if ones == 0 else "一二三四五六七八九"[ones - 1])
+
+
+def format_date(rng: random.Random, y: int, m: int, d: int, style: str | None = None) -> str:
+    style = style or rng.choice(DATE_STYLES)
+    if style == "iso":
+        return f"{y}-{m:02d}-{d:02d}"
+    if style == "slash":
+        return f"{y}/{m}/{d}"
+    if style == "dot":
+        return f"{y}.{m:02d}.{d:02d}"
+    if style == "cn_pad":
+        return f"{y}年{m:02d}月{d:02d}日"
+    if style == "cn_num":
+        return "".join(_CN_DIGIT[int(c)] for c in str(y)) + f"年{_cn_number(m)}月{_cn_number(d)}日"
+    return f"{y}年{m}月{d}日"

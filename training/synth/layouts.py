@@ -1,0 +1,298 @@
+"""Table layouts: how a grid becomes text, one function per layout family seen in the wild.
+
+Every layout only adds separators and line breaks around the cells' own segments, so cell spans
+stay exact. A layout returns (segments, switch names used).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+
+from training.synth.segments import PLAIN, Seg
+from training.synth.tables import Cell, Grid, Row
+
+PageHeader = Callable[[], list[Seg]]
+
+
+def _lit(text: str) -> Seg:
+    return Seg(text, None, PLAIN)
+
+
+def _width(grid: Grid) -> int:
+    return max(len(r) for r in grid.rows)
+
+
+def _cell_text(cell: Cell) -> str:
+    return "".join(s.text for s in cell)
+
+
+def _flat_cell(cell: Cell) -> Cell:
+    """A cell with line breaks inside header text turned into spaces (layouts that cannot hold them)."""
+    return [Seg(s.text.replace("\n", " "), s.label, s.kind, s.value, s.group, s.ref, s.meta)
+            if "\n" in s.text and s.label is None else s for s in cell]
+
+
+def pipe(rng: random.Random, grid: Grid, page: PageHeader) -> tuple[list[Seg], set[str]]:
+    width = _width(grid)
+    lead = rng.choice(("", "", "", "| "))
+    sep = rng.choice((" | ", " | ", " | ", "|", " |"))
+    trail = rng.choice(("pad", "pad", "single", "none"))
+    empty_lines = rng.random() < 0.2
+    out: list[Seg] = []
+    names = {"pipe"}
+    if lead:
+        names.add("pipe_outer")
+    for row in grid.rows:
+        out.append(_lit(lead))
+        for i, cell in enumerate(row):
+            cell = _flat_cell(cell) if rng.random() < 0.7 else cell
+            if i and not cell and empty_lines:
+                out.append(_lit(" |\n|"))
+                names.add("empty_cell_lines")
+                continue
+            if i:
+                out.append(_lit(sep))
+            out.extend(cell)
+        pad = width - len(row)
+        if trail == "pad":
+            out.append(_lit(" |" + (" " + "|" * pad if pad else "")))
+            if pad:
+                names.add("pipe_trailing_empty")
+        elif trail == "single":
+            out.append(_lit(" |"))
+        out.append(_lit("\n"))
+    return out, names
+
+
+def markdown(rng: random.Random, grid: Grid, page: PageHeader) -> tuple[list[Seg], set[str]]:
+    width = _width(grid)
+    out: list[Seg] = []
+    for r, row in enumerate(grid.rows):
+        out.append(_lit("| "))
+        cells = [_flat_cell(c) for c in row] + [[] for _ in range(width - len(row))]
+        for i, cell in enumerate(cells):
+            if i:
+                out.append(_lit(" | "))
+            out.extend(cell)
+        out.append(_lit(" |\n"))
+        if r == 0:
+            out.append(_lit("|" + rng.choice(("---|", " --- |", ":---:|")) * width + "\n"))
+    return out, {"markdown"}
+
+
+def _tabbed(rng: random.Random, grid: Grid, nbsp: bool) -> list[Seg]:
+    width = _width(grid)
+    data_width = max((len(r) for i, r in enumerate(grid.rows) if i not in grid.heads), default=width)
+    out: list[Seg] = []
+    for r, row in enumerate(grid.rows):
+        if r not in grid.heads and len(row) < data_width:
+            out.append(_lit("\t" * (data_width - len(row))))
+        for i, cell in enumerate(row):
+            if i:
+                out.append(_lit("\t"))
+            if nbsp and cell:
+                out.append(_lit(rng.choice(("", "\xa0", " ", "\u3000"))))
+            out.extend(cell if nbsp else _flat_cell(cell))
+            if nbsp and cell and rng.random() < 0.3:
+                out.append(_lit(rng.choice(("\xa0", " ", "\xa0\xa0"))))
+        if rng.random() < 0.5:
+            out.append(_lit("\t" * (width - len(row))))
+        out.append(_lit("\n"))
+        if nbsp and rng.random() < 0.2:
+            out.append(_lit("\n"))
+    return out
+
+
+def tabs(rng: random.Random, grid: Grid, page: PageHeader) -> tuple[list[Seg], set[str]]:
+    return _tabbed(rng, grid, nbsp=False), {"tabs"}
+
+
+def html_copy(rng: random.Random, grid: Grid, page: PageHeader) -> tuple[list[Seg], set[str]]:
+    return _tabbed(rng, grid, nbsp=True), {"html_copy"}
+
+
+def cell_per_line(rng: random.Random, grid: Grid, page: PageHeader) -> tuple[list[Seg], set[str]]:
+    blank_between = rng.random() < 0.5
+    keep_empty = rng.random() < 0.3
+    indent = rng.choice(("", "", "  ", " "))
+    out: list[Seg] = []
+    for row in grid.rows:
+        for i, cell in enumerate(row):
+            if not cell and not keep_empty:
+                continue
+            if i == 0 and indent and cell and not any(s.label for s in cell):
+                out.append(_lit(indent))
+            out.extend(cell)
+            out.append(_lit("\n\n" if blank_between else "\n"))
+    return out, {"cell_per_line"}
+
+
+def cell_pipe_lines(rng: random.Random, grid: Grid, page: PageHeader) -> tuple[list[Seg], set[str]]:
+    width = _width(grid)
+    row_open = rng.random() < 0.35
+    out: list[Seg] = []
+    for row in grid.rows:
+        pad = width - len(row)
+        if row_open:
+            out.append(_lit("|\n"))
+        for i, cell in enumerate(row):
+            cell = _flat_cell(cell) if rng.random() < 0.5 else cell
+            out.extend(cell)
+            last = i == len(row) - 1
+            if last and row_open and pad:
+                out.append(_lit(" | " + "|" * pad + "\n"))
+            else:
+                out.append(_lit(" |\n" if cell else "|\n"))
+        if not row_open:
+            out.append(_lit("|" * (pad + 1) + "\n"))
+    return out, {"cell_pipe_lines"}
+
+
+def flat(rng: random.Random, grid: Grid, page: PageHeader) -> tuple[list[Seg], set[str]]:
+    empty_lines = rng.random() < 0.5
+    break_rows = rng.random() < 0.2
+    out: list[Seg] = []
+    names = {"flat"}
+    first = True
+    for row in grid.rows:
+        for cell in row:
+            if not cell:
+                if empty_lines:
+                    out.append(_lit(" |\n|"))
+                    names.add("empty_cell_lines")
+                continue
+            if not first:
+                out.append(_lit(" | "))
+            out.extend(_flat_cell(cell))
+            first = False
+        if break_rows and rng.random() < 0.1:
+            out.append(_lit(" |\n| "))
+            first = True
+    out.append(_lit(" |\n" if rng.random() < 0.5 else "\n"))
+    return out, names
+
+
+def spaces(rng: random.Random, grid: Grid, page: PageHeader) -> tuple[list[Seg], set[str]]:
+    sep = rng.choice((" ", " ", "  ", "   ", "\u3000", " \u3000"))
+    out: list[Seg] = []
+    for row in grid.rows:
+        cells = [c for c in row if c]
+        for i, cell in enumerate(cells):
+            if i:
+                out.append(_lit(sep))
+            out.extend(_flat_cell(cell))
+        out.append(_lit(rng.choice(("\n", "\n", " \n"))))
+    return out, {"spaces"}
+
+
+def run_together(rng: random.Random, grid: Grid, page: PageHeader) -> tuple[list[Seg], set[str]]:
+    out: list[Seg] = []
+    for row in grid.rows:
+        for cell in row:
+            out.extend(_flat_cell(cell))
+        out.append(_lit("\n"))
+    return out, {"run_together"}
+
+
+def pipe_newline(rng: random.Random, grid: Grid, page: PageHeader) -> tuple[list[Seg], set[str]]:
+    width = _width(grid)
+    out: list[Seg] = []
+    for row in grid.rows:
+        out.append(_lit("| \n"))
+        for i, cell in enumerate(row):
+            if i:
+                out.append(_lit(" \n"))
+            out.append(_lit(" "))
+            out.extend(_flat_cell(cell))
+            out.append(_lit("  |"))
+        pad = width - len(row)
+        out.append(_lit((" " + "|" * pad if pad else " ") + "\n"))
+    return out, {"pipe_newline"}
+
+
+def _wrap_label(rng: random.Random, cell: Cell, limit: int) -> tuple[Cell, Cell]:
+    """Split an unlabelled text cell into the part on this line and the part on the next."""
+    if len(cell) != 1 or cell[0].label is not None or len(cell[0].text) <= limit:
+        return cell, []
+    s = cell[0]
+    cut = rng.randint(max(2, limit - 4), limit)
+    return [Seg(s.text[:cut], None, s.kind, ref=s.ref)], [Seg(s.text[cut:], None, s.kind, ref=s.ref)]
+
+
+def pdf(rng: random.Random, grid: Grid, page: PageHeader) -> tuple[list[Seg], set[str]]:
+    limit = rng.randint(8, 20)
+    page_break = rng.choice((0.0, 0.05, 0.1))
+    sep = rng.choice((" ", " ", "  "))
+    out: list[Seg] = []
+    names = {"pdf"}
+    for r, row in enumerate(grid.rows):
+        if r and page_break and rng.random() < page_break:
+            out.extend(page())
+            names.add("page_break")
+        if r in grid.heads and any("\n" in _cell_text(c) for c in row):
+            # Header cells split over two lines: first halves, then second halves.
+            tops: list[Seg] = []
+            bottoms: list[Seg] = []
+            for c in row:
+                for s in c:
+                    top, _, bottom = s.text.partition("\n")
+                    if tops:
+                        tops.append(_lit(sep))
+                    tops.append(Seg(top, None, s.kind, ref=s.ref))
+                    if bottom:
+                        if bottoms:
+                            bottoms.append(_lit(sep))
+                        bottoms.append(Seg(bottom, None, s.kind, ref=s.ref))
+            out.extend([*tops, _lit("\n"), *bottoms, _lit("\n")])
+            names.add("split_header")
+            continue
+        cont: Cell = []
+        cells = [c for c in row if c]
+        for i, cell in enumerate(cells):
+            if i:
+                out.append(_lit(sep))
+            if not any(s.label for s in cell):
+                cell, rest = _wrap_label(rng, _flat_cell(cell), limit)
+                if rest:
+                    names.add("broken_lines")
+                    if rng.random() < 0.5:
+                        out.extend(cell)
+                        out.append(_lit("\n"))
+                        cell = rest
+                    else:
+                        cont = rest
+            out.extend(cell)
+        out.append(_lit("\n"))
+        if cont:
+            out.extend(cont)
+            out.append(_lit("\n"))
+    return out, names
+
+
+LAYOUTS: dict[str, Callable[[random.Random, Grid, PageHeader], tuple[list[Seg], set[str]]]] = {
+    "pipe": pipe,
+    "tabs": tabs,
+    "cell_per_line": cell_per_line,
+    "cell_pipe_lines": cell_pipe_lines,
+    "flat": flat,
+    "markdown": markdown,
+    "html_copy": html_copy,
+    "spaces": spaces,
+    "run_together": run_together,
+    "pipe_newline": pipe_newline,
+    "pdf": pdf,
+}
+LAYOUT_WEIGHTS: dict[str, int] = {
+    "pipe": 30, "tabs": 8, "cell_per_line": 12, "cell_pipe_lines": 10, "flat": 7, "markdown": 4,
+    "html_copy": 6, "spaces": 7, "run_together": 5, "pipe_newline": 5, "pdf": 10,
+}
+
+
+def render_grid(rng: random.Random, grid: Grid, layout: str, page: PageHeader) -> tuple[list[Seg], set[str]]:
+    grid.finish()
+    segs, names = LAYOUTS[layout](rng, grid, page)
+    return [s for s in segs if s.text], names | grid.switches
+
+
+__all__ = ["LAYOUTS", "LAYOUT_WEIGHTS", "Row", "render_grid"]

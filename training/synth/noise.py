@@ -1,0 +1,140 @@
+"""Character-level noise applied per segment, so span boundaries survive by construction.
+
+Inside labelled spans only value-preserving noise is used (script conversion, full-width digits,
+spaces inside cell numbers); characters are lost (`?`, `�`) and pinyin is spliced only outside spans.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from functools import lru_cache
+
+from training.synth import material as M
+from training.synth.segments import ENT, KEEP, NUM, PLAIN, TMPL, UNIT, Seg
+
+_FULL_DIGITS = str.maketrans("0123456789", "０１２３４５６７８９")
+_TO_HALF = str.maketrans({"（": "(", "）": ")", "：": ":", "，": ",", "；": ";", "！": "!", "？": "?"})
+_TO_FULL = str.maketrans({"(": "（", ")": "）", ":": "：", ",": "，", ";": "；"})
+
+
+@dataclass
+class NoiseConfig:
+    traditional: bool = False
+    pinyin: float = 0.0            # chance per eligible character (traditional text only)
+    lost: float = 0.0              # chance per character of plain text to be lost
+    lost_char: str = "?"
+    fullwidth_digits: float = 0.0  # chance per segment that its digits are full-width
+    spaced_numbers: float = 0.0    # chance per cell number of a space inside it
+    punct: str = ""                # "half" or "full": punctuation width of plain text
+    lost_spaces: bool = False      # runs of spaces lost as runs of '?'
+
+    def switches(self) -> list[str]:
+        out = []
+        if self.traditional:
+            out.append("traditional")
+        if self.pinyin:
+            out.append("pinyin")
+        if self.lost:
+            out.append("lost_chars_question" if self.lost_char == "?" else "lost_chars_replacement")
+        if self.fullwidth_digits:
+            out.append("fullwidth_digits")
+        if self.spaced_numbers:
+            out.append("spaces_in_numbers")
+        if self.punct:
+            out.append(f"punct_{self.punct}")
+        return out
+
+
+def make_config(rng: random.Random) -> NoiseConfig:
+    cfg = NoiseConfig()
+    cfg.traditional = rng.random() < 0.12
+    if cfg.traditional and rng.random() < 0.3:
+        cfg.pinyin = rng.uniform(0.1, 0.6)
+    if rng.random() < 0.1:
+        cfg.lost = rng.uniform(0.002, 0.02)
+        cfg.lost_char = rng.choice(("?", "?", "�"))
+        cfg.lost_spaces = rng.random() < 0.5
+    if rng.random() < 0.08:
+        cfg.fullwidth_digits = rng.uniform(0.3, 1.0)
+    if rng.random() < 0.07:
+        cfg.spaced_numbers = rng.uniform(0.05, 0.4)
+    cfg.punct = rng.choice(("", "", "half", "half", "full"))
+    return cfg
+
+
+@lru_cache(maxsize=50_000)
+def to_traditional(text: str) -> str:
+    if text.isascii():
+        return text
+    out = _converter().convert(text)
+    # Conversion is length-preserving in practice; fall back to per-character if it ever is not.
+    if len(out) != len(text):
+        out = "".join(_converter().convert(ch) if len(_converter().convert(ch)) == 1 else ch for ch in text)
+    return out
+
+
+@lru_cache(maxsize=1)
+def _converter():  # opencc has no type hints
+    from opencc import OpenCC
+
+    return OpenCC("s2t")
+
+
+def _splice_pinyin(rng: random.Random, text: str, rate: float) -> str:
+    if not any(ch in M.PINYIN for ch in text):
+        return text
+    return "".join(ch + f"({M.PINYIN[ch]})" if ch in M.PINYIN and rng.random() < rate else ch for ch in text)
+
+
+def _lose(rng: random.Random, text: str, rate: float, char: str, spaces: bool) -> str:
+    n = len(text)
+    expected = n * rate
+    k = int(expected) + (rng.random() < expected - int(expected))
+    if k:
+        chars = list(text)
+        for _ in range(k):
+            i = rng.randrange(n)
+            if chars[i] == " " or not chars[i].isascii():
+                chars[i] = char
+        text = "".join(chars)
+    if spaces and "   " in text:
+        text = text.replace("   ", char * 3)
+    return text
+
+
+def _space_inside(rng: random.Random, text: str) -> str:
+    digits = [i for i in range(1, len(text)) if text[i - 1].isdigit() and text[i].isdigit()]
+    if not digits:
+        return text
+    i = rng.choice(digits)
+    return text[:i] + rng.choice((" ", " ", "  ")) + text[i:]
+
+
+def apply(rng: random.Random, segs: list[Seg], cfg: NoiseConfig) -> list[Seg]:
+    """New segments with noise applied; labels, kinds, values and references are kept."""
+    out: list[Seg] = []
+    for s in segs:
+        text = s.text
+        if s.kind == KEEP:
+            out.append(s)
+            continue
+        if cfg.traditional:
+            text = to_traditional(text)
+            if cfg.pinyin and s.kind in (PLAIN, ENT) and s.label is None:
+                text = _splice_pinyin(rng, text, cfg.pinyin)
+        if s.label is None and s.kind == PLAIN:
+            if cfg.punct == "half":
+                text = text.translate(_TO_HALF)
+            elif cfg.punct == "full" and not text.isascii():
+                text = text.translate(_TO_FULL)
+            if cfg.lost:
+                text = _lose(rng, text, cfg.lost, cfg.lost_char, cfg.lost_spaces)
+        if cfg.fullwidth_digits and s.kind in (PLAIN, NUM, TMPL, UNIT) and rng.random() < cfg.fullwidth_digits:
+            if s.label not in ("EMAIL", "URL"):
+                text = text.translate(_FULL_DIGITS)
+        if (cfg.spaced_numbers and s.label is not None and s.label[:2] in ("T1", "T2", "T3")
+                and len(text) > 1 and rng.random() < cfg.spaced_numbers):
+            text = _space_inside(rng, text)
+        out.append(s if text == s.text else Seg(text, s.label, s.kind, s.value, s.group, s.ref, s.meta))
+    return out

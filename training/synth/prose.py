@@ -1,0 +1,253 @@
+"""Prose for the title, preamble, each section and the signature, with entity spans and stray numbers.
+
+Wording is assembled from material.py fragments and the sentence templates below, so no two reports
+read alike; numbers in prose (information counts, percentages, restated table figures) are never cell
+spans, which teaches the model that not every number is a table cell.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from training.synth import material as M
+from training.synth.context import Ctx
+from training.synth.segments import ENT, Builder, Seg
+
+# --- headings -------------------------------------------------------------------------------------
+HEADING_NUMBERING = ("cn_comma", "cn_comma", "cn_comma", "cn_comma", "cn_dot", "arabic_dot", "arabic_comma",
+                     "paren", "paren_half", "part", "none")
+SECTION_ORDER = ("overview", "proactive", "requests", "review_litigation", "problems", "other")
+
+
+def number_prefix(style: str, i: int) -> str:
+    cn = M.CN_NUMS[i]
+    return {
+        "cn_comma": f"{cn}、", "cn_dot": f"{cn}.", "arabic_dot": f"{i + 1}.", "arabic_comma": f"{i + 1}、",
+        "paren": f"（{cn}）", "paren_half": f"({cn})", "part": f"第{cn}部分 ", "none": "",
+    }[style]
+
+
+def sub_prefix(heading_style: str, i: int) -> str:
+    """Sub-heading numbering that differs from the section headings' numbering."""
+    cn = M.CN_NUMS[i]
+    if heading_style in ("paren", "paren_half"):
+        return f"{i + 1}."
+    return f"（{cn}）" if heading_style != "arabic_dot" else f"({cn})"
+
+
+def heading(ctx: Ctx, key: str, i: int, style: str) -> Seg:
+    rng = ctx.rng
+    wording = rng.choice(M.HEADING_WORDINGS[key])
+    prefix = number_prefix(style, i)
+    if prefix and rng.random() < 0.08:
+        prefix = prefix.rstrip() + rng.choice((" ", "  ", "\u3000"))
+    return Seg(prefix + wording, f"H.{key}", ENT)
+
+
+# --- title and preamble ---------------------------------------------------------------------------
+def title(ctx: Ctx, b: Builder) -> None:
+    rng = ctx.rng
+    forms = (
+        "{AG}{Y}年政府信息公开工作年度报告",
+        "{AG}{Y}年度政府信息公开工作年度报告",
+        "{Y}年{AG}政府信息公开工作年度报告",
+        "{Y}年度{AG}政府信息公开工作年度报告",
+        "关于{Y}年政府信息公开工作年度报告",
+        "{AG}关于{Y}年度政府信息公开工作的年度报告",
+        "{Y}年政府信息公开工作年度报告",
+    )
+    ctx.emit(b, rng.choice(forms), AG=ctx.agency(), Y=ctx.year())
+    b.add(rng.choice(("\n", "\n", "\n\n", "\n \n")))
+
+
+def preamble(ctx: Ctx, b: Builder) -> None:
+    rng = ctx.rng
+    f = ctx.facts
+    doc = ctx.ent("DOC_NUMBER", f.doc_numbers)
+    sentences = [
+        ("根据《中华人民共和国政府信息公开条例》（以下简称《条例》）{DOCREF}规定，现公布{AG}{Y}年度政府信息公开工作年度报告。",
+         {"AG": ctx.agency(), "Y": ctx.year()}),
+        ("本报告依据《条例》和上级有关要求编制，由总体情况、主动公开政府信息情况、收到和处理政府信息公开申请情况、"
+         "政府信息公开行政复议及行政诉讼情况、存在的主要问题及改进情况、其他需要报告的事项六部分组成。", {}),
+        ("本报告中所列数据的统计期限自{YR}年1月1日起至{YR}年12月31日止。", {"YR": str(f.year)}),
+        ("按照{SHORT}统一部署，结合{SELF}实际，编制本年度报告。", {"SHORT": f.agency.short, "SELF": f.agency.self_ref}),
+    ]
+    docref = "和《关于做好政府信息公开工作年度报告编制发布工作的通知》（{DOC}）" if doc is not None else ""
+    rng.shuffle(sentences)
+    chosen = sentences[: rng.randint(1, len(sentences))]
+    lead = rng.choice(("", "", "  ", "\u3000\u3000"))
+    b.add(lead)
+    for tmpl, slots in chosen:
+        tmpl = tmpl.replace("{DOCREF}", docref)
+        ctx.emit(b, tmpl, DOC=doc, **slots)
+    _contact(ctx, b, always=rng.random() < 0.4)
+    b.add("\n")
+
+
+def _contact(ctx: Ctx, b: Builder, always: bool = False) -> None:
+    rng = ctx.rng
+    f = ctx.facts
+    if not always:
+        return
+    parts: list[tuple[str, Seg | None]] = [
+        (rng.choice(("地址：", "通讯地址：", "地址:")), ctx.ent("ADDRESS", f.addresses)),
+        (rng.choice(("邮编：", "邮政编码：", "邮编:")), ctx.ent("POSTCODE", f.postcodes)),
+        (rng.choice(("电话：", "联系电话：", "咨询电话：", "电话:")), ctx.ent("PHONE", f.phones)),
+        (rng.choice(("传真：", "传真:")), ctx.ent("PHONE", f.phones[1:])),
+        (rng.choice(("电子邮箱：", "邮箱：", "电子信箱：", "E-mail:")), ctx.ent("EMAIL", f.emails)),
+    ]
+    present = [(k, v) for k, v in parts if v is not None]
+    if not present:
+        return
+    office = rng.choice(("办公室", "政务公开办公室", "党政办公室", "综合科", "政府信息公开工作办公室"))
+    opener = rng.choice(("如对本报告有任何疑问，请与{AG}{OFF}联系", "如有疑问，请联系{AG}{OFF}",
+                         "对本报告如有疑问，请与{SHORT}{OFF}联系"))
+    ctx.emit(b, opener, AG=ctx.agency(), OFF=office, SHORT=f.agency.short)
+    b.add(rng.choice(("（", "(", "，")))
+    sep = rng.choice(("；", "，", "; ", "，"))
+    for i, (key, seg) in enumerate(present):
+        if i:
+            b.add(sep)
+        b.add(key)
+        b.segs.append(seg)  # type: ignore[arg-type]
+    b.add(rng.choice(("）。", ")。", "。")))
+    url = ctx.ent("URL", f.urls)
+    if url is not None and rng.random() < 0.7:
+        ctx.emit(b, rng.choice(("本报告电子版可在{AG}门户网站（{URL}）查阅或下载。", "本报告可在{URL}下载。",
+                                "公众可登录{URL}查阅本报告。")), AG=ctx.agency(), URL=url)
+
+
+# --- sentence pools -----------------------------------------------------------------------------
+def _sentence(ctx: Ctx, b: Builder) -> None:
+    rng = ctx.rng
+    f = ctx.facts
+    a = f.agency
+    kind = rng.random()
+    yr = str(f.year)
+    if kind < 0.3:
+        measures = "，".join(rng.sample(M.MEASURES, rng.choice((1, 1, 2, 3))))
+        b.add(rng.choice(M.LEAD_INS).format(year=yr) + rng.choice((a.self_ref, a.short, a.self_ref)) +
+              rng.choice(M.ACTIONS) + "，" + measures + "，" + rng.choice(M.RESULTS) + "。")
+    elif kind < 0.5:
+        b.add(rng.choice(("一是", "同时，", "此外，", "", "进一步")) + rng.choice(M.MEASURES) + "。")
+    elif kind < 0.7:
+        total = rng.randint(10, 3000)
+        kinds = rng.sample(M.INFO_KINDS, rng.randint(1, 4))
+        unit = rng.choice(M.NUMBER_UNITS[:3])
+        detail = "，".join(f"{k}{rng.randint(1, max(1, total // 3))}{unit}" for k in kinds)
+        b.add(rng.choice(("全年", f"{yr}年", "本年度", "年内")) + rng.choice(("主动公开", "累计发布", "共公开")) +
+              f"政府信息{total}{unit}，其中{detail}。")
+    elif kind < 0.8:
+        b.add(rng.choice(("通过政务新媒体发布信息", "组织业务培训", "开展专项检查", "更新公开目录")) +
+              f"{rng.randint(1, 400)}{rng.choice(M.NUMBER_UNITS)}，" + rng.choice(M.RESULTS) + "。")
+    elif kind < 0.9:
+        b.add(f"网站年度访问量达{rng.randint(1000, 990000)}人次，较上年增长{rng.randint(1, 99)}%。"
+              if rng.random() < 0.5 else f"回复率达{rng.choice((100, 98, 99, 95))}%，满意率{rng.randint(80, 100)}%。")
+    else:
+        pair = ctx.leader_pair()
+        if pair is None:
+            b.add(rng.choice(("成立了由主要负责同志任组长的政务公开工作领导小组。",
+                              "明确一名分管领导具体负责政务公开工作。")))
+        else:
+            title, name = pair
+            tmpl = rng.choice(("成立了以{T}{N}为组长的政务公开工作领导小组，办公室设在综合科。",
+                               "由{T}{N}同志分管政务公开工作。", "调整了政务公开领导小组，{T}{N}任组长。",
+                               "{N}（{T}）负责统筹协调政府信息公开工作。"))
+            ctx.emit(b, tmpl, T=title, N=name)
+
+
+def _paragraph(ctx: Ctx, b: Builder, lo: int = 1, hi: int = 5) -> None:
+    rng = ctx.rng
+    indent = rng.choice(("", "", "", "  ", "\u3000\u3000", "    "))
+    b.add(indent)
+    for _ in range(rng.randint(lo, hi)):
+        _sentence(ctx, b)
+    b.add(rng.choice(("\n", "\n", "\n\n", " \n")))
+
+
+def _restate_requests(ctx: Ctx, b: Builder) -> None:
+    """A sentence that repeats table 2 figures in prose (never tagged: only table cells are)."""
+    full = ctx.facts.full
+    new = full.get("requests.new_received.total", 0)
+    if not new:
+        b.add(ctx.rng.choice(("本年度未收到政府信息公开申请。", f"{ctx.facts.year}年度共受理政府信息公开申请0件。",
+                              "全年无依申请公开事项。")))
+        return
+    granted = full.get("requests.granted.total", 0)
+    partial = full.get("requests.partially_granted.total", 0)
+    forward = full.get("requests.carried_forward.total", 0)
+    tail = f"，结转下年度继续办理{forward}件" if forward else "，均已按时答复"
+    b.add(f"全年共收到政府信息公开申请{new}件，其中予以公开{granted}件，部分公开{partial}件{tail}。")
+
+
+def section_body(ctx: Ctx, b: Builder, key: str, heading_style: str, verbosity: int) -> None:
+    """Prose of a section (tables are added by the renderer)."""
+    rng = ctx.rng
+    if key == "overview":
+        words = list(M.SUBHEAD_WORDS["overview"])
+        rng.shuffle(words)
+        if rng.random() < 0.7:
+            _paragraph(ctx, b, 1, 3)
+        for i, w in enumerate(words[: rng.randint(0, 2 + verbosity)]):
+            b.add(sub_prefix(heading_style, i) + w + rng.choice(("", "。", "\n", "\n", "：")))
+            if rng.random() < 0.3 and i == 1:
+                _restate_requests(ctx, b)
+            for _ in range(rng.randint(1, 1 + verbosity // 2)):
+                _paragraph(ctx, b, 1, 2 + verbosity)
+        if rng.random() < 0.3:
+            _restate_requests(ctx, b)
+            b.add("\n")
+    elif key == "proactive":
+        if rng.random() < 0.3:
+            b.add(rng.choice(("根据《条例》第二十条、第二十一条规定，主动公开政府信息情况如下：",
+                              "主动公开政府信息情况统计如下：", "具体情况见下表：")) + "\n")
+    elif key == "requests":
+        if rng.random() < 0.35:
+            _restate_requests(ctx, b)
+            b.add("\n")
+    elif key == "review_litigation":
+        if rng.random() < 0.2:
+            b.add(rng.choice(("本年度未发生政府信息公开行政复议、行政诉讼案件。", "具体情况如下：")) + "\n")
+    elif key == "problems":
+        for i, (word, pool) in enumerate(((rng.choice(M.SUBHEAD_WORDS["problems"][:3]), M.PROBLEMS),
+                                         (rng.choice(M.SUBHEAD_WORDS["problems"][3:]), M.IMPROVEMENTS))):
+            if rng.random() < 0.7:
+                b.add(sub_prefix(heading_style, i) + word + "\n")
+            items = rng.sample(pool, rng.randint(1, min(len(pool), 2 + verbosity)))
+            numbering = rng.choice(("arabic", "yishi", "none"))
+            for j, item in enumerate(items):
+                prefix = {"arabic": f"{j + 1}.", "yishi": f"{M.CN_NUMS[j]}是", "none": ""}[numbering]
+                b.add(prefix + item + "。" + ("\n" if numbering != "yishi" or rng.random() < 0.3 else ""))
+            b.add("\n")
+    elif key == "other":
+        r = rng.random()
+        if r < 0.3:
+            b.add(rng.choice(M.NO_CASES) + "\n")
+        elif r < 0.6:
+            b.add(rng.choice(M.FEE_TEXT) + "\n")
+        else:
+            ctx.emit(b, rng.choice(("本年度共收取信息处理费{A}。", "按照规定收取信息处理费{A}，已全额上缴国库。",
+                                    "本年度发出收费通知{K}件，收取信息处理费{A}。")),
+                     A=ctx.amount(), K=ctx.n(1, 9))
+            b.add("\n")
+        if rng.random() < 0.5:
+            _contact(ctx, b, always=True)
+            b.add("\n")
+        doc = ctx.ent("DOC_NUMBER", ctx.facts.doc_numbers)
+        if doc is not None and rng.random() < 0.5:
+            ctx.emit(b, "按照《国务院办公厅政府信息与政务公开办公室关于印发〈政府信息公开信息处理费管理办法〉的通知》"
+                        "（{D}）要求执行。\n", D=doc)
+
+
+def signature(ctx: Ctx, b: Builder) -> None:
+    rng = ctx.rng
+    pad = rng.choice(("", "", "\u3000" * rng.randint(2, 12), " " * rng.randint(4, 40), "\t\t"))
+    b.add(rng.choice(("\n", "\n\n", "\n \n")))
+    b.add(pad)
+    b.segs.append(ctx.agency())
+    b.add("\n" + pad)
+    b.segs.append(ctx.published())
+    b.add("\n")
+
+
+SectionWriter = Callable[[Ctx, Builder, str, str, int], None]

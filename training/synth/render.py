@@ -1,0 +1,198 @@
+"""Document assembly: one seeded random report, with its layout switches, as a Document.
+
+Order of work: truth (record.py) -> segments for debris, title, sections, tables -> document-level
+transforms (pasted twice, noise, starting mid-way, truncation) -> concatenation (segments.py).
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from annotations.document import Document
+from training.synth import debris, noise, prose
+from training.synth import tables as T
+from training.synth.context import Ctx
+from training.synth.layouts import LAYOUT_WEIGHTS, render_grid
+from training.synth.record import make_facts
+from training.synth.segments import UNIT, Builder, Seg, to_document
+
+EXCERPT_BYTES = 2000  # the real excerpts are cut at about 2,000 UTF-8 bytes
+
+
+def doc_rng(seed: int, index: int) -> random.Random:
+    """The random source of document `index` of a corpus: a pure function of (seed, index)."""
+    return random.Random(f"govreport-synth:{seed}:{index}")
+
+
+def _pick_layout(rng: random.Random) -> str:
+    names = list(LAYOUT_WEIGHTS)
+    return rng.choices(names, weights=[LAYOUT_WEIGHTS[n] for n in names])[0]
+
+
+_TABLE_TITLES = {
+    "proactive": ("表1 主动公开政府信息情况", "主动公开政府信息情况统计表", "（表一）"),
+    "requests": ("表2 收到和处理政府信息公开申请情况", "收到和处理政府信息公开申请情况统计表", "（表二）"),
+    "review_litigation": ("表3 政府信息公开行政复议、行政诉讼情况", "行政复议、行政诉讼情况统计表", "（表三）"),
+}
+
+
+def _tables(ctx: Ctx, key: str, style: T.TableStyle, layout_for: Any, b: Builder) -> None:
+    rng = ctx.rng
+    if key == "proactive":
+        grids = T.t1_grids(rng, ctx.facts, style, ctx.next_ref)
+        for g in grids:
+            T.drop_parts(rng, g, style)
+        if len(grids) > 1 and rng.random() < 0.12:
+            # Item tables missing from the page (images, or an item left out).
+            del grids[rng.randrange(len(grids)):]
+            ctx.switches.add("missing_items")
+        grid = T.merge("t1", grids)
+    elif key == "requests":
+        grid = T.t2_grid(rng, ctx.facts, style)
+        T.drop_parts(rng, grid, style)
+    else:
+        grid = T.t3_grid(rng, ctx.facts, style)
+        T.drop_parts(rng, grid, style)
+    if not grid.rows:
+        return
+    if rng.random() < 0.25:
+        b.add(rng.choice(_TABLE_TITLES[key]) + "\n")
+        ctx.switches.add("table_title")
+    layout = layout_for()
+    segs, names = render_grid(rng, grid, layout, lambda: debris.page_header(ctx))
+    ctx.switches |= names
+    b.extend(segs)
+
+
+def _conflict_copy(rng: random.Random, segs: list[Seg]) -> list[Seg]:
+    """The second copy of a pasted-twice report with one cell printed differently."""
+    cells = [i for i, s in enumerate(segs) if s.label and s.label[:2] in ("T1", "T2", "T3")
+             and not (s.meta and s.meta.get("money")) and isinstance(s.value, int)]
+    out = list(segs)
+    if cells:
+        i = rng.choice(cells)
+        s = out[i]
+        out[i] = Seg(str(int(s.value) + rng.randint(1, 9)), s.label, s.kind, None, s.group, s.ref, s.meta)
+    return out
+
+
+def _drop_head(rng: random.Random, segs: list[Seg]) -> list[Seg]:
+    """Start the document mid-way (no title): keep the segments after a random point."""
+    total = sum(len(s.text) for s in segs)
+    cut = rng.randint(total // 20, max(total // 20 + 1, total // 2))
+    pos = 0
+    for i, s in enumerate(segs):
+        if pos + len(s.text) > cut:
+            if s.label is not None or s.kind == UNIT:
+                return segs[i + 1:]
+            return [Seg(s.text[cut - pos:], None, s.kind, ref=s.ref), *segs[i + 1:]]
+        pos += len(s.text)
+    return []
+
+
+def _truncate(segs: list[Seg], cut: int) -> list[Seg]:
+    """Cut the document at character `cut`; a labelled segment is never cut through (it is dropped)."""
+    pos = 0
+    for i, s in enumerate(segs):
+        if pos + len(s.text) > cut:
+            if s.label is not None:
+                return segs[:i]
+            if s.kind == UNIT:
+                return segs[: max(0, i - 1)]
+            head = s.text[: cut - pos]
+            return [*segs[:i], Seg(head, None, s.kind, ref=s.ref)] if head else segs[:i]
+        pos += len(s.text)
+    return segs
+
+
+def _byte_cut(segs: list[Seg], limit: int) -> int:
+    """Character index where the UTF-8 encoding of the text reaches `limit` bytes."""
+    n = 0
+    chars = 0
+    for s in segs:
+        for ch in s.text:
+            n += len(ch.encode("utf-8"))
+            if n > limit:
+                return chars
+            chars += 1
+    return chars
+
+
+def render(seed: int, index: int) -> tuple[Document, list[str]]:
+    rng = doc_rng(seed, index)
+    facts = make_facts(rng)
+    ctx = Ctx(rng, facts)
+    style = T.make_style(rng)
+    cfg = noise.make_config(rng)
+    heading_style = rng.choice(prose.HEADING_NUMBERING)
+    verbosity = rng.choices((0, 1, 2, 3, 5, 8, 12), weights=(15, 20, 20, 15, 12, 10, 8))[0]
+    primary = _pick_layout(rng)
+    mixed = rng.random() < 0.35
+
+    def layout_for() -> str:
+        return _pick_layout(rng) if mixed else primary
+
+    head = Builder()
+    ctx.switches |= set(debris.top(ctx, head))
+    body = Builder()
+    if rng.random() < 0.8:
+        prose.title(ctx, body)
+    else:
+        ctx.switches.add("no_title")
+    if rng.random() < 0.6:
+        prose.preamble(ctx, body)
+    ctx.switches.add(f"headings_{heading_style}")
+    for i, key in enumerate(prose.SECTION_ORDER):
+        if rng.random() < 0.04:
+            ctx.switches.add("heading_missing")
+        else:
+            body.segs.append(prose.heading(ctx, key, i, heading_style))
+            body.add(rng.choice(("\n", "\n", "\n\n", " \n", " ")))
+        prose.section_body(ctx, body, key, heading_style, verbosity)
+        if i == 0 and rng.random() < 0.06:
+            body.segs.append(prose.heading(ctx, key, i, heading_style))
+            body.add("\n")
+            prose.section_body(ctx, body, key, heading_style, 0)
+            ctx.switches.add("repeated_heading")
+        if key in ("proactive", "requests", "review_litigation"):
+            if rng.random() < 0.05:
+                ctx.switches.add("missing_table")
+                if rng.random() < 0.5:
+                    body.add(rng.choice(("图1 ", "（表格见附件）", "详见下表。", "")) + "\n")
+            else:
+                _tables(ctx, key, style, layout_for, body)
+    if rng.random() < 0.3:
+        body.add(rng.choice(("特此报告。", "附件：政府信息公开情况统计表")) + "\n")
+    if rng.random() < 0.7:
+        prose.signature(ctx, body)
+    tail = Builder()
+    ctx.switches |= set(debris.bottom(ctx, tail))
+
+    segs = head.segs + body.segs + tail.segs
+    start_midway = rng.random() < 0.08
+    if rng.random() < 0.05:
+        ctx.switches.add("pasted_twice")
+        second = body.segs
+        if not start_midway and rng.random() < 0.4:
+            second = _conflict_copy(rng, body.segs)
+            ctx.switches.add("pasted_twice_conflict")
+        segs = head.segs + body.segs + [Seg("\n", None)] + second + tail.segs
+    segs = noise.apply(rng, segs, cfg)
+    ctx.switches |= set(cfg.switches())
+    if start_midway:
+        segs = _drop_head(rng, segs)
+        ctx.switches.add("starts_midway")
+    r = rng.random()
+    if r < 0.15:
+        segs = _truncate(segs, _byte_cut(segs, EXCERPT_BYTES + rng.randint(-30, 0)))
+        ctx.switches.add("truncated_excerpt")
+    elif r < 0.3:
+        total = sum(len(s.text) for s in segs)
+        segs = _truncate(segs, rng.randint(min(300, total), total))
+        ctx.switches.add("truncated")
+    switches = sorted(s for s in ctx.switches if s)
+    meta = {"source": "synth", "split": "train", "seed": seed, "index": index, "template": facts.template,
+            "layout": switches, "broken": facts.broken}
+    doc = to_document(f"synth-{seed}-{index:06d}", segs, facts.template, meta)
+    return doc, switches

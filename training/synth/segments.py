@@ -1,0 +1,202 @@
+"""Documents as lists of segments: spans by construction, and the record built from what survives.
+
+A generated document is a list of :class:`Seg` (text, label or None). Noise is applied per segment,
+truncation drops segments, and only then are the segments concatenated: every labelled segment
+becomes exactly one span, and the record is read off the surviving labelled segments.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from annotations import labels as labelset
+from annotations import schema
+from annotations.checks import run_checks
+from annotations.document import Document, Span
+from annotations.numbers import parse_number
+from annotations.sections import section_texts
+
+# Segment kinds: how noise may treat a segment, and what it tells the record builder.
+PLAIN = ""        # prose, layout, debris: any noise
+NUM = "num"       # a value span (cells, phones, dates...): value-preserving noise only
+ENT = "ent"       # a textual entity span (agency, leader, address): script conversion only
+TMPL = "tmpl"     # unlabelled text that reveals the template (table headers): no lossy noise
+UNIT = "unit"     # the unit written right after a money cell's number
+KEEP = "keep"     # unlabelled text that must survive intact (e.g. pipes of a layout): no noise
+
+
+@dataclass(slots=True)
+class Seg:
+    text: str
+    label: str | None = None
+    kind: str = PLAIN
+    value: Any = None          # the truth: cell number, (y, m, d) for dates, canonical unit, ...
+    group: int | None = None   # pairs a leader's name with their title within one sentence
+    ref: int | None = None     # identity of a segment another one refers to (money header unit)
+    meta: dict[str, Any] | None = None
+
+
+@dataclass
+class Builder:
+    """Collects segments; `lab` adds a labelled one (texts are stripped so spans never hold spaces)."""
+
+    segs: list[Seg] = field(default_factory=list)
+
+    def add(self, text: str, kind: str = PLAIN) -> None:
+        if text:
+            self.segs.append(Seg(text, None, kind))
+
+    def lab(self, text: str, label: str, kind: str = NUM, value: Any = None, group: int | None = None,
+            meta: dict[str, Any] | None = None) -> None:
+        stripped = text.strip()
+        assert stripped, f"empty span for {label}"
+        lead = text[: len(text) - len(text.lstrip())]
+        trail = text[len(text.rstrip()):]
+        self.add(lead)
+        self.segs.append(Seg(stripped, label, kind, value, group, None, meta))
+        self.add(trail)
+
+    def extend(self, segs: list[Seg]) -> None:
+        self.segs.extend(segs)
+
+
+def _num_of_text(text: str) -> int | float | None:
+    return parse_number(text)
+
+
+def _year_of(text: str) -> int | None:
+    digits = unicodedata.normalize("NFKC", text)
+    return int(digits) if digits.isdigit() else None
+
+
+def _pick_agency(texts: list[str]) -> str | None:
+    if not texts:
+        return None
+    counts = Counter(texts)
+    first = {t: i for i, t in reversed(list(enumerate(texts)))}
+    return min(counts, key=lambda t: (-counts[t], -len(t), first[t]))
+
+
+def to_document(doc_id: str, segs: list[Seg], template: str | None, meta: dict[str, Any]) -> Document:
+    """Concatenate segments into a Document whose spans and record follow the annotation conventions."""
+    text_parts: list[str] = []
+    spans: list[Span] = []
+    located: list[tuple[int, Seg]] = []
+    pos = 0
+    for seg in segs:
+        if seg.label is not None:
+            spans.append(Span(pos, pos + len(seg.text), seg.label))
+            located.append((len(text_parts), seg))
+        text_parts.append(seg.text)
+        pos += len(seg.text)
+    text = "".join(text_parts)
+    record = build_record(text, segs, spans, located, template)
+    return Document(id=doc_id, text=text, spans=spans, record=record, meta=meta)
+
+
+def build_record(text: str, segs: list[Seg], spans: list[Span], located: list[tuple[int, Seg]],
+                 template: str | None) -> dict[str, Any]:
+    """The record of the annotation conventions, from the surviving labelled segments."""
+    reveals = any(s.kind == TMPL or s.label == "REPORT_YEAR" or
+                  (s.label is not None and labelset.template_of_label(s.label) is not None) for s in segs)
+    tmpl = template if reveals else None
+    record = schema.empty_record(tmpl)
+    refs = {s.ref for s in segs if s.ref is not None}
+    seen_cells: dict[str, list[Any]] = {}
+    agencies: list[str] = []
+    years: list[int] = []
+    leaders: list[dict[str, Any]] = []
+    titles_by_group: dict[int, str] = {s.group: s.text for _, s in located
+                                       if s.label == "LEADER_TITLE" and s.group is not None}
+    for idx, seg in located:
+        label = seg.label
+        assert label is not None
+        path = labelset.cell_path(label)
+        if path is not None:
+            value = _num_of_text(seg.text)
+            seen_cells.setdefault(path, []).append(value)
+            if len(seen_cells[path]) == 1:
+                _set_path(record, path, value)
+            if seg.meta and seg.meta.get("money"):
+                record["amounts"].append(_money_entry(seg, segs, idx, refs, path, template))
+            continue
+        if label == "AGENCY":
+            agencies.append(seg.text)
+        elif label == "REPORT_YEAR":
+            year = _year_of(seg.text)
+            if year is not None:
+                years.append(year)
+        elif label == "PUBLISHED_DATE":
+            if record["published"] is None and seg.value is not None:
+                y, m, d = seg.value
+                record["published"] = f"{y:04d}-{m:02d}-{d:02d}"
+        elif label == "LEADER_NAME":
+            title = titles_by_group.get(seg.group) if seg.group is not None else None
+            known = next((ld for ld in leaders if ld["name"] == seg.text), None)
+            if known is None:
+                leaders.append({"name": seg.text, "title": title})
+            elif known["title"] is None:
+                known["title"] = title
+        elif label == "AMOUNT":
+            entry = {"text": seg.text, "value": _num_of_text(_amount_number(seg.text)), "unit": seg.value,
+                     "cell": None}
+            if entry not in record["amounts"]:
+                record["amounts"].append(entry)
+        elif label in schema.ENTITY_LIST_KEYS:
+            key = schema.ENTITY_LIST_KEYS[label]
+            if seg.text not in record[key]:
+                record[key].append(seg.text)
+    record["agency"] = _pick_agency(agencies)
+    record["report_year"] = Counter(years).most_common(1)[0][0] if years else None
+    record["leaders"] = leaders
+    record["amounts"] = _dedup(record["amounts"])
+    for path, values in seen_cells.items():
+        distinct = _dedup(values)
+        if len(distinct) > 1:
+            record["conflicts"].append({"path": path, "values": distinct, "chosen": values[0]})
+    record["sections"] = section_texts(text, spans)
+    record["checks"] = run_checks(record)
+    return record
+
+
+def _amount_number(text: str) -> str:
+    norm = unicodedata.normalize("NFKC", text)
+    for unit in ("万元", "萬元", "元"):
+        if norm.endswith(unit):
+            return norm[: -len(unit)].strip()
+    return norm
+
+
+def _money_entry(seg: Seg, segs: list[Seg], idx: int, refs: set[int], path: str,
+                 template: str | None) -> dict[str, Any]:
+    meta = seg.meta or {}
+    nxt = segs[idx + 1] if idx + 1 < len(segs) else None
+    text = seg.text
+    unit: str | None
+    if nxt is not None and nxt.kind == UNIT:
+        text += nxt.text
+        unit = nxt.value
+    elif meta.get("header_unit") and meta.get("header_ref") in refs:
+        unit = meta["header_unit"]
+    else:
+        unit = schema.DEFAULT_MONEY_UNIT.get(template or "", None)
+    return {"text": text, "value": _num_of_text(seg.text), "unit": unit, "cell": path}
+
+
+def _set_path(record: dict[str, Any], path: str, value: Any) -> None:
+    node = record
+    keys = path.split(".")
+    for k in keys[:-1]:
+        node = node.setdefault(k, {})
+    node[keys[-1]] = value
+
+
+def _dedup(items: list[Any]) -> list[Any]:
+    out: list[Any] = []
+    for it in items:
+        if it not in out:
+            out.append(it)
+    return out

@@ -1,0 +1,272 @@
+"""The three statistical tables as grids of cells (rows as an HTML table would hold them).
+
+A grid row is a list of cells; a cell is a list of segments (empty for a blank cell). Rowspan cells
+appear only in the first row they cover, as in the source HTML, so rows have uneven lengths; layouts
+(layouts.py) decide how the grid becomes text. Wording of headers and labels varies per document.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+from annotations import labels as labelset
+from annotations import schema
+from training.synth.record import Facts
+from training.synth.segments import NUM, PLAIN, TMPL, UNIT, Seg
+
+Cell = list[Seg]
+Row = list[Cell]
+
+
+@dataclass
+class Grid:
+    name: str                      # t1_<item>, t2, t3
+    rows: list[Row]
+    header_rows: int               # leading rows that are headings (never dropped)
+    switches: set[str] = field(default_factory=set)
+    heads: set[int] = field(default_factory=set)   # indices of heading rows (filled by finish())
+
+    def finish(self) -> Grid:
+        if not self.heads:
+            self.heads = set(range(self.header_rows))
+        return self
+
+
+def merge(name: str, grids: list[Grid]) -> Grid:
+    """One table made of several (table 1 prints its five items as one HTML table)."""
+    out = Grid(name, [], 0)
+    for g in grids:
+        g.finish()
+        out.heads |= {len(out.rows) + i for i in g.heads}
+        out.rows.extend(g.rows)
+        out.switches |= g.switches
+    out.header_rows = min(out.heads) + 1 if out.heads else 0
+    return out
+
+
+@dataclass
+class TableStyle:
+    """Per-document wording choices shared by the three tables."""
+
+    item_label: str                # full, paren, bare, missing, cn
+    cut_header: bool
+    split_header: bool             # multi-line header cells (本年新\n制作数量)
+    halfwidth_parens: bool
+    thousands: bool
+    plus_sign: bool
+    t2_collapsed: bool
+    t3_by_rows: bool
+    drop_rows: float               # chance a data row is missing
+    drop_cells: float              # chance a value cell is missing
+    spaced_words: bool             # 自 然 人, 商业 企业
+
+
+def make_style(rng: random.Random) -> TableStyle:
+    return TableStyle(
+        item_label=rng.choices(("full", "paren", "bare", "missing", "cn"), weights=(60, 15, 10, 8, 7))[0],
+        cut_header=rng.random() < 0.06,
+        split_header=rng.random() < 0.15,
+        halfwidth_parens=rng.random() < 0.5,
+        thousands=rng.random() < 0.25,
+        plus_sign=rng.random() < 0.3,
+        t2_collapsed=rng.random() < 0.06,
+        t3_by_rows=rng.random() < 0.12,
+        drop_rows=rng.choice((0.0, 0.0, 0.0, 0.0, 0.03, 0.08)),
+        drop_cells=rng.choice((0.0, 0.0, 0.0, 0.0, 0.02, 0.05)),
+        spaced_words=rng.random() < 0.15,
+    )
+
+
+def _p(style: TableStyle, text: str) -> str:
+    if style.halfwidth_parens:
+        return text.replace("（", "(").replace("）", ")").replace("：", ":").replace("，", ",")
+    return text
+
+
+def fmt_number(rng: random.Random, value: int | float, style: TableStyle, decimals: int = 0,
+               signed: bool = False) -> str:
+    if isinstance(value, float) or decimals:
+        text = f"{value:.{decimals}f}" if decimals else str(value)
+    elif style.thousands and abs(value) >= 1000:
+        text = f"{value:,}"
+    else:
+        text = str(value)
+    if signed and style.plus_sign and isinstance(value, int) and value > 0:
+        text = "+" + text
+    return text
+
+
+def _value_cell(rng: random.Random, facts: Facts, path: str, style: TableStyle, signed: bool = False,
+                money: dict | None = None) -> Cell:
+    value = facts.cells.get(path)
+    label = labelset.label_for_path(path)
+    if value is None:
+        mark = facts.blank_marks.get(path, "")
+        return [Seg(mark, None, PLAIN)] if mark else []
+    decimals = facts.money_decimals if money is not None else 0
+    text = fmt_number(rng, value, style, decimals, signed)
+    seg = Seg(text, label, NUM, value, meta={"money": True, **money} if money is not None else None)
+    cell = [seg]
+    if money is not None and facts.money_unit_place == "cell":
+        cell.append(Seg(facts.money_unit, None, UNIT, facts.money_unit))
+    return cell
+
+
+def _text(text: str, kind: str = PLAIN) -> Cell:
+    return [Seg(text, None, kind)]
+
+
+_ITEM_CN = {"art20_1": "一", "art20_5": "五", "art20_6": "六", "art20_8": "八", "art20_9": "九"}
+
+
+def item_title(style: TableStyle, item: str) -> str | None:
+    n = _ITEM_CN[item]
+    form = style.item_label
+    if form == "missing":
+        return None
+    if form == "paren":
+        return f"第二十条({n})项"
+    if form == "bare":
+        return f"第二十条第{n}项"
+    if form == "cn":
+        return _p(style, f"第二十条第（{n}）项")
+    return _p(style, f"第二十条第（{n}）项")
+
+
+def _header_variants(rng: random.Random, style: TableStyle, facts: Facts, col: str, canonical: str) -> str:
+    text = canonical
+    if col in ("new_made", "new_published"):
+        if style.cut_header:
+            text = "本年新"
+        elif style.split_header:
+            text = canonical[:3] + rng.choice(("\n", " ")) + canonical[3:]
+    elif col == "in_force" and rng.random() < 0.3:
+        text = canonical + rng.choice((" (历史累计)", "（历史累计）", "(历史累计)"))
+    elif col == "change" and style.cut_header:
+        text = "本年增/"
+    elif col == "project_count" and rng.random() < 0.2:
+        text = "采购项目数"
+    elif col == "decisions" and rng.random() < 0.1:
+        text = canonical.replace("数量", "数")
+    return _p(style, text)
+
+
+def _money_header(rng: random.Random, style: TableStyle, facts: Facts, canonical: str) -> str:
+    if facts.money_unit_place != "header":
+        return canonical
+    unit = facts.money_unit
+    form = rng.choice(("（{u}）", "（单位：{u}）", "(单位:{u})", "（单位：{u}，保留4位小数）", "（单位：{u}）"))
+    return _p(style, canonical + form.format(u=unit))
+
+
+def t1_grids(rng: random.Random, facts: Facts, style: TableStyle, ref_counter: list[int]) -> list[Grid]:
+    grids = []
+    for item, spec in schema.T1[facts.template].items():
+        rows: list[Row] = []
+        cols = list(spec["cols"].items())
+        title = item_title(style, item)
+        if title:
+            rows.append([_text(title, TMPL)])
+        header: Row = [_text("信息内容")]
+        money_ref: dict | None = None
+        for col, canonical in cols:
+            path_money = schema.MONEY_CELLS[facts.template]
+            if (item, col) == (path_money[0], path_money[2]):
+                ref_counter[0] += 1
+                text = _money_header(rng, style, facts, canonical)
+                seg = Seg(text, None, TMPL, ref=ref_counter[0])
+                header.append([seg])
+                money_ref = {"header_unit": facts.money_unit if facts.money_unit_place == "header" else None,
+                             "header_ref": ref_counter[0]}
+            else:
+                header.append(_text(_header_variants(rng, style, facts, col, canonical), TMPL))
+        rows.append(header)
+        n_header = len(rows)
+        for row, row_label in spec["rows"].items():
+            if row == "normative_documents" and facts.template == "2021" and rng.random() < 0.15:
+                row_label = "规范性文件"
+            cells: Row = [_text(row_label, TMPL if row_label != "规章" else PLAIN)]
+            for col, _ in cols:
+                path = f"proactive.{item}.{row}.{col}"
+                money = money_ref if (item, row, col) == schema.MONEY_CELLS[facts.template] else None
+                cells.append(_value_cell(rng, facts, path, style, signed=(col == "change"), money=money))
+            rows.append(cells)
+        grids.append(Grid(f"t1_{item}", rows, n_header))
+    return grids
+
+
+def _t2_label(style: TableStyle, text: str) -> str:
+    return _p(style, text)
+
+
+def t2_grid(rng: random.Random, facts: Facts, style: TableStyle) -> Grid:
+    tmpl = facts.template
+    rows: list[Row] = []
+    relation = rng.choice(("勾稽", "勾稽", "钩稽", "鉤稽"))
+    title = f"（本列数据的{relation}关系为：第一项加第二项之和，等于第三项加第四项之和）"
+    rows.append([_text(_p(style, title)), _text("申请人情况")])
+    np_label = "自 然 人" if style.spaced_words else "自然人"
+    rows.append([_text(np_label), _text("法人或其他组织"), _text("总计")])
+    org = ["商业 企业", "科研 机构"] if style.spaced_words else ["商业企业", "科研机构"]
+    rows.append([_text(x) for x in (*org, "社会公益组织", "法律服务机构", "其他")])
+    n_header = len(rows)
+    row_labels = dict(schema.T2_ROWS[tmpl])
+    if rng.random() < 0.2:
+        row_labels["partially_granted"] = "（二）部分公开"
+    cols = list(schema.T2_COLUMNS)
+    if style.t2_collapsed:
+        cols = ["total"]
+    for row, label in row_labels.items():
+        cells: Row = []
+        group = schema.T2_GROUP_HEADERS.get(row)
+        if group and not (row == "other_no_correction" and tmpl == "2019"):
+            cells.append(_text(_t2_label(style, group)))
+        kind = TMPL if row.startswith("other_") else PLAIN
+        cells.append(_text(_t2_label(style, label), kind))
+        for col in cols:
+            cells.append(_value_cell(rng, facts, f"requests.{row}.{col}", style))
+        rows.append(cells)
+    grid = Grid("t2", rows, n_header)
+    if style.t2_collapsed:
+        grid.switches.add("t2_collapsed")
+    return grid
+
+
+def t3_grid(rng: random.Random, facts: Facts, style: TableStyle) -> Grid:
+    groups = list(schema.T3_GROUPS)
+    cols = list(schema.T3_COLUMNS.items())
+    if style.t3_by_rows:
+        rows: list[Row] = [[_text(""), *[_text(c) for _, c in cols]]]
+        names = {"review": "行政复议", "litigation_direct": "行政诉讼（未经复议直接起诉）",
+                 "litigation_after_review": "行政诉讼（复议后起诉）"}
+        for g in groups:
+            rows.append([_text(_p(style, names[g])),
+                         *[_value_cell(rng, facts, f"review_litigation.{g}.{c}", style) for c, _ in cols]])
+        grid = Grid("t3", rows, 1)
+        grid.switches.add("t3_by_rows")
+        return grid
+    rows = [
+        [_text("行政复议"), _text("行政诉讼")],
+        [*[_text(c) for _, c in cols], _text("未经复议直接起诉"), _text("复议后起诉")],
+        [*[_text(c) for _, c in cols], *[_text(c) for _, c in cols]],
+        [_value_cell(rng, facts, f"review_litigation.{g}.{c}", style) for g in groups for c, _ in cols],
+    ]
+    return Grid("t3", rows, 3)
+
+
+def drop_parts(rng: random.Random, grid: Grid, style: TableStyle) -> None:
+    """Missing rows and missing cells: the dropped figures are simply not in the document."""
+    kept: list[Row] = grid.rows[: grid.header_rows]
+    for row in grid.rows[grid.header_rows:]:
+        if style.drop_rows and rng.random() < style.drop_rows:
+            grid.switches.add("missing_rows")
+            continue
+        if style.drop_cells and len(row) > 2 and rng.random() < style.drop_cells * 4:
+            value_idx = [i for i, c in enumerate(row) if any(s.label for s in c)]
+            if value_idx:
+                del row[rng.choice(value_idx)]
+                grid.switches.add("missing_cells")
+        kept.append(row)
+    grid.rows = kept
+    grid.heads = set(range(grid.header_rows))
