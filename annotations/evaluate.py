@@ -29,6 +29,7 @@ TABLES: dict[str, str] = {"proactive": "table1", "requests": "table2", "review_l
 LIST_FIELDS: tuple[str, ...] = ("phones", "emails", "addresses", "postcodes", "urls", "doc_numbers")
 FIELDS: tuple[str, ...] = ("template", "report_year", "agency", "published", "leaders", *LIST_FIELDS, "amounts",
                            *(f"sections.{k}" for k in schema.SECTIONS))
+_SHORT = {"sections": "sec", "table1": "t1", "table2": "t2", "table3": "t3", "entities": "ent"}
 WORST = 10  # how many worst documents / fields / cells / labels are listed
 
 
@@ -387,7 +388,7 @@ def format_report(report: dict[str, Any], per_label: bool = True) -> str:
     ch = rec["checks"]
     lines += ["", f"Identity checks agreeing: {ch['agree']}/{ch['total']}  {_f(ch['agreement'])}", ""]
     lines += ["Per document", f"  {'id':<28} {'span f1':>7} {'cells':>6} {'fields':>6} {'checks':>6}  families f1 "
-              f"({'/'.join(f[:4] for f in labels.FAMILIES)})"]
+              f"({'/'.join(_SHORT[f] for f in labels.FAMILIES)})"]
     for d in report["per_document"]:
         r = d.get("record")
         fam = " ".join(_f(s["f1"]).strip() for s in d["spans"]["families"].values())

@@ -3,9 +3,10 @@
 Label Studio (JSON): one task per document, ``data.text`` the text (``data.doc_id``/``data.meta`` carry
 our id and meta), spans as ``annotations[].result[]`` (or ``predictions[]`` for pre-annotations) of
 type ``labels``: ``{"from_name": "label", "to_name": "text", "value": {start, end, text, labels: [L]}}``.
-Label Studio's editor runs in a browser and counts offsets in UTF-16 code units, so a character
-outside the BMP (rare CJK in names, emoji) counts twice there; export converts, import takes
-whichever reading matches ``value.text``.
+Offsets are code points everywhere: Label Studio 1.23's editor counts global offsets in code points
+(RichText/domManager.ts builds its content with ``[...text]``); older editors counted UTF-16 units,
+in which a character outside the BMP (rare CJK in names, emoji) counts twice, so import also
+accepts that reading when it is the one that matches ``value.text``.
 
 doccano (JSONL): ``{"doc_id", "text", "label": [[start, end, label], ...], "meta"}``, offsets in code
 points; doccano's relation-project shape (``entities: [{start_offset, end_offset, label}]``) is read too.
@@ -52,7 +53,7 @@ def labelstudio_config() -> str:
     return "\n".join(lines) + "\n"
 
 
-# --- offsets: code points (ours, doccano) <-> UTF-16 code units (Label Studio) ------------------
+# --- offsets: code points (ours, doccano, Label Studio 1.23) <-> UTF-16 units (older Label Studio) --
 def _utf16_prefix(text: str) -> list[int]:
     """UTF-16 offset of every code-point offset 0..len(text)."""
     out = [0]
@@ -74,20 +75,20 @@ def _from_utf16(prefix: list[int], unit: int) -> int | None:
 
 
 # --- export ------------------------------------------------------------------------------------
-def _ls_result(doc: Document, prefix: list[int]) -> list[dict[str, Any]]:
+def _ls_result(doc: Document) -> list[dict[str, Any]]:
     return [{
         "id": f"s{i}",
         "from_name": LS_FROM_NAME,
         "to_name": LS_TO_NAME,
         "type": "labels",
-        "value": {"start": prefix[s.start], "end": prefix[s.end], "text": s.text(doc.text), "labels": [s.label]},
+        "value": {"start": s.start, "end": s.end, "text": s.text(doc.text), "labels": [s.label]},
     } for i, s in enumerate(sorted(doc.spans))]
 
 
 def to_labelstudio(doc: Document, predictions: bool = False, model_version: str = "govreport") -> dict[str, Any]:
     """One Label Studio task; spans go to ``predictions`` (pre-annotations) or ``annotations``."""
     task: dict[str, Any] = {"data": {"text": doc.text, "doc_id": doc.id, "meta": doc.meta}}
-    result = _ls_result(doc, _utf16_prefix(doc.text))
+    result = _ls_result(doc)
     if predictions:
         task["predictions"] = [{"model_version": model_version, "result": result}]
     else:
@@ -155,7 +156,7 @@ def _ls_span(item: dict[str, Any], text: str, prefix: list[int]) -> tuple[Span |
                       f"config ({LS_FROM_NAME!r}/{LS_TO_NAME!r}); use `govreport annotate config`")
     shown = value.get("text")
     u_start, u_end = _from_utf16(prefix, start), _from_utf16(prefix, end)
-    readings = [(u_start, u_end), (start, end)]
+    readings = [(start, end), (u_start, u_end)]
     for s, e in readings:
         if s is not None and e is not None and 0 <= s <= e <= len(text) and (shown is None or text[s:e] == shown):
             return Span(s, e, labs[0]), None
@@ -197,7 +198,9 @@ def read_labelstudio(data: Any, source: str = "labelstudio") -> ReadResult:
             elif span is not None:
                 spans.append(span)
         meta = dict(d.get("meta") or {}) if isinstance(d.get("meta"), dict) else {}
-        meta.update({"source": meta.get("source", source), "imported_from": "labelstudio", "task": tid})
+        meta.update({"source": meta.get("source", source), "imported_from": "labelstudio"})
+        if "id" in task:
+            meta["task"] = task["id"]
         out.add(Document(doc_id, text, sorted(spans), None, meta), where)
     return out
 
