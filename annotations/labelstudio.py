@@ -201,6 +201,7 @@ class LabelStudioServer:
         cmd = [self.binary, "start", "--no-browser", "--internal-host", "127.0.0.1", "--port", str(self.port),
                "--data-dir", str(self.data_dir), "--username", self.username, "--password", self.password,
                "--user-token", self.token, "--enable-legacy-api-token", "--log-level", "WARNING"]
+        self.data_dir.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("wb")
         try:
             self._proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
@@ -229,6 +230,11 @@ class LabelStudioServer:
             return self.log_path.read_text(encoding="utf-8", errors="replace")[-n:]
         except OSError:
             return ""
+
+    @property
+    def process(self) -> subprocess.Popen[bytes] | None:
+        """The running server process (None before start and after stop)."""
+        return self._proc
 
     def client(self, timeout: float = DEFAULT_TIMEOUT) -> LabelStudioClient:
         return LabelStudioClient(self.url, self.token, timeout=timeout)
