@@ -291,6 +291,7 @@ main { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); heig
 .sp .tag abbr { text-decoration: none; }
 .sp .tag abbr.mark { display: inline-block; width: 5px; height: 5px; }
 .sp:has(> a.anchor:target) { outline: 3px solid #d00; outline-offset: 2px; }
+a.anchor { scroll-margin-top: 5em; }
 table { border-collapse: collapse; margin: 6px 0 12px 0; }
 caption { text-align: left; font-weight: bold; padding: 2px 0; }
 th, td { border: 1px solid #bbb; padding: 2px 5px; font-size: 12px; }
