@@ -408,8 +408,9 @@ def format_report(report: dict[str, Any], per_label: bool = True) -> str:
         errs = d.get("record", {}).get("errors", {})
         what = [f"{len(d['span_errors']['missed'])} missed / {len(d['span_errors']['spurious'])} spurious spans"]
         if errs:
-            what += [f"{len(errs['cells'])} wrong cells", "fields " + ", ".join(e["field"] for e in errs["fields"])
-                     if errs["fields"] else "fields ok"]
+            cells = ", ".join(f"{c['path']} {json.dumps(c['gold'])}→{json.dumps(c['pred'])}" for c in errs["cells"][:3])
+            what += [f"{len(errs['cells'])} wrong cells" + (f" (e.g. {cells})" if cells else ""),
+                     "fields " + ", ".join(e["field"] for e in errs["fields"]) if errs["fields"] else "fields ok"]
         lines.append(f"  document {item['id']} (score {item['score']:.3f}): " + "; ".join(what))
     lines += [f"  field {x['field']}: {x['correct']}/{x['total']} right" for x in w["fields"]]
     lines += [f"  cell {x['path']}: wrong in {x['wrong_in']} document(s)" for x in w["cells"]]
