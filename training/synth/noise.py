@@ -56,7 +56,8 @@ def make_config(rng: random.Random) -> NoiseConfig:
         cfg.lost_char = rng.choice(("?", "?", "�"))
         cfg.lost_spaces = rng.random() < 0.5
     if rng.random() < 0.08:
-        cfg.fullwidth_digits = rng.uniform(0.3, 1.0)
+        # Usually the whole text (a converted or typed-in report), sometimes patchy (OCR).
+        cfg.fullwidth_digits = 1.0 if rng.random() < 0.7 else rng.uniform(0.2, 0.6)
     if rng.random() < 0.07:
         cfg.spaced_numbers = rng.uniform(0.05, 0.4)
     cfg.punct = rng.choice(("", "", "half", "half", "full"))

@@ -187,17 +187,22 @@ def section_body(ctx: Ctx, b: Builder, key: str, heading_style: str, verbosity: 
         words = list(M.SUBHEAD_WORDS["overview"])
         rng.shuffle(words)
         if rng.random() < 0.7:
-            _paragraph(ctx, b, 1, 3)
-        for i, w in enumerate(words[: rng.randint(0, 2 + verbosity)]):
+            _paragraph(ctx, b, 1, 3 + verbosity // 2)
+        for i, w in enumerate(words[: rng.randint(1 if verbosity else 0, 3 + verbosity)]):
             b.add(sub_prefix(heading_style, i) + w + rng.choice(("", "。", "\n", "\n", "：")))
             if rng.random() < 0.3 and i == 1:
                 _restate_requests(ctx, b)
             for _ in range(rng.randint(1, 1 + verbosity // 2)):
-                _paragraph(ctx, b, 1, 2 + verbosity)
+                _paragraph(ctx, b, 2, 3 + verbosity)
         if rng.random() < 0.3:
             _restate_requests(ctx, b)
             b.add("\n")
+        if rng.random() < 0.06:
+            b.add(f"\n图1 {rng.choice(('政府信息主动公开情况', '政府网站主动公开信息情况', '信息公开分类统计'))}\n")
+            ctx.switches.add("image_captions")
     elif key == "proactive":
+        if verbosity > 2 and rng.random() < 0.5:
+            _paragraph(ctx, b, 1, verbosity)
         if rng.random() < 0.3:
             b.add(rng.choice(("根据《条例》第二十条、第二十一条规定，主动公开政府信息情况如下：",
                               "主动公开政府信息情况统计如下：", "具体情况见下表：")) + "\n")
@@ -220,6 +225,8 @@ def section_body(ctx: Ctx, b: Builder, key: str, heading_style: str, verbosity: 
                 b.add(prefix + item + "。" + ("\n" if numbering != "yishi" or rng.random() < 0.3 else ""))
             b.add("\n")
     elif key == "other":
+        if verbosity > 3 and rng.random() < 0.4:
+            _paragraph(ctx, b, 1, verbosity)
         r = rng.random()
         if r < 0.3:
             b.add(rng.choice(M.NO_CASES) + "\n")

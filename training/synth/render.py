@@ -126,7 +126,10 @@ def render(seed: int, index: int) -> tuple[Document, list[str]]:
     style = T.make_style(rng)
     cfg = noise.make_config(rng)
     heading_style = rng.choice(prose.HEADING_NUMBERING)
-    verbosity = rng.choices((0, 1, 2, 3, 5, 8, 12), weights=(15, 20, 20, 15, 12, 10, 8))[0]
+    verbosity = rng.choices((0, 1, 2, 3, 5, 8, 12), weights=(10, 15, 20, 20, 15, 12, 8))[0]
+    # Whole-document shapes seen in the excerpts: only the two tables after a popup (no headings,
+    # no prose), or every table missing (images on the page).
+    shape = rng.choices(("normal", "tables_only", "tables_as_images"), weights=(94, 3, 3))[0]
     primary = _pick_layout(rng)
     mixed = rng.random() < 0.35
 
@@ -136,14 +139,20 @@ def render(seed: int, index: int) -> tuple[Document, list[str]]:
     head = Builder()
     ctx.switches |= set(debris.top(ctx, head))
     body = Builder()
-    if rng.random() < 0.8:
+    if shape != "normal":
+        ctx.switches.add(shape)
+    if rng.random() < 0.8 and shape != "tables_only":
         prose.title(ctx, body)
     else:
         ctx.switches.add("no_title")
-    if rng.random() < 0.6:
+    if rng.random() < 0.6 and shape != "tables_only":
         prose.preamble(ctx, body)
     ctx.switches.add(f"headings_{heading_style}")
     for i, key in enumerate(prose.SECTION_ORDER):
+        if shape == "tables_only":
+            if key in ("proactive", "requests", "review_litigation"):
+                _tables(ctx, key, style, layout_for, body)
+            continue
         if rng.random() < 0.04:
             ctx.switches.add("heading_missing")
         else:
@@ -156,7 +165,7 @@ def render(seed: int, index: int) -> tuple[Document, list[str]]:
             prose.section_body(ctx, body, key, heading_style, 0)
             ctx.switches.add("repeated_heading")
         if key in ("proactive", "requests", "review_litigation"):
-            if rng.random() < 0.05:
+            if rng.random() < 0.05 or shape == "tables_as_images":
                 ctx.switches.add("missing_table")
                 if rng.random() < 0.5:
                     body.add(rng.choice(("图1 ", "（表格见附件）", "详见下表。", "")) + "\n")
@@ -178,6 +187,11 @@ def render(seed: int, index: int) -> tuple[Document, list[str]]:
             second = _conflict_copy(rng, body.segs)
             ctx.switches.add("pasted_twice_conflict")
         segs = head.segs + body.segs + [Seg("\n", None)] + second + tail.segs
+    if rng.random() < 0.04:
+        # Most of the report on one line (a page whose paragraphs lost their line breaks).
+        segs = [Seg(s.text.replace("\n", " "), None, s.kind, ref=s.ref) if s.label is None and "\n" in s.text
+                else s for s in segs]
+        ctx.switches.add("single_line")
     segs = noise.apply(rng, segs, cfg)
     ctx.switches |= set(cfg.switches())
     if start_midway:
