@@ -235,7 +235,8 @@ def load_predictions(gold: list[Document], pred: Path, warn: list[str],
                          {"split": "pred", "model": str(pred)}).save(Path(save_dir) / f"{doc.id}.json")
         return out
     if not pred.exists():
-        raise FileNotFoundError(f"predictions not found: {pred}")
+        raise FileNotFoundError(f"predictions not found: {pred} (give a directory of predicted Documents, or a "
+                                "model directory holding config.json)")
     by_id: dict[str, Document] = {}
     for p in document_paths(pred):
         doc, err = read_document_file(p)
