@@ -16,7 +16,9 @@
   header states, else schema.DEFAULT_MONEY_UNIT.
 - entities: agency = most frequent AGENCY text (ties: longest, then first); report_year = most
   frequent REPORT_YEAR value; published = the first PUBLISHED_DATE that reads as a valid date;
-  leaders = each name with the nearest title in its sentence; list entities deduplicated in order.
+  leaders = each name with the nearest title in its sentence, distinct pairs in order (a name
+  without a title in its sentence is listed with title null only if no sentence gives it one);
+  list entities deduplicated in order.
 - sections: annotations.sections.section_texts; checks: annotations.checks.run_checks.
 - offsets=True adds "provenance": {dotted path: [start, end]} for every value read from a span.
 """
@@ -160,9 +162,12 @@ def _fill_entities(record: dict[str, Any], text: str, spans: list[Span], prov: P
 
     names = [s for s in spans if s.label == "LEADER_NAME"]
     titles = [s for s in spans if s.label == "LEADER_TITLE"]
-    for name, title in entities.pair_leaders(text, names, titles):
+    pairs = entities.pair_leaders(text, names, titles)
+    titled = {span_text(n) for n, t in pairs if t is not None}
+    for name, title in pairs:
         entry = {"name": span_text(name), "title": span_text(title) if title else None}
-        if entry in record["leaders"]:
+        # a mention without a title adds nothing when another sentence names the person's post
+        if entry in record["leaders"] or (title is None and entry["name"] in titled):
             continue
         i = len(record["leaders"])
         record["leaders"].append(entry)

@@ -30,7 +30,7 @@ _DATE_SEP = re.compile(r"(?<!\d)(\d{4})\s*([-/.])\s*(\d{1,2})\s*\2\s*(\d{1,2})(?
 _DATE_COMPACT = re.compile(r"(?<!\d)(\d{4})(\d{2})(\d{2})(?!\d)")
 
 # Sentence boundaries for pairing a leader's name with a title.
-SENTENCE_BREAKS = "。；;！？!?\n\r"
+SENTENCE_BREAKS = "。；;！？\n\r"  # not ASCII "?": it stands for lost characters (seed 000)
 
 
 def _digits_year(s: str) -> int | None:

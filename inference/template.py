@@ -22,13 +22,23 @@ from annotations import schema
 # Phrases only one template prints (simplified, no whitespace). Short enough to survive a header
 # split over two lines or cells, long enough not to occur in prose.
 HEADER_PHRASES: dict[str, tuple[str, ...]] = {
-    "2021": ("制发件数", "废止件数", "现行有效件数", "本年处理决定数量", "收费金额", "逾期不补正",
-             "逾期未按收费通知"),
+    "2021": ("制发件数", "废止件数", "现行有效件数", "收费金额", "逾期不补正", "逾期未按收费通知"),
     "2019": ("新制作数量", "新公开数量", "对外公开总数量", "上一年项目数量", "本年增/减", "采购项目数量",
-             "采购总金额", "其他对外管理服务事项"),
+             "采购总金额", "其他对外管理服务事项", "政府集中采购"),
 }
-# 2019 prints (六)其他处理 as a row of numbers; 2021 follows it with the sub-row "1.申请人…".
-_OTHER_HANDLING_ROW = re.compile(r"其他处理[|｜\s]*\d+(?![\d.．、])")
+# Patterns that tell the template apart where a phrase alone cannot (matched in the compact text).
+HEADER_PATTERNS: dict[str, tuple[re.Pattern[str], ...]] = {
+    "2021": (
+        re.compile(r"本年处理决定数"),          # 2019: 处理决定数量 without 本年
+        re.compile(r"其他处理[|｜]*1[.、]"),     # (六)其他处理 | 1.申请人… : the 2021 sub-rows
+    ),
+    "2019": (
+        re.compile(r"(?<!本年)处理决定数"),
+        re.compile(r"第二十条第?[(（]?九[)）]?项"),  # item 九 (集中采购) is gone from 2021
+        # (六)其他处理 followed by its own cells (a number or a blank mark): the 2019 single row
+        re.compile(r"其他处理[|｜]*(?:\d+(?![\d.、])|[/\-—–无])"),
+    ),
+}
 
 # Traditional forms of the characters in the phrases above (the text is matched in simplified form).
 _T2S = str.maketrans(dict(zip(
@@ -62,7 +72,7 @@ def template_from_text(text: str) -> str | None:
     counts: Counter[str] = Counter()
     for template, phrases in HEADER_PHRASES.items():
         counts[template] += sum(s.count(p) for p in phrases)
-    counts["2019"] += len(_OTHER_HANDLING_ROW.findall(s))
+        counts[template] += sum(len(p.findall(s)) for p in HEADER_PATTERNS[template])
     return _vote(counts)
 
 

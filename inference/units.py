@@ -12,12 +12,15 @@ import unicodedata
 from annotations.numbers import parse_number
 
 _UNIT = r"(?:亿元|億元|万元|萬元|千元|元)"
-_CANON = str.maketrans({"萬": "万", "億": "亿"})
+# In a header the unit may be broken over a line (PDF text: 单位：万\n元).
+_UNIT_SPACED = r"(?:[亿億万萬千]\s*元|元)"
+_CANON = str.maketrans({"萬": "万", "億": "亿", " ": None, "\t": None, "\n": None, "\r": None, "\u3000": None})
 # The unit printed right after a cell's number, on the same line and inside the same cell.
 _CELL_UNIT = re.compile(rf"[ \t\u3000\xa0]*({_UNIT})")
 # How a column header states its unit: 单位：万元 / （万元） / 金额/元.
 _HEADER_UNIT = re.compile(
-    rf"(?:[单單]\s*位\s*[:：]?\s*({_UNIT}))|(?:[（(]\s*({_UNIT})\s*[)）])|(?:[额額]\s*[/／]\s*({_UNIT}))")
+    rf"(?:[单單]\s*位\s*[:：]?\s*({_UNIT_SPACED}))|(?:[（(]\s*({_UNIT_SPACED})\s*[)）])"
+    rf"|(?:[额額]\s*[/／]\s*({_UNIT_SPACED}))")
 _AMOUNT_UNIT = re.compile(rf"\s*({_UNIT})\s*$")
 # How far back from a money cell its header may be (a table item is a few lines long).
 HEADER_WINDOW = 300

@@ -170,6 +170,12 @@ def test_leaders_pair_with_nearest_title_in_the_same_sentence():
         {"name": "张三", "title": None}]
 
 
+def test_leader_named_without_title_elsewhere_keeps_the_titled_entry_only():
+    text, spans = build("由", ("副镇长", "LEADER_TITLE"), ("王五", "LEADER_NAME"), "分管。", ("王五", "LEADER_NAME"),
+                        "负责。", ("王五", "LEADER_NAME"), "（", ("镇长", "LEADER_TITLE"), "）。")
+    assert assemble(text, spans)["leaders"] == [{"name": "王五", "title": "副镇长"}, {"name": "王五", "title": "镇长"}]
+
+
 def test_list_entities_deduplicated_in_order():
     text, spans = build("电话：", ("0772-7212205", "PHONE"), "、", ("0772-1234567", "PHONE"), "；电话 ",
                         ("0772-7212205", "PHONE"), " 邮箱 ", ("a@b.cn", "EMAIL"), " 文号 ",

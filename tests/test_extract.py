@@ -1,3 +1,4 @@
+import subprocess
 import sys
 
 import pytest
@@ -61,7 +62,15 @@ def test_non_text_input_is_a_clear_error():
         make().extract(b"bytes")
 
 
-def test_missing_model_dir_is_a_clear_error_and_does_not_import_torch(tmp_path):
+def test_missing_model_dir_is_a_clear_error(tmp_path):
     with pytest.raises(FileNotFoundError, match="no model directory"):
         Extractor.from_pretrained(tmp_path / "absent")
-    assert "inference.tagger" not in sys.modules
+
+
+def test_extracting_with_an_own_tagger_never_imports_torch():
+    code = ("import sys; from inference.extract import Extractor; from annotations.document import Span\n"
+            "class T:\n    def tag(self, text): return [Span(0, 2, 'AGENCY')]\n"
+            "assert Extractor(tagger=T()).extract('某局报告').record['agency'] == '某局'\n"
+            "print('torch' in sys.modules, 'inference.tagger' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert out.stdout.split() == ["False", "False"]
