@@ -83,11 +83,11 @@ def markdown(rng: random.Random, grid: Grid, page: PageHeader) -> tuple[list[Seg
 
 def _tabbed(rng: random.Random, grid: Grid, nbsp: bool) -> list[Seg]:
     width = _width(grid)
-    data_width = max((len(r) for i, r in enumerate(grid.rows) if i not in grid.heads), default=width)
     out: list[Seg] = []
     for r, row in enumerate(grid.rows):
-        if r not in grid.heads and len(row) < data_width:
-            out.append(_lit("\t" * (data_width - len(row))))
+        kind = grid.kinds[r] if r < len(grid.kinds) else ""
+        if kind == "cont":
+            out.append(_lit("\t"))
         for i, cell in enumerate(row):
             if i:
                 out.append(_lit("\t"))
@@ -96,8 +96,10 @@ def _tabbed(rng: random.Random, grid: Grid, nbsp: bool) -> list[Seg]:
             out.extend(cell if nbsp else _flat_cell(cell))
             if nbsp and cell and rng.random() < 0.3:
                 out.append(_lit(rng.choice(("\xa0", " ", "\xa0\xa0"))))
+            if i == 0 and kind == "span2":
+                out.append(_lit("\t"))
         if rng.random() < 0.5:
-            out.append(_lit("\t" * (width - len(row))))
+            out.append(_lit("\t" * max(0, width - len(row) - (kind != ""))))
         out.append(_lit("\n"))
         if nbsp and rng.random() < 0.2:
             out.append(_lit("\n"))

@@ -153,7 +153,7 @@ def render(seed: int, index: int) -> tuple[Document, list[str]]:
             if key in ("proactive", "requests", "review_litigation"):
                 _tables(ctx, key, style, layout_for, body)
             continue
-        if rng.random() < 0.04:
+        if rng.random() < 0.03:
             ctx.switches.add("heading_missing")
         else:
             body.segs.append(prose.heading(ctx, key, i, heading_style))

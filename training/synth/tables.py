@@ -26,10 +26,15 @@ class Grid:
     header_rows: int               # leading rows that are headings (never dropped)
     switches: set[str] = field(default_factory=set)
     heads: set[int] = field(default_factory=set)   # indices of heading rows (filled by finish())
+    # How a browser copies a row of the HTML table: "cont" continues a rowspan (the copied row
+    # starts with an empty cell), "span2" has a label spanning two columns (an empty cell after it).
+    kinds: list[str] = field(default_factory=list)
 
     def finish(self) -> Grid:
         if not self.heads:
             self.heads = set(range(self.header_rows))
+        if len(self.kinds) != len(self.rows):
+            self.kinds = [""] * len(self.rows)
         return self
 
 
@@ -40,6 +45,7 @@ def merge(name: str, grids: list[Grid]) -> Grid:
         g.finish()
         out.heads |= {len(out.rows) + i for i in g.heads}
         out.rows.extend(g.rows)
+        out.kinds.extend(g.kinds)
         out.switches |= g.switches
     out.header_rows = min(out.heads) + 1 if out.heads else 0
     return out
@@ -219,17 +225,26 @@ def t2_grid(rng: random.Random, facts: Facts, style: TableStyle) -> Grid:
     cols = list(schema.T2_COLUMNS)
     if style.t2_collapsed:
         cols = ["total"]
+    kinds = [""] * n_header
+    in_group = False
     for row, label in row_labels.items():
         cells: Row = []
         group = schema.T2_GROUP_HEADERS.get(row)
         if group and not (row == "other_no_correction" and tmpl == "2019"):
             cells.append(_text(_t2_label(style, group)))
+            in_group = True
+            kinds.append("")
+        elif row in ("new_received", "carried_over", "total_processed", "carried_forward", "other_handling"):
+            in_group = False
+            kinds.append("span2")
+        else:
+            kinds.append("cont" if in_group else "")
         kind = TMPL if row.startswith("other_") else PLAIN
         cells.append(_text(_t2_label(style, label), kind))
         for col in cols:
             cells.append(_value_cell(rng, facts, f"requests.{row}.{col}", style))
         rows.append(cells)
-    grid = Grid("t2", rows, n_header)
+    grid = Grid("t2", rows, n_header, kinds=kinds)
     if style.t2_collapsed:
         grid.switches.add("t2_collapsed")
     return grid
@@ -259,11 +274,14 @@ def t3_grid(rng: random.Random, facts: Facts, style: TableStyle) -> Grid:
 
 def drop_parts(rng: random.Random, grid: Grid, style: TableStyle) -> None:
     """Missing rows and missing cells: the dropped figures are simply not in the document."""
+    grid.finish()
     kept: list[Row] = grid.rows[: grid.header_rows]
-    for row in grid.rows[grid.header_rows:]:
+    kinds: list[str] = grid.kinds[: grid.header_rows]
+    for row, kind in zip(grid.rows[grid.header_rows:], grid.kinds[grid.header_rows:], strict=True):
         if style.drop_rows and rng.random() < style.drop_rows:
             grid.switches.add("missing_rows")
             continue
+        kinds.append(kind)
         if style.drop_cells and len(row) > 2 and rng.random() < style.drop_cells * 4:
             value_idx = [i for i, c in enumerate(row) if any(s.label for s in c)]
             if value_idx:
@@ -271,4 +289,5 @@ def drop_parts(rng: random.Random, grid: Grid, style: TableStyle) -> None:
                 grid.switches.add("missing_cells")
         kept.append(row)
     grid.rows = kept
+    grid.kinds = kinds
     grid.heads = set(range(grid.header_rows))
