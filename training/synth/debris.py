@@ -10,7 +10,8 @@ from training.synth.segments import Builder, Seg
 
 def _other_site(ctx: Ctx) -> str:
     name = E.place_name(ctx.rng, 2) + ctx.rng.choice(("市", "区", "县")) + "人民政府"
-    return name if name != ctx.facts.agency.full else "某某市人民政府"
+    a = ctx.facts.agency
+    return name if name not in (a.full, *a.alt_full) else a.parent
 
 
 def _site_or_agency(ctx: Ctx, b: Builder) -> None:
@@ -18,7 +19,7 @@ def _site_or_agency(ctx: Ctx, b: Builder) -> None:
     if ctx.rng.random() < 0.5:
         b.segs.append(ctx.agency())
     else:
-        b.add(ctx.facts.agency.place + "人民政府" if ctx.rng.random() < 0.5 else _other_site(ctx))
+        b.add(ctx.facts.agency.parent if ctx.rng.random() < 0.5 else _other_site(ctx))
 
 
 def top(ctx: Ctx, b: Builder) -> list[str]:

@@ -16,6 +16,7 @@ class Agency:
     level: str                # town, township, street, county, district, city, province, dept
     place: str                # the place part used for addresses and web domains
     alt_full: list[str] = field(default_factory=list)  # other full forms seen in the same report
+    parent: str = ""          # the government above it (a different body: never tagged AGENCY)
 
 
 def place_name(rng: random.Random, n: int = 2) -> str:
@@ -54,7 +55,8 @@ def make_agency(rng: random.Random) -> Agency:
         short = town + suffix
         full = "".join(chain) + short + body
         place = "".join([city, county, short])
-        return Agency(full, short, self_ref, level, place, [short + body] if chain else [])
+        return Agency(full, short, self_ref, level, place, [short + body] if chain else [],
+                      city + county + "人民政府")
     if level in ("county", "district"):
         county = place_name(rng, 2) + ("县" if level == "county" else "区")
         body, self_ref = rng.choice((("人民政府", "我县" if level == "county" else "我区"),
@@ -62,17 +64,17 @@ def make_agency(rng: random.Random) -> Agency:
         chain = [city] if prefix_depth else []
         full = "".join(chain) + county + body
         return Agency(full, county + ("政府" if body == "人民政府" else "政府办"), self_ref, level, city + county,
-                      [county + body] if chain else [])
+                      [county + body] if chain else [], city + "人民政府")
     if level == "city":
         body, self_ref = rng.choice((("人民政府", "我市"), ("人民政府办公室", "我办"), ("政府办公室", "我办")))
         chain = [prov] if prefix_depth > 1 else []
         full = "".join(chain) + city + body
-        return Agency(full, city[:-1] + "市政府", self_ref, level, prov + city, [])
+        return Agency(full, city[:-1] + "市政府", self_ref, level, prov + city, [], prov + "人民政府")
     if level == "province":
         body, self_ref = rng.choice(M.DEPARTMENTS_PROVINCE)
         full = prov + body
         short = prov[:2] + body[:2] if len(body) > 3 else prov + body
-        return Agency(full, short, self_ref, level, prov, [])
+        return Agency(full, short, self_ref, level, prov, [], "中华人民共和国中央人民政府")
     dept, self_ref = rng.choice(M.DEPARTMENTS_CITY)
     owner = rng.choice((city, county, county, city[:-1] + "市" + county))
     if dept.startswith("人民政府"):
@@ -82,7 +84,7 @@ def make_agency(rng: random.Random) -> Agency:
     short = short_owner[-1] + dept if len(dept) <= 5 else short_owner + dept[:2] + dept[-1]
     if rng.random() < 0.3:
         self_ref = rng.choice(M.SELF_REFS_GENERIC)
-    return Agency(full, short, self_ref, "dept", owner, [])
+    return Agency(full, short, self_ref, "dept", owner, [], owner + "人民政府")
 
 
 def person_name(rng: random.Random) -> str:

@@ -56,7 +56,10 @@ def title(ctx: Ctx, b: Builder) -> None:
         "{AG}关于{Y}年度政府信息公开工作的年度报告",
         "{Y}年政府信息公开工作年度报告",
     )
-    ctx.emit(b, rng.choice(forms), AG=ctx.agency(), Y=ctx.year())
+    if rng.random() < 0.12:
+        # Titles often name the body by a short form, which is not tagged.
+        forms = ("{SHORT}{Y}年度政府信息公开工作年度报告", "{Y}年{SHORT}政府信息公开工作年度报告")
+    ctx.emit(b, rng.choice(forms), AG=ctx.agency(), Y=ctx.year(), SHORT=ctx.facts.agency.short)
     b.add(rng.choice(("\n", "\n", "\n\n", "\n \n")))
 
 
@@ -165,6 +168,22 @@ def _paragraph(ctx: Ctx, b: Builder, lo: int = 1, hi: int = 5) -> None:
     b.add(rng.choice(("\n", "\n", "\n\n", " \n")))
 
 
+def _restate_proactive(ctx: Ctx, b: Builder) -> None:
+    """Table 1 figures repeated in prose (not tagged)."""
+    full = ctx.facts.full
+    lic = full.get("proactive.art20_5.administrative_license.decisions", 0)
+    pen = full.get("proactive.art20_6.administrative_penalty.decisions", 0)
+    b.add(ctx.rng.choice((f"全年共作出行政许可决定{lic}件、行政处罚决定{pen}件，均已依法公开。",
+                          f"本年度办理行政许可{lic}件，实施行政处罚{pen}件。")))
+
+
+def _plans(ctx: Ctx, b: Builder) -> None:
+    """Next year's plans: a year that is not the report year (never tagged)."""
+    f = ctx.facts
+    b.add(f"{f.year + 1}年，{f.agency.self_ref}将" + ctx.rng.choice(M.IMPROVEMENTS) + "，" +
+          ctx.rng.choice(M.MEASURES) + "。")
+
+
 def _restate_requests(ctx: Ctx, b: Builder) -> None:
     """A sentence that repeats table 2 figures in prose (never tagged: only table cells are)."""
     full = ctx.facts.full
@@ -203,6 +222,9 @@ def section_body(ctx: Ctx, b: Builder, key: str, heading_style: str, verbosity: 
     elif key == "proactive":
         if verbosity > 2 and rng.random() < 0.5:
             _paragraph(ctx, b, 1, verbosity)
+        if rng.random() < 0.2:
+            _restate_proactive(ctx, b)
+            b.add("\n")
         if rng.random() < 0.3:
             b.add(rng.choice(("根据《条例》第二十条、第二十一条规定，主动公开政府信息情况如下：",
                               "主动公开政府信息情况统计如下：", "具体情况见下表：")) + "\n")
@@ -224,6 +246,9 @@ def section_body(ctx: Ctx, b: Builder, key: str, heading_style: str, verbosity: 
                 prefix = {"arabic": f"{j + 1}.", "yishi": f"{M.CN_NUMS[j]}是", "none": ""}[numbering]
                 b.add(prefix + item + "。" + ("\n" if numbering != "yishi" or rng.random() < 0.3 else ""))
             b.add("\n")
+        if rng.random() < 0.3:
+            _plans(ctx, b)
+            b.add("\n")
     elif key == "other":
         if verbosity > 3 and rng.random() < 0.4:
             _paragraph(ctx, b, 1, verbosity)
@@ -239,6 +264,12 @@ def section_body(ctx: Ctx, b: Builder, key: str, heading_style: str, verbosity: 
             b.add("\n")
         if rng.random() < 0.5:
             _contact(ctx, b, always=True)
+            b.add("\n")
+        if rng.random() < 0.2:
+            ctx.emit(b, rng.choice(("本年报所列数据的统计期限为{YR}年1月1日至{YR}年12月31日。",
+                                    "{Y}年度政府信息公开工作年度报告同步在政府网站发布。",
+                                    "公众可在政府网站“政府信息公开年报”栏目查阅{Y}年年报。")),
+                     YR=str(ctx.facts.year), Y=ctx.year())
             b.add("\n")
         doc = ctx.ent("DOC_NUMBER", ctx.facts.doc_numbers)
         if doc is not None and rng.random() < 0.5:
