@@ -28,6 +28,8 @@ from pathlib import Path
 from typing import Any
 
 ENV_BINARY = "GOVREPORT_LABEL_STUDIO"
+ENV_VENV = "GOVREPORT_LS_VENV"
+DEFAULT_VENV = "/opt/ls-venv"
 DEFAULT_TIMEOUT = 60.0
 
 
@@ -141,12 +143,21 @@ class LabelStudioClient:
 
 
 # --- a local server -----------------------------------------------------------------------------
+def _executable(path: str | Path) -> bool:
+    return Path(path).is_file() and os.access(path, os.X_OK)
+
+
 def find_label_studio() -> str | None:
-    """The ``label-studio`` executable: $GOVREPORT_LABEL_STUDIO, else PATH, else None."""
+    """The ``label-studio`` executable: $GOVREPORT_LABEL_STUDIO (if set, only there), else PATH, else the
+    virtualenv scripts/install-test-tools.sh makes ($GOVREPORT_LS_VENV, default /opt/ls-venv), else None."""
     env = os.environ.get(ENV_BINARY)
     if env:
-        return env if Path(env).is_file() and os.access(env, os.X_OK) else None
-    return shutil.which("label-studio")
+        return env if _executable(env) else None
+    on_path = shutil.which("label-studio")
+    if on_path:
+        return on_path
+    venv_bin = Path(os.environ.get(ENV_VENV) or DEFAULT_VENV) / "bin" / "label-studio"
+    return str(venv_bin) if _executable(venv_bin) else None
 
 
 def free_port() -> int:
@@ -214,7 +225,7 @@ class LabelStudioServer:
                 raise LabelStudioError(f"label-studio exited with {self._proc.returncode}: {self.log_tail()}")
             if self._healthy():
                 return self
-            time.sleep(2.0)
+            time.sleep(1.0)
         self.stop()
         raise LabelStudioError(f"label-studio not up after {self.start_timeout:.0f} s: {self.log_tail()}")
 

@@ -117,6 +117,14 @@ def test_binary_comes_from_the_env_var_or_path(tmp_path, monkeypatch):
     monkeypatch.delenv("GOVREPORT_LABEL_STUDIO")
     monkeypatch.setenv("PATH", str(tmp_path))
     assert find_label_studio() == str(exe)
+    # Not on PATH: the virtualenv the install script makes.
+    venv_exe = tmp_path / "venv" / "bin" / "label-studio"
+    venv_exe.parent.mkdir(parents=True)
+    exe.rename(venv_exe)
+    monkeypatch.setenv("GOVREPORT_LS_VENV", str(tmp_path / "venv"))
+    assert find_label_studio() == str(venv_exe)
+    monkeypatch.setenv("GOVREPORT_LS_VENV", str(tmp_path / "none"))
+    assert find_label_studio() is None
 
 
 def test_server_that_exits_at_once_is_reported_with_its_log(tmp_path):
