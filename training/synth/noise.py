@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from training.synth import material as M
-from training.synth.segments import ENT, KEEP, NUM, PLAIN, TMPL, UNIT, Seg
+from training.synth.segments import KEEP, NUM, PLAIN, TMPL, UNIT, Seg
 
 _FULL_DIGITS = str.maketrans("0123456789", "０１２３４５６７８９")
 _TO_HALF = str.maketrans({"（": "(", "）": ")", "：": ":", "，": ",", "；": ";", "！": "!", "？": "?"})
@@ -21,6 +21,7 @@ _TO_FULL = str.maketrans({"(": "（", ")": "）", ":": "：", ",": "，", ";": "
 @dataclass
 class NoiseConfig:
     traditional: bool = False
+    script: str = "s2t"            # OpenCC config: s2t, s2tw, s2hk or s2twp (Taiwan phrases: 檔案 for 文件)
     pinyin: float = 0.0            # chance per eligible character (traditional text only)
     lost: float = 0.0              # chance per character of plain text to be lost
     lost_char: str = "?"
@@ -33,6 +34,7 @@ class NoiseConfig:
         out = []
         if self.traditional:
             out.append("traditional")
+            out.append(f"traditional_{self.script}")
         if self.pinyin:
             out.append("pinyin")
         if self.lost:
@@ -49,6 +51,7 @@ class NoiseConfig:
 def make_config(rng: random.Random) -> NoiseConfig:
     cfg = NoiseConfig()
     cfg.traditional = rng.random() < 0.12
+    cfg.script = rng.choice(("s2t", "s2tw", "s2hk", "s2twp"))
     if cfg.traditional and rng.random() < 0.3:
         cfg.pinyin = rng.uniform(0.1, 0.6)
     if rng.random() < 0.1:
@@ -65,21 +68,19 @@ def make_config(rng: random.Random) -> NoiseConfig:
 
 
 @lru_cache(maxsize=50_000)
-def to_traditional(text: str) -> str:
+def to_traditional(text: str, script: str = "s2t") -> str:
+    # Converting per segment may change a segment's length (phrase tables): spans are per segment,
+    # so offsets stay exact; only digits matter inside value spans and OpenCC leaves them alone.
     if text.isascii():
         return text
-    out = _converter().convert(text)
-    # Conversion is length-preserving in practice; fall back to per-character if it ever is not.
-    if len(out) != len(text):
-        out = "".join(_converter().convert(ch) if len(_converter().convert(ch)) == 1 else ch for ch in text)
-    return out
+    return _converter(script).convert(text)
 
 
-@lru_cache(maxsize=1)
-def _converter():  # opencc has no type hints
+@lru_cache(maxsize=4)
+def _converter(script: str):  # opencc has no type hints
     from opencc import OpenCC
 
-    return OpenCC("s2t")
+    return OpenCC(script)
 
 
 def _splice_pinyin(rng: random.Random, text: str, rate: float) -> str:
@@ -121,8 +122,8 @@ def apply(rng: random.Random, segs: list[Seg], cfg: NoiseConfig) -> list[Seg]:
             out.append(s)
             continue
         if cfg.traditional:
-            text = to_traditional(text)
-            if cfg.pinyin and s.kind in (PLAIN, ENT) and s.label is None:
+            text = to_traditional(text, cfg.script)
+            if cfg.pinyin and s.kind in (PLAIN, TMPL) and s.label is None:
                 text = _splice_pinyin(rng, text, cfg.pinyin)
         if s.label is None and s.kind == PLAIN:
             if cfg.punct == "half":
