@@ -49,6 +49,19 @@ def doc_id_for(path: Path, taken: set[str]) -> str:
     return doc_id
 
 
+def expand_inputs(paths: Iterable[Path]) -> list[Path]:
+    """Files as given; a directory gives its report files and Document JSON files, sorted."""
+    from inference.readers import SUPPORTED_EXTS
+
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out += sorted(f for f in p.iterdir() if f.is_file() and f.suffix.lower() in SUPPORTED_EXTS | {".json"})
+        else:
+            out.append(p)
+    return out
+
+
 def read_input(path: Path) -> tuple[str, dict[str, Any]]:
     """(text, meta) of a report file (.txt/.html/.pdf/.docx via inference.readers) or a Document JSON."""
     path = Path(path)
@@ -61,18 +74,11 @@ def read_input(path: Path) -> tuple[str, dict[str, Any]]:
             raise PreError("not a Document JSON file (no 'text')")
         meta = data.get("meta") if isinstance(data.get("meta"), dict) else {}
         return data["text"], {"source": meta.get("source", path.name)}
-    try:
-        from inference.readers import ReadError, read_path
-    except ImportError:  # readers not installed: plain UTF-8 text only
-        try:
-            return path.read_text(encoding="utf-8-sig"), {"source": path.name}
-        except (OSError, UnicodeDecodeError) as e:
-            raise PreError(str(e)) from e
+    from inference.readers import ReadError, read_path
+
     try:
         return read_path(path).text, {"source": path.name}
-    except ReadError as e:
-        raise PreError(str(e)) from e
-    except OSError as e:
+    except (ReadError, OSError) as e:
         raise PreError(str(e)) from e
 
 
@@ -135,7 +141,7 @@ def pre_annotate(paths: Iterable[Path], out: Path, fmt: str = "labelstudio", mod
     """Pre-annotate report files with the model and write Label Studio tasks or doccano JSONL."""
     if fmt not in ("labelstudio", "doccano"):
         raise PreError(f"unknown format {fmt!r} (labelstudio or doccano)")
-    paths = [Path(p) for p in paths]
+    paths = expand_inputs(paths)
     missing = [str(p) for p in paths if not p.is_file()]
     if missing:
         raise PreError(f"no such file: {', '.join(missing)}")

@@ -141,7 +141,7 @@ def _annotate_pre(args: argparse.Namespace) -> int:
         return 1
     for s in result.skipped:
         print(f"skipped {s}", file=sys.stderr)
-    print(f"wrote {result.documents} tasks ({result.spans} pre-annotated spans) to {result.out}"
+    print(f"wrote {result.documents} task(s), {result.spans} pre-annotated span(s), to {result.out}"
           + (f"; labelling config: {result.config}" if result.config else ""))
     return 0
 
@@ -202,7 +202,8 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--out", help="output directory (default annotations/train/)")
     a.set_defaults(handler=_annotate_import)
     a = asub.add_parser("pre", help="pre-annotate report files with the model: Label Studio tasks or doccano JSONL")
-    a.add_argument("files", nargs="+", metavar="FILE", help="report files (.txt .html .pdf .docx) or Document JSON")
+    a.add_argument("files", nargs="+", metavar="FILE",
+                   help="report files (.txt .html .pdf .docx), Document JSON, or directories of them")
     a.add_argument("--out", required=True, help="tasks file (Label Studio: the config goes beside, *.config.xml)")
     a.add_argument("--format", choices=["labelstudio", "doccano"], default="labelstudio")
     a.add_argument("--model", help="model directory (default models/default)")

@@ -383,11 +383,12 @@ def run_extractor(extractor: Any, text: str) -> tuple[dict[str, Any], list[Span]
 
 
 def _read_text(path: Path) -> str:
+    from inference.readers import ReadError, read_path
+
     try:
-        from inference.readers import read_path
-    except ImportError:
-        return path.read_text(encoding="utf-8-sig", errors="replace")
-    return read_path(path).text
+        return read_path(path).text
+    except (ReadError, OSError) as e:
+        raise ReviewError(f"{path}: {e}") from e
 
 
 def load_for_review(path: Path, model_dir: Path | None = None,

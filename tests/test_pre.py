@@ -109,6 +109,13 @@ def test_unreadable_inputs_are_skipped_and_reported(tmp_path, reports):
         pre_annotate(reports, tmp_path / "t4.json", fmt="brat", extractor=StandInExtractor())
 
 
+def test_a_directory_gives_its_report_files(tmp_path, reports):
+    (tmp_path / "in" / "notes.md").write_text("not a report", encoding="utf-8")
+    extractor = StandInExtractor()
+    result = pre_annotate([tmp_path / "in"], tmp_path / "t.json", extractor=extractor)
+    assert (result.documents, extractor.calls) == (1, 1)  # shiqiao-2021.txt; not notes.md, not sub/
+
+
 def test_document_ids_are_file_safe_and_unique():
     taken: set[str] = set()
     ids = [doc_id_for(Path(p), taken) for p in ("a/报告 2021.txt", "b/报告 2021.txt", "../.hidden.txt", "+.txt")]

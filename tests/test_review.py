@@ -231,12 +231,14 @@ class StandInExtractor:
         return SimpleNamespace(record=review.cells_record(text, self.spans), spans=self.spans)
 
 
-@pytest.mark.parametrize("content, message", [(None, "no such file"), ("{not json", "not a Document JSON"),
-                                               ('{"text": "x"}', "not a Document JSON")])
-def test_bad_input_gives_a_clear_error(tmp_path, content, message):
-    path = tmp_path / "in.json"
+@pytest.mark.parametrize("name, content, message", [
+    ("in.json", None, "no such file"), ("in.json", b"{not json", "not a Document JSON"),
+    ("in.json", b'{"text": "x"}', "not a Document JSON"), ("in.txt", b" \n", "empty|no text"),
+    ("in.txt", bytes(range(256)) * 4, "in.txt: ")])
+def test_bad_input_gives_a_clear_error(tmp_path, name, content, message):
+    path = tmp_path / name
     if content is not None:
-        path.write_text(content, encoding="utf-8")
+        path.write_bytes(content)
     with pytest.raises(review.ReviewError, match=message):
         review.load_for_review(path)
 
