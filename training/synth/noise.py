@@ -13,6 +13,9 @@ from functools import lru_cache
 from training.synth import material as M
 from training.synth.segments import KEEP, NUM, PLAIN, TMPL, UNIT, Seg
 
+# Characters OCR confuses (applied outside spans only: inside a value span they would change it).
+_OCR = {"0": "O", "1": "l", "5": "S", "8": "B", "己": "已", "未": "末", "日": "曰", "人": "入", "土": "士",
+        "千": "干", "大": "太", "王": "玉", "办": "力", "理": "埋", "情": "清", "况": "沉", "。": "，"}
 _FULL_DIGITS = str.maketrans("0123456789", "０１２３４５６７８９")
 _TO_HALF = str.maketrans({"（": "(", "）": ")", "：": ":", "，": ",", "；": ";", "！": "!", "？": "?"})
 _TO_FULL = str.maketrans({"(": "（", ")": "）", ":": "：", ",": "，", ";": "；"})
@@ -29,6 +32,7 @@ class NoiseConfig:
     spaced_numbers: float = 0.0    # chance per cell number of a space inside it
     punct: str = ""                # "half" or "full": punctuation width of plain text
     lost_spaces: bool = False      # runs of spaces lost as runs of '?'
+    ocr: float = 0.0               # chance per confusable character of plain text to be misread
 
     def switches(self) -> list[str]:
         out = []
@@ -45,6 +49,8 @@ class NoiseConfig:
             out.append("spaces_in_numbers")
         if self.punct:
             out.append(f"punct_{self.punct}")
+        if self.ocr:
+            out.append("ocr_errors")
         return out
 
 
@@ -64,6 +70,8 @@ def make_config(rng: random.Random) -> NoiseConfig:
     if rng.random() < 0.07:
         cfg.spaced_numbers = rng.uniform(0.05, 0.4)
     cfg.punct = rng.choice(("", "", "half", "half", "full"))
+    if rng.random() < 0.06:
+        cfg.ocr = rng.uniform(0.02, 0.15)
     return cfg
 
 
@@ -130,6 +138,8 @@ def apply(rng: random.Random, segs: list[Seg], cfg: NoiseConfig) -> list[Seg]:
                 text = text.translate(_TO_HALF)
             elif cfg.punct == "full" and not text.isascii():
                 text = text.translate(_TO_FULL)
+            if cfg.ocr:
+                text = "".join(_OCR[ch] if ch in _OCR and rng.random() < cfg.ocr else ch for ch in text)
             if cfg.lost:
                 text = _lose(rng, text, cfg.lost, cfg.lost_char, cfg.lost_spaces)
         if cfg.fullwidth_digits and s.kind in (PLAIN, NUM, TMPL, UNIT) and rng.random() < cfg.fullwidth_digits:

@@ -66,6 +66,7 @@ class TableStyle:
     drop_rows: float               # chance a data row is missing
     drop_cells: float              # chance a value cell is missing
     spaced_words: bool             # 自 然 人, 商业 企业
+    extra_column: bool             # a 备注 column nobody asked for
 
 
 def make_style(rng: random.Random) -> TableStyle:
@@ -81,6 +82,7 @@ def make_style(rng: random.Random) -> TableStyle:
         drop_rows=rng.choice((0.0, 0.0, 0.0, 0.0, 0.03, 0.08)),
         drop_cells=rng.choice((0.0, 0.0, 0.0, 0.0, 0.02, 0.05)),
         spaced_words=rng.random() < 0.15,
+        extra_column=rng.random() < 0.04,
     )
 
 
@@ -120,7 +122,7 @@ def _value_cell(rng: random.Random, facts: Facts, path: str, style: TableStyle, 
 
 
 def _text(text: str, kind: str = PLAIN) -> Cell:
-    return [Seg(text, None, kind)]
+    return [Seg(text, None, kind)] if text else []
 
 
 _ITEM_CN = {"art20_1": "一", "art20_5": "五", "art20_6": "六", "art20_8": "八", "art20_9": "九"}
@@ -189,6 +191,8 @@ def t1_grids(rng: random.Random, facts: Facts, style: TableStyle, ref_counter: l
                              "header_ref": ref_counter[0]}
             else:
                 header.append(_text(_header_variants(rng, style, facts, col, canonical), TMPL))
+        if style.extra_column:
+            header.append(_text(rng.choice(("备注", "说明"))))
         rows.append(header)
         n_header = len(rows)
         for row, row_label in spec["rows"].items():
@@ -199,8 +203,13 @@ def t1_grids(rng: random.Random, facts: Facts, style: TableStyle, ref_counter: l
                 path = f"proactive.{item}.{row}.{col}"
                 money = money_ref if (item, row, col) == schema.MONEY_CELLS[facts.template] else None
                 cells.append(_value_cell(rng, facts, path, style, signed=(col == "change"), money=money))
+            if style.extra_column:
+                cells.append(_text(rng.choice(("", "", "无", "—", "按规定公开", f"较上年增加{rng.randint(1, 30)}件"))))
             rows.append(cells)
-        grids.append(Grid(f"t1_{item}", rows, n_header))
+        grid = Grid(f"t1_{item}", rows, n_header)
+        if style.extra_column:
+            grid.switches.add("extra_column")
+        grids.append(grid)
     return grids
 
 
