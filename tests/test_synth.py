@@ -171,3 +171,21 @@ def test_templates_follow_report_years(template):
     for d in docs:
         if d.record["report_year"] is not None:
             assert schema.template_for_year(d.record["report_year"]) == template
+
+
+def test_write_dataset_and_cli_write_the_same_documents(tmp_path):
+    import json
+
+    import datasets
+
+    from govreport.cli import main
+
+    assert main(["synth", "--n", "6", "--seed", "3", "--out", str(tmp_path / "ds"), "--quiet"]) == 0
+    ds = datasets.load_from_disk(str(tmp_path / "ds"))
+    assert ds.column_names == ["id", "text", "spans", "record", "layout"]
+    for row, (doc, info) in zip(ds, generate(6, 3), strict=True):
+        assert row["id"] == doc.id and row["text"] == doc.text and row["layout"] == info["layout"]
+        assert json.loads(row["record"]) == doc.record
+        assert [(s["start"], s["end"], s["label"]) for s in row["spans"]] == \
+            [(s.start, s.end, s.label) for s in sorted(doc.spans)]
+    assert main(["synth", "--n", "-1", "--out", str(tmp_path / "bad")]) == 2

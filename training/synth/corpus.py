@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -46,18 +47,14 @@ def write_dataset(n: int, seed: int, out_dir: Path | str, progress: bool = True)
         "layout": [datasets.Value("string")],
     })
 
-    # Built from in-memory chunks, not Dataset.from_generator: its cache is keyed on the generator
-    # closure, which would serve a stale corpus after the generator's code changed.
-    chunks = []
-    batch: list[dict] = []
-    for doc, info in tqdm(generate(n, seed), total=n, disable=not progress, desc="synth", unit="doc"):
-        batch.append(to_row(doc, info["layout"]))
-        if len(batch) == 2000:
-            chunks.append(datasets.Dataset.from_list(batch, features=features))
-            batch = []
-    if batch or not chunks:
-        chunks.append(datasets.Dataset.from_list(batch, features=features))
-    ds = datasets.concatenate_datasets(chunks) if len(chunks) > 1 else chunks[0]
-    out = Path(out_dir)
-    ds.save_to_disk(str(out))
+    def rows() -> Iterator[dict]:
+        for doc, info in tqdm(generate(n, seed), total=n, disable=not progress, desc="synth", unit="doc"):
+            yield to_row(doc, info["layout"])
+
+    # Streamed to Arrow files in a fresh cache directory: memory stays flat for large corpora, and
+    # no cache from an earlier run (keyed on the generator closure, not on this code) can be reused.
+    with tempfile.TemporaryDirectory(prefix="govreport-synth-") as cache:
+        ds = datasets.Dataset.from_generator(rows, features=features, cache_dir=cache)
+        out = Path(out_dir)
+        ds.save_to_disk(str(out))
     return out
