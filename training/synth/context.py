@@ -20,7 +20,10 @@ class Ctx:
     switches: set[str] = field(default_factory=set)
     next_group: int = 0
     next_ref: list[int] = field(default_factory=lambda: [0])
-    cn_digits: bool = False   # prose years written as 二〇二〇 (never the REPORT_YEAR span's source)
+    used: set[str] = field(default_factory=set)   # sentence kinds a report says only once or twice
+
+    def used_count(self, prefix: str) -> int:
+        return sum(1 for u in self.used if u.startswith(prefix))
 
     # --- entity spans ---------------------------------------------------------------------------
     def agency(self) -> Seg:

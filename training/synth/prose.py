@@ -141,12 +141,14 @@ def _sentence(ctx: Ctx, b: Builder) -> None:
         b.add(rng.choice(("全年", f"{yr}年", "本年度", "年内")) + rng.choice(("主动公开", "累计发布", "共公开")) +
               f"政府信息{total}{unit}，其中{detail}。")
     elif kind < 0.8:
-        b.add(rng.choice(("通过政务新媒体发布信息", "组织业务培训", "开展专项检查", "更新公开目录")) +
-              f"{rng.randint(1, 400)}{rng.choice(M.NUMBER_UNITS)}，" + rng.choice(M.RESULTS) + "。")
-    elif kind < 0.9:
+        b.add(rng.choice(M.WORK_ITEMS).format(n=rng.randint(1, 400), m=rng.randint(1, 60)) + "，" +
+              rng.choice(M.RESULTS) + "。")
+    elif kind < 0.9 and "rates" not in ctx.used:
+        ctx.used.add("rates")
         b.add(f"网站年度访问量达{rng.randint(1000, 990000)}人次，较上年增长{rng.randint(1, 99)}%。"
               if rng.random() < 0.5 else f"回复率达{rng.choice((100, 98, 99, 95))}%，满意率{rng.randint(80, 100)}%。")
-    else:
+    elif kind >= 0.9 and ctx.used_count("leader") < 2:
+        ctx.used.add(f"leader{ctx.used_count('leader')}")
         pair = ctx.leader_pair()
         if pair is None:
             b.add(rng.choice(("成立了由主要负责同志任组长的政务公开工作领导小组。",
@@ -155,8 +157,10 @@ def _sentence(ctx: Ctx, b: Builder) -> None:
             title, name = pair
             tmpl = rng.choice(("成立了以{T}{N}为组长的政务公开工作领导小组，办公室设在综合科。",
                                "由{T}{N}同志分管政务公开工作。", "调整了政务公开领导小组，{T}{N}任组长。",
-                               "{N}（{T}）负责统筹协调政府信息公开工作。"))
+                               "{N}（{T}）负责统筹协调政府信息公开工作。", "{T}{N}多次听取政务公开工作汇报。"))
             ctx.emit(b, tmpl, T=title, N=name)
+    else:
+        b.add(rng.choice(M.MEASURES) + "，" + rng.choice(M.RESULTS) + "。")
 
 
 def _paragraph(ctx: Ctx, b: Builder, lo: int = 1, hi: int = 5) -> None:
