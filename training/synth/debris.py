@@ -52,8 +52,12 @@ def top(ctx: Ctx, b: Builder) -> list[str]:
                 b.add(rng.choice(M.PAGE_META_VALUES.get(k, ("主动公开",))))
             b.add(sep)
         date_key = rng.choice(("生成日期", "发布日期", "发布时间", "成文日期"))
-        if date_key != "成文日期" or rng.random() < 0.3:
-            b.add(date_key + colon)
+        b.add(date_key + colon)
+        if date_key == "成文日期":
+            # When the report was written, not published: a date that is not tagged.
+            y, m, d = ctx.facts.published
+            b.add(E.format_date(rng, y, m, max(1, d - rng.randint(0, 5)), "iso"))
+        else:
             b.segs.append(ctx.published(rng.choice(("iso", "iso", "cn", "slash"))))
             if rng.random() < 0.3:
                 b.add(f" {rng.randint(8, 18):02d}:{rng.randint(0, 59):02d}")

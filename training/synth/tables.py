@@ -177,7 +177,7 @@ def t1_grids(rng: random.Random, facts: Facts, style: TableStyle, ref_counter: l
         if title and rng.random() < 0.05:
             title = None  # one item's label lost (the first one, typically, on copied pages)
         if title:
-            rows.append([_text(title, TMPL)])
+            rows.append([_text(title)])  # the same in both templates: says nothing about which
         header: Row = [_text("信息内容")]
         money_ref: dict | None = None
         for col, canonical in cols:
