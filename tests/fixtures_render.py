@@ -112,6 +112,8 @@ def report_texts(n: int, seed: int = 0) -> list[str]:
 
 
 def _text_of(doc: Any) -> str:
+    if isinstance(doc, tuple):  # generate() yields (Document, info)
+        doc = doc[0]
     if isinstance(doc, str):
         return doc
     if isinstance(doc, dict):
@@ -202,7 +204,7 @@ def to_pdf(text: str) -> bytes:
     pdf.add_font("cjk", "", font)
     pdf.set_font("cjk", size=9)
     pdf.add_page()
-    for kind, content in blocks(text):
+    for kind, content in blocks(text.replace("\t", "    ")):  # the font has no tab glyph
         if kind == "p":
             pdf.multi_cell(0, 5, content, wrapmode=WrapMode.CHAR, new_x="LMARGIN", new_y="NEXT")
         else:
