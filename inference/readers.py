@@ -374,11 +374,13 @@ def _walk_html(el: Any, out: list[str], pre: bool) -> None:
     if tag == "br":
         out.append("\n")
         return
-    if tag == "table":
+    if tag == "table" and not _is_layout_table(el):
         out.append("\n")
         for row in _html_table_rows(el):
             out.append(row + "\n")
         return
+    if tag in ("table", "td", "th"):  # a layout table: its cells are blocks of page content
+        out.append("\n")
     pre = pre or tag in ("pre", "textarea")
     block = tag in _BLOCK_TAGS
     if block:
@@ -396,6 +398,14 @@ def _walk_html(el: Any, out: list[str], pre: bool) -> None:
 def _html_space(s: str, pre: bool) -> str:
     s = s.replace("\xa0", " ")
     return s if pre else re.sub(r"[ \t\r\n\f]+", " ", s)
+
+
+def _is_layout_table(table: Any) -> bool:
+    """Old government sites lay whole pages out with tables: a table holding another table, or a cell
+    holding paragraphs of text, is page structure, not one of the report's tables."""
+    if table.find(".//table") is not None:
+        return True
+    return any(len(cell.text_content()) > 300 for cell in table.iter("td", "th"))
 
 
 def _html_table_rows(table: Any) -> list[str]:

@@ -183,6 +183,17 @@ def test_html_cells_with_line_breaks_and_nested_markup() -> None:
     assert text.split("\n") == ["二、主动公开政府信息情况", "信息内容 | 处理决定数量", "行政许可 | 12"]
 
 
+def test_html_layout_table_around_the_report_is_not_flattened() -> None:
+    """Old sites put the whole page in a table; only the innermost data table becomes pipe rows."""
+    page = ("<html><body><table><tr><td>网站首页</td></tr><tr><td><div><p>一、总体情况</p>"
+            "<p>2020年我镇主动公开信息。</p><table><tr><td>行政许可</td><td>3</td></tr>"
+            "<tr><td>行政处罚</td><td>5</td></tr></table><p>二、主动公开政府信息情况</p></div></td></tr>"
+            "</table></body></html>")
+    assert html_to_text(page).text.split("\n") == [
+        "网站首页", "一、总体情况", "2020年我镇主动公开信息。", "行政许可 | 3", "行政处罚 | 5",
+        "二、主动公开政府信息情况"]
+
+
 # --- DOCX ---------------------------------------------------------------------------------------
 def test_docx_paragraphs_and_tables_in_document_order() -> None:
     result = read_bytes(to_docx(REPORT), "r.docx")
