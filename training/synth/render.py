@@ -15,7 +15,7 @@ from training.synth import tables as T
 from training.synth.context import Ctx
 from training.synth.layouts import LAYOUT_WEIGHTS, render_grid
 from training.synth.record import make_facts
-from training.synth.segments import UNIT, Builder, Seg, to_document
+from training.synth.segments import PLAIN, TMPL, UNIT, Builder, Seg, to_document
 
 EXCERPT_BYTES = 2000  # the real excerpts are cut at about 2,000 UTF-8 bytes
 
@@ -77,6 +77,12 @@ def _conflict_copy(rng: random.Random, segs: list[Seg]) -> list[Seg]:
     return out
 
 
+def _part(seg: Seg, text: str) -> Seg:
+    """What is left of a cut unlabelled segment: a cut header no longer tells the template or unit."""
+    whole = text == seg.text
+    return Seg(text, None, seg.kind if whole or seg.kind not in (TMPL,) else PLAIN, ref=seg.ref if whole else None)
+
+
 def _drop_head(rng: random.Random, segs: list[Seg]) -> list[Seg]:
     """Start the document mid-way (no title): keep the segments after a random point."""
     total = sum(len(s.text) for s in segs)
@@ -86,7 +92,7 @@ def _drop_head(rng: random.Random, segs: list[Seg]) -> list[Seg]:
         if pos + len(s.text) > cut:
             if s.label is not None or s.kind == UNIT:
                 return segs[i + 1:]
-            return [Seg(s.text[cut - pos:], None, s.kind, ref=s.ref), *segs[i + 1:]]
+            return [_part(s, s.text[cut - pos:]), *segs[i + 1:]]
         pos += len(s.text)
     return []
 
@@ -101,7 +107,7 @@ def _truncate(segs: list[Seg], cut: int) -> list[Seg]:
             if s.kind == UNIT:
                 return segs[: max(0, i - 1)]
             head = s.text[: cut - pos]
-            return [*segs[:i], Seg(head, None, s.kind, ref=s.ref)] if head else segs[:i]
+            return [*segs[:i], _part(s, head)] if head else segs[:i]
         pos += len(s.text)
     return segs
 
