@@ -18,11 +18,12 @@ from collections.abc import Iterable
 
 from annotations import labels as labelset
 from annotations import schema
+from inference.units import strip_pinyin
 
 # Phrases only one template prints (simplified, no whitespace). Short enough to survive a header
 # split over two lines or cells, long enough not to occur in prose.
 HEADER_PHRASES: dict[str, tuple[str, ...]] = {
-    "2021": ("制发件数", "废止件数", "现行有效件数", "收费金额", "逾期不补正", "逾期未按收费通知"),
+    "2021": ("制发件", "废止件数", "现行有效件数", "收费金额", "逾期不补正", "逾期未按收费通知"),
     "2019": ("新制作数量", "新公开数量", "对外公开总数量", "上一年项目数量", "本年增/减", "采购项目数量",
              "采购总金额", "其他对外管理服务事项", "政府集中采购"),
 }
@@ -35,8 +36,8 @@ HEADER_PATTERNS: dict[str, tuple[re.Pattern[str], ...]] = {
     "2019": (
         re.compile(r"(?<!本年)处理决定数"),
         re.compile(r"第二十条第?[(（]?九[)）]?项"),  # item 九 (集中采购) is gone from 2021
-        # (六)其他处理 followed by its own cells (a number or a blank mark): the 2019 single row
-        re.compile(r"其他处理[|｜]*(?:\d+(?![\d.、])|[/\-—–无])"),
+        # (六)其他处理 followed by its own cells (a number, a blank mark) or by (七)总计: the 2019 row
+        re.compile(r"其他处理[|｜]*(?:\d+(?![\d.、])|[/\-—–无]|[(（]七[)）])"),
     ),
 }
 
@@ -44,15 +45,13 @@ HEADER_PATTERNS: dict[str, tuple[re.Pattern[str], ...]] = {
 _T2S = str.maketrans(dict(zip(
     "製發數廢現處決費額補開對總項採購單萬務繳減",
     "制发数废现处决费额补开对总项采购单万务缴减", strict=True)))
-# Pinyin spliced after characters on mirror sites: 數(shù)據(jù)
-_PINYIN = re.compile(r"[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,7}[)）]")
 _SPACE = re.compile(r"\s+")
 
 
 def simplified_compact(text: str) -> str:
     """The text as the header phrases are matched: NFKC, simplified, without pinyin or whitespace."""
     s = unicodedata.normalize("NFKC", text).translate(_T2S)
-    s = _PINYIN.sub("", s)
+    s = strip_pinyin(s)
     return _SPACE.sub("", s)
 
 

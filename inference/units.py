@@ -19,8 +19,10 @@ _CANON = str.maketrans({"萬": "万", "億": "亿", " ": None, "\t": None, "\n":
 _CELL_UNIT = re.compile(rf"[ \t\u3000\xa0]*({_UNIT})")
 # How a column header states its unit: 单位：万元 / （万元） / 金额/元.
 _HEADER_UNIT = re.compile(
-    rf"(?:[单單]\s*位\s*[:：]?\s*({_UNIT_SPACED}))|(?:[（(]\s*({_UNIT_SPACED})\s*[)）])"
+    rf"(?:[单單]\s*位\s*[:：]?\s*({_UNIT_SPACED}|[万萬亿億千]))|(?:[（(]\s*({_UNIT_SPACED})\s*[)）])"
     rf"|(?:[额額]\s*[/／]\s*({_UNIT_SPACED}))")
+# Pinyin spliced after characters on mirror sites: 單(dān)位, 數(shù)據(jù).
+PINYIN = re.compile(r"[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,7}[)）]")
 _AMOUNT_UNIT = re.compile(rf"\s*({_UNIT})\s*$")
 # How far back from a money cell its header may be (a table item is a few lines long).
 HEADER_WINDOW = 300
@@ -38,13 +40,21 @@ def unit_after(text: str, end: int) -> tuple[str, int] | None:
     return canonical_unit(m.group(1)), m.end()
 
 
+def strip_pinyin(text: str) -> str:
+    return PINYIN.sub("", text)
+
+
 def header_unit(text: str, lo: int, hi: int) -> str | None:
     """The last unit a column header states in text[lo:hi], if any."""
     lo = max(lo, hi - HEADER_WINDOW, 0)
     unit = None
-    for m in _HEADER_UNIT.finditer(text, lo, max(hi, lo)):
+    for m in _HEADER_UNIT.finditer(strip_pinyin(text[lo:hi])):
         unit = next(g for g in m.groups() if g)
-    return canonical_unit(unit) if unit else None
+    if not unit:
+        return None
+    unit = canonical_unit(unit)
+    # 单位：万 with the 元 pushed away by a wrapped cell (单位:万 备注\n元): money, so 万元
+    return unit if unit.endswith("元") else unit + "元"
 
 
 def split_amount(span_text: str) -> tuple[int | float | None, str | None]:
