@@ -16,6 +16,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import glob
 import hashlib
+import itertools
 import json
 import multiprocessing
 import os
@@ -304,11 +305,17 @@ def run_batch(inputs: Sequence[str], factory: ExtractFactory, *, out: Path | Non
         sink = stdout or sys.stdout.buffer
     writer = LineWriter(sink, durable=out is not None)
     try:
+        # Peek first: a re-run with everything done must not pay for loading the model.
+        items = loaded()
+        first = next(items, None)
+        todo = itertools.chain([first], items) if first is not None else iter(())
         results: Iterable[dict[str, Any]]
-        if jobs <= 1:
-            results = _results_serial(loaded(), factory, max_bytes, keep_text)
+        if first is None:
+            results = ()
+        elif jobs <= 1:
+            results = _results_serial(todo, factory, max_bytes, keep_text)
         else:
-            results = _results_parallel(loaded(), factory, jobs, max_bytes, keep_text)
+            results = _results_parallel(todo, factory, jobs, max_bytes, keep_text)
         for line in results:
             writer.write(line)
             if "error" in line:
@@ -349,6 +356,12 @@ def model_extract_fn(model_dir: str, offsets: bool = False) -> ExtractFn:
     """Load the tagging model once; the returned function maps text to its record."""
     from inference.extract import Extractor
 
+    try:  # the weight-loading progress bar would interleave with the batch's own on stderr
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
+    except ImportError:
+        pass
     extractor = Extractor.from_pretrained(model_dir)
 
     def extract(text: str) -> dict[str, Any]:

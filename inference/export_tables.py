@@ -21,6 +21,7 @@ from annotations import schema
 
 FORMATS = ("csv", "parquet")
 CELL_COLUMNS = ["path", "sha256", "template", "report_year", "table", "row", "column", "value", "unit"]
+COUNT_COLUMNS = ("sections_found", "cells_filled", "cells_total", "checks_failed", "checks_passed", "conflicts")
 HEADLINE: dict[str, str] = {
     "requests_new_received": "requests.new_received.total",
     "requests_carried_over": "requests.carried_over.total",
@@ -144,8 +145,9 @@ def export_tables(results_path: Path, out_dir: Path, fmt: str = "csv") -> dict[s
     results, bad = load_results(results_path)
     if not results:
         raise ExportError(f"{results_path}: no result lines to export")
-    cells = pd.DataFrame(cell_rows(results), columns=CELL_COLUMNS)
-    docs = pd.DataFrame(document_rows(results))
+    # object columns keep each number as extracted (49 stays 49 in CSV, not 49.0); blanks stay blank
+    cells = pd.DataFrame(cell_rows(results), columns=CELL_COLUMNS, dtype=object)
+    docs = pd.DataFrame(document_rows(results), dtype=object)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {}
     for name, frame in (("cells", cells), ("documents", docs)):
@@ -158,8 +160,9 @@ def export_tables(results_path: Path, out_dir: Path, fmt: str = "csv") -> dict[s
             for col in ("value", *HEADLINE):
                 if col in frame:
                     frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("float64")
-            if "report_year" in frame:
-                frame["report_year"] = pd.to_numeric(frame["report_year"], errors="coerce").astype("Int64")
+            for col in ("report_year", *COUNT_COLUMNS):
+                if col in frame:
+                    frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("Int64")
             frame.to_parquet(target, index=False)
         paths[name] = str(target)
     return {"files": paths, "documents": len(docs), "cells": len(cells), "skipped_lines": bad}

@@ -83,7 +83,7 @@ def test_rerun_skips_done_and_redoes_changed(tmp_path: Path) -> None:
     out = tmp_path / "r.jsonl"
     run_batch(inputs, fake_factory(), out=out, progress=False)
     before = out.read_bytes()
-    again = run_batch(inputs, fake_factory(), out=out, progress=False)
+    again = run_batch(inputs, broken_factory, out=out, progress=False)  # all done: no model is loaded
     assert (again.done, again.skipped) == (0, 4) and out.read_bytes() == before
     Path(inputs[1]).write_text(sample_report(99), encoding="utf-8")
     third = run_batch(inputs, fake_factory(), out=out, progress=False)

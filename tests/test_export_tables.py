@@ -55,6 +55,8 @@ def test_csv_long_and_wide_tables(tmp_path: Path) -> None:
     assert pd.isna(row.loc["commercial", "value"])  # not given -> empty, never 0
     money = a[(a.row == "art20_9.centralized_procurement") & (a.column == "total_amount")].iloc[0]
     assert money.value == pytest.approx(477.35) and money.unit == "万元"
+    raw = (tmp_path / "out" / "cells.csv").read_text(encoding="utf-8-sig")
+    assert ",49," in raw and "49.0" not in raw and "477.35" in raw  # numbers written as extracted
     b = cells[(cells.path == "b.html") & (cells.row == "art20_6.administrative_penalty")]
     assert b.value.tolist() == [187]
 
@@ -76,7 +78,7 @@ def test_parquet_has_typed_columns(tmp_path: Path) -> None:
     assert cells.value.dtype == "float64"
     assert cells.value.notna().sum() == 4
     docs = pd.read_parquet(tmp_path / "pq" / "documents.parquet")
-    assert str(docs.report_year.dtype) == "Int64"
+    assert str(docs.report_year.dtype) == "Int64" and str(docs.checks_failed.dtype) == "Int64"
     assert set(docs.path) == {"a.txt", "b.html", "scan.pdf"}
 
 
