@@ -133,9 +133,14 @@ def cell_per_line(rng: random.Random, grid: Grid, page: PageHeader) -> tuple[lis
 def cell_pipe_lines(rng: random.Random, grid: Grid, page: PageHeader) -> tuple[list[Seg], set[str]]:
     width = _width(grid)
     row_open = rng.random() < 0.35
+    drop_blank = not row_open and rng.random() < 0.5
     out: list[Seg] = []
     for row in grid.rows:
         pad = width - len(row)
+        if drop_blank:
+            # Blank cells vanish from the cell lines and end up in the row's separator line.
+            pad += sum(1 for c in row if not c)
+            row = [c for c in row if c]
         if row_open:
             out.append(_lit("|\n"))
         for i, cell in enumerate(row):

@@ -154,6 +154,7 @@ def render(seed: int, index: int) -> tuple[Document, list[str]]:
     if rng.random() < 0.6 and shape != "tables_only":
         prose.preamble(ctx, body)
     ctx.switches.add(f"headings_{heading_style}")
+    heading_indent = rng.choice(("", "", "", "", "", "", "  ", "\u3000\u3000", " " * rng.randint(3, 10)))
     for i, key in enumerate(prose.SECTION_ORDER):
         if shape == "tables_only":
             if key in ("proactive", "requests", "review_litigation"):
@@ -162,6 +163,8 @@ def render(seed: int, index: int) -> tuple[Document, list[str]]:
         if rng.random() < 0.03:
             ctx.switches.add("heading_missing")
         else:
+            if heading_indent:
+                body.add(heading_indent)
             body.segs.append(prose.heading(ctx, key, i, heading_style))
             body.add(rng.choice(("\n", "\n", "\n\n", " \n", " ")))
         prose.section_body(ctx, body, key, heading_style, verbosity)
