@@ -4,7 +4,10 @@ import sys
 import pytest
 
 from annotations.document import Span
+from govreport.paths import SHARED
 from inference.extract import Extraction, Extractor
+
+SEED_DIR = SHARED / "seeds"
 
 TEXT = "花街镇人民政府2023年政府信息公开工作年度报告\n予以公开 | 1 |"
 
@@ -74,3 +77,34 @@ def test_extracting_with_an_own_tagger_never_imports_torch():
             "print('torch' in sys.modules, 'inference.tagger' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+@pytest.mark.slow
+def test_extractor_loads_a_model_directory_and_returns_a_valid_record(tmp_path):
+    """Wiring with the real Tagger: a tiny untrained model, so only shapes and offsets are asserted."""
+    pytest.importorskip("transformers")
+    import jsonschema
+    import torch
+    from transformers import BertConfig, BertForTokenClassification
+
+    from annotations import labels as labelset
+    from annotations.schema import json_schema
+    from inference.tagger import CONFIG_KEY, TaggerSettings
+    from inference.vocab import Vocab
+
+    text = (SEED_DIR / "004_c3e8f04142897358.txt").read_text(encoding="utf-8")[:1500] if SEED_DIR.is_dir() \
+        else TEXT * 20
+    vocab = Vocab.build([text], include_ranges=False)
+    config = BertConfig(vocab_size=len(vocab), hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
+                        intermediate_size=32, max_position_embeddings=64, type_vocab_size=1,
+                        pad_token_id=vocab.pad_id, id2label=labelset.id2label(), label2id=labelset.label2id())
+    setattr(config, CONFIG_KEY, TaggerSettings(window=64, stride=40).to_dict())
+    torch.manual_seed(0)
+    BertForTokenClassification(config).save_pretrained(tmp_path)
+    vocab.save(tmp_path)
+
+    result = Extractor.from_pretrained(tmp_path).extract(text, offsets=True)
+    jsonschema.validate(result.record, json_schema())
+    assert result.spans == sorted(result.spans) and result.spans  # an untrained model tags something
+    assert all(0 <= s.start < s.end <= len(text) for s in result.spans)
+    assert all(0 <= a <= b <= len(text) for a, b in result.record["provenance"].values())
