@@ -11,9 +11,9 @@
 - pasted-twice reports: several candidates for one cell -> the first in document order wins; when
   their values differ, `conflicts` gets {"path", "values" (distinct, in order), "chosen"}.
 - amounts: AMOUNT spans (number + unit, "cell": null) and every parsed occurrence of the template's
-  money cell ("cell": its path), in document order, identical entries once. A money cell's unit is
-  the one written right after its number (text = number + unit as printed), else the one its column
-  header states, else schema.DEFAULT_MONEY_UNIT.
+  money cell (both money cells if the template is unknown; "cell": its path), in document order,
+  identical entries once. A money cell's unit is the one written right after its number (text =
+  number + unit as printed), else the one its column header states, else schema.DEFAULT_MONEY_UNIT.
 - entities: agency = most frequent AGENCY text (ties: longest, then first); report_year = most
   frequent REPORT_YEAR value; published = the first PUBLISHED_DATE that reads as a valid date;
   leaders = each name with the nearest title in its sentence, distinct pairs in order (a name
@@ -76,10 +76,10 @@ def _distinct(values: Iterable[Any]) -> list[Any]:
     return out
 
 
-def _money_path(template: str | None) -> str | None:
-    if template not in schema.MONEY_CELLS:
-        return None
-    return "proactive." + ".".join(schema.MONEY_CELLS[template])
+def _money_paths(template: str | None) -> set[str]:
+    """The money cell of the template (of both when the template is unknown)."""
+    templates = [template] if template in schema.MONEY_CELLS else list(schema.MONEY_CELLS)
+    return {"proactive." + ".".join(schema.MONEY_CELLS[t]) for t in templates}
 
 
 def _header_start(spans: list[Span], cell: Span) -> int:
@@ -99,7 +99,7 @@ def _fill_cells(record: dict[str, Any], text: str, spans: list[Span], template: 
                 prov: Provenance) -> list[tuple[int, dict[str, Any], list[int]]]:
     """Table cells into the record; returns the money-cell amounts as (position, entry, offsets)."""
     allowed = set(schema.cell_paths(template))
-    money_path = _money_path(template)
+    money_paths = _money_paths(template)
     candidates: dict[str, list[int | float]] = {}
     money: list[tuple[int, dict[str, Any], list[int]]] = []
     for s in spans:
@@ -114,8 +114,8 @@ def _fill_cells(record: dict[str, Any], text: str, spans: list[Span], template: 
             _set_path(record, path, value)
             prov[path] = [s.start, s.end]
         seen.append(value)
-        if path == money_path:
-            money.append(_money_entry(text, spans, s, value, path, template))
+        if path in money_paths:
+            money.append(_money_entry(text, spans, s, value, path))
     for path, values in candidates.items():
         distinct = _distinct(values)
         if len(distinct) > 1:
@@ -123,15 +123,15 @@ def _fill_cells(record: dict[str, Any], text: str, spans: list[Span], template: 
     return money
 
 
-def _money_entry(text: str, spans: list[Span], s: Span, value: int | float, path: str,
-                 template: str | None) -> tuple[int, dict[str, Any], list[int]]:
+def _money_entry(text: str, spans: list[Span], s: Span, value: int | float,
+                 path: str) -> tuple[int, dict[str, Any], list[int]]:
     after = units.unit_after(text, s.end)
     if after:
         unit, end = after
     else:
         end = s.end
         unit = units.header_unit(text, _header_start(spans, s), s.start) or \
-            schema.DEFAULT_MONEY_UNIT.get(template or "")
+            schema.DEFAULT_MONEY_UNIT.get(labelset.template_of_label(s.label) or "")
     entry = {"text": text[s.start:end], "value": value, "unit": unit, "cell": path}
     return s.start, entry, [s.start, end]
 

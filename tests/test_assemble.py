@@ -130,6 +130,13 @@ def test_money_cell_default_unit_2021():
                                   "cell": "proactive.art20_8.administrative_fees.amount"}]
 
 
+def test_money_cells_give_amounts_even_when_the_template_is_undecided():
+    text, spans = build(cell("5", MONEY_2019), "元 | ", cell("2", MONEY_2021))   # one vote each: a tie
+    record = assemble(text, spans)
+    assert record["template"] is None
+    assert [(a["text"], a["unit"]) for a in record["amounts"]] == [("5元", "元"), ("2", "万元")]
+
+
 def test_unit_in_the_next_cell_is_not_the_cells_unit():
     text, spans = build("采购总金额（万元）| ", cell("12", MONEY_2019), " | 元 |")
     assert assemble(text, spans)["amounts"][0]["unit"] == "万元"
