@@ -106,9 +106,13 @@ def test_entity_spans_equal_record_strings():
         dates = by_label.get("PUBLISHED_DATE", [])
         assert rec["published"] == (parse_date(dates[0]) if dates else None), (doc.id, dates[:1])
         names = list(dict.fromkeys(by_label.get("LEADER_NAME", [])))
-        assert [ld["name"] for ld in rec["leaders"]] == names, doc.id
-        for ld in rec["leaders"]:
-            assert ld["title"] is None or ld["title"] in by_label.get("LEADER_TITLE", []), (doc.id, ld)
+        leaders = rec["leaders"]
+        assert list(dict.fromkeys(ld["name"] for ld in leaders)) == names, doc.id
+        assert len({(ld["name"], ld["title"]) for ld in leaders}) == len(leaders), doc.id
+        titled = {ld["name"] for ld in leaders if ld["title"] is not None}
+        for ld in leaders:
+            assert ld["title"] in by_label.get("LEADER_TITLE", []) or (
+                ld["title"] is None and ld["name"] not in titled), (doc.id, ld)
         prose_amounts = [a for a in rec["amounts"] if a["cell"] is None]
         assert [a["text"] for a in prose_amounts] == list(dict.fromkeys(by_label.get("AMOUNT", []))), doc.id
         for a in prose_amounts:

@@ -39,6 +39,9 @@ def test_money_unit_from_cell_then_header_then_template_default():
     assert _doc(header).record["amounts"][0]["unit"] == "万元"
     # The header was cut away (document starting mid-way): nothing printed says the unit.
     assert _doc(header[2:]).record["amounts"][0]["unit"] is None
+    # Only the end of the header survived: what is left still says the unit.
+    cut = [Seg("（万元）", None, PLAIN, ref=1), *header[1:]]
+    assert _doc(cut).record["amounts"][0]["unit"] == "万元"
     fee = [Seg("0.5", "T1.art20_8.administrative_fees.amount", NUM, meta={"money": True})]
     assert _doc(fee, "2021").record["amounts"][0]["unit"] == "万元"
 
@@ -63,6 +66,13 @@ def test_leader_title_pairs_within_the_sentence_group():
     segs = [Seg("镇长", "LEADER_TITLE", ENT, group=1), Seg("张三", "LEADER_NAME", ENT, group=1), Seg("、"),
             Seg("李四", "LEADER_NAME", ENT, group=2), Seg("（"), Seg("副镇长", "LEADER_TITLE", ENT, group=2)]
     assert _doc(segs).record["leaders"] == [{"name": "张三", "title": "镇长"}, {"name": "李四", "title": "副镇长"}]
+    # An untitled mention adds nothing when another sentence gives the name a title.
+    more = [Seg("王五", "LEADER_NAME", ENT, group=3), Seg("。"), *segs, Seg("。"),
+            Seg("镇(zhèn)长", "LEADER_TITLE", ENT, group=4), Seg("张三", "LEADER_NAME", ENT, group=4),
+            Seg("。"), Seg("李四", "LEADER_NAME", ENT, group=5)]
+    assert _doc(more).record["leaders"] == [{"name": "王五", "title": None}, {"name": "张三", "title": "镇长"},
+                                            {"name": "李四", "title": "副镇长"},
+                                            {"name": "张三", "title": "镇(zhèn)长"}]
 
 
 def test_noise_never_changes_values_and_loses_characters_only_outside_spans():

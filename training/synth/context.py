@@ -28,7 +28,8 @@ class Ctx:
     # --- entity spans ---------------------------------------------------------------------------
     def agency(self) -> Seg:
         a = self.facts.agency
-        text = a.full if not a.alt_full or self.rng.random() < 0.8 else self.rng.choice(a.alt_full)
+        # Mostly the full name; sometimes another name that still designates the body (tagged too).
+        text = a.full if not a.alt_full or self.rng.random() < 0.82 else self.rng.choice(a.alt_full)
         return Seg(text, "AGENCY", ENT)
 
     def year(self) -> Seg:

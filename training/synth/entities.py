@@ -35,7 +35,13 @@ def _province(rng: random.Random) -> str:
     return rng.choice(M.MUNICIPALITIES)
 
 
+def _agency(full: str, short: str, self_ref: str, level: str, place: str, alts: list[str], parent: str) -> Agency:
+    return Agency(full, short, self_ref, level, place, [a for a in dict.fromkeys(alts) if a != full], parent)
+
+
 def make_agency(rng: random.Random) -> Agency:
+    """A reporting body with its full name, other names that also designate it (tagged: they contain
+    its place), a short form without a place name and a self-reference (neither tagged)."""
     level = rng.choices(("town", "township", "street", "county", "district", "city", "province", "dept"),
                         weights=(16, 7, 7, 10, 10, 8, 3, 39))[0]
     prov = _province(rng)
@@ -46,45 +52,47 @@ def make_agency(rng: random.Random) -> Agency:
     prefix_depth = rng.choice((0, 1, 1, 2))
     if level in ("town", "township", "street"):
         suffix, bodies = {"town": ("镇", M.TOWN_BODIES), "township": ("乡", M.TOWNSHIP_BODIES),
-                          "street": ("街道", M.STREET_BODIES)}[level]
+                          "street": ("", M.STREET_BODIES)}[level]
         body, self_ref = rng.choice(bodies)
         if level == "street" and rng.random() < 0.3:
-            suffix = ""
             town = place_name(rng, 2) + "路"
         chain = [city, county][2 - prefix_depth:] if prefix_depth else []
-        short = town + suffix
-        full = "".join(chain) + short + body
-        place = "".join([city, county, short])
-        return Agency(full, short, self_ref, level, place, [short + body] if chain else [],
-                      city + county + "人民政府")
+        name = town + suffix
+        full = "".join(chain) + name + body
+        bare = name + ("街道" if level == "street" else "")
+        short = rng.choice((bare, bare, {"town": "镇政府", "township": "乡政府", "street": "街道办"}[level]))
+        alts = [name + body, name + {"人民政府": "政府", "街道办事处": "街道办"}.get(body, "党政办")]
+        return _agency(full, short, self_ref, level, city + county + bare, alts, city + county + "人民政府")
     if level in ("county", "district"):
         county = place_name(rng, 2) + ("县" if level == "county" else "区")
         body, self_ref = rng.choice((("人民政府", "我县" if level == "county" else "我区"),
                                      ("人民政府办公室", "我办")))
         chain = [city] if prefix_depth else []
         full = "".join(chain) + county + body
-        return Agency(full, county + ("政府" if body == "人民政府" else "政府办"), self_ref, level, city + county,
-                      [county + body] if chain else [], city + "人民政府")
+        short = county[-1] + ("政府" if body == "人民政府" else "政府办")
+        alts = [county + body, county + ("政府" if body == "人民政府" else "政府办")]
+        return _agency(full, short, self_ref, level, city + county, alts, city + "人民政府")
     if level == "city":
         body, self_ref = rng.choice((("人民政府", "我市"), ("人民政府办公室", "我办"), ("政府办公室", "我办")))
         chain = [prov] if prefix_depth > 1 else []
         full = "".join(chain) + city + body
-        return Agency(full, city[:-1] + "市政府", self_ref, level, prov + city, [], prov + "人民政府")
+        alts = [city + body, city + ("政府" if body == "人民政府" else "政府办")]
+        return _agency(full, "市" + body.replace("人民政府", "政府"), self_ref, level, prov + city, alts,
+                       prov + "人民政府")
     if level == "province":
         body, self_ref = rng.choice(M.DEPARTMENTS_PROVINCE)
         full = prov + body
-        short = prov[:2] + body[:2] if len(body) > 3 else prov + body
-        return Agency(full, short, self_ref, level, prov, [], "中华人民共和国中央人民政府")
-    dept, self_ref = rng.choice(M.DEPARTMENTS_CITY)
-    owner = rng.choice((city, county, county, city[:-1] + "市" + county))
-    if dept.startswith("人民政府"):
-        dept = rng.choice(M.DEPARTMENTS_CITY[4:])[0]
+        return _agency(full, "省" + body, self_ref, level, prov, [], "中华人民共和国中央人民政府")
+    dept, self_ref = rng.choice(M.DEPARTMENTS_CITY[4:])
+    owner = rng.choice((city, county, county, city + county))
     full = owner + dept
-    short_owner = owner[-3:] if len(owner) > 3 else owner
-    short = short_owner[-1] + dept if len(dept) <= 5 else short_owner + dept[:2] + dept[-1]
+    abbrev = M.DEPT_ABBREV.get(dept, dept)
+    local = owner[len(city):] if owner.startswith(city) and owner != city else owner
+    short = local[-1] + rng.choice((dept, abbrev))
+    alts = [local + dept, local + abbrev]
     if rng.random() < 0.3:
         self_ref = rng.choice(M.SELF_REFS_GENERIC)
-    return Agency(full, short, self_ref, "dept", owner, [], owner + "人民政府")
+    return _agency(full, short, self_ref, "dept", owner, alts, owner + "人民政府")
 
 
 def person_name(rng: random.Random) -> str:
@@ -161,6 +169,11 @@ def address(rng: random.Random, agency: Agency) -> str:
         extra = rng.choice(M.BUILDINGS) + f"{rng.randint(1, 12)}楼"
     elif r < 0.5:
         extra = f"{rng.randint(1, 9)}号楼{rng.randint(101, 1208)}室"
+    if rng.random() < 0.2:
+        # A building without a street: 市民服务中心六号楼二楼203室
+        floor = rng.randint(1, 9)
+        return (agency.place + rng.choice(M.BUILDINGS) + "一二三四五六七八九"[rng.randint(0, 8)] + "号楼" +
+                "一二三四五六七八九"[floor - 1] + f"楼{floor}{rng.randint(1, 30):02d}室")
     return agency.place + road + num + extra
 
 

@@ -21,6 +21,10 @@ _TO_HALF = str.maketrans({"（": "(", "）": ")", "：": ":", "，": ",", "；":
 _TO_FULL = str.maketrans({"(": "（", ")": "）", ":": "：", ",": "，", ";": "；"})
 
 
+# Mirror sites splice pinyin inside names too (柞水縣鳳凰鎮(zhèn)人民政府); the span keeps it.
+_PINYIN_SPANS = frozenset({"AGENCY", "ADDRESS", "LEADER_TITLE"})
+
+
 @dataclass
 class NoiseConfig:
     traditional: bool = False
@@ -131,7 +135,7 @@ def apply(rng: random.Random, segs: list[Seg], cfg: NoiseConfig) -> list[Seg]:
             continue
         if cfg.traditional:
             text = to_traditional(text, cfg.script)
-            if cfg.pinyin and s.kind in (PLAIN, TMPL) and s.label is None:
+            if cfg.pinyin and ((s.label is None and s.kind in (PLAIN, TMPL)) or s.label in _PINYIN_SPANS):
                 text = _splice_pinyin(rng, text, cfg.pinyin)
         if s.label is None and s.kind == PLAIN:
             if cfg.punct == "half":

@@ -75,14 +75,18 @@ def preamble(ctx: Ctx, b: Builder) -> None:
         ("本报告中所列数据的统计期限自{YR}年1月1日起至{YR}年12月31日止。", {"YR": str(f.year)}),
         ("按照{SHORT}统一部署，结合{SELF}实际，编制本年度报告。", {"SHORT": f.agency.short, "SELF": f.agency.self_ref}),
     ]
-    docref = "和《关于做好政府信息公开工作年度报告编制发布工作的通知》（{DOC}）" if doc is not None else ""
+    docref = ""
+    if doc is not None:
+        # The notice's title may name the report's year: that year is tagged REPORT_YEAR too.
+        docref = rng.choice(("和《关于做好政府信息公开工作年度报告编制发布工作的通知》（{DOC}）",
+                             "和《关于做好{Y2}年政府信息公开工作年度报告发布和报送工作的通知》（{DOC}）"))
     rng.shuffle(sentences)
     chosen = sentences[: rng.randint(1, len(sentences))]
     lead = rng.choice(("", "", "  ", "\u3000\u3000"))
     b.add(lead)
     for tmpl, slots in chosen:
         tmpl = tmpl.replace("{DOCREF}", docref)
-        ctx.emit(b, tmpl, DOC=doc, **slots)
+        ctx.emit(b, tmpl, DOC=doc, Y2=ctx.year(), **slots)
     _contact(ctx, b, always=rng.random() < 0.4)
     b.add("\n")
 
@@ -157,7 +161,8 @@ def _sentence(ctx: Ctx, b: Builder) -> None:
             title, name = pair
             tmpl = rng.choice(("成立了以{T}{N}为组长的政务公开工作领导小组，办公室设在综合科。",
                                "由{T}{N}同志分管政务公开工作。", "调整了政务公开领导小组，{T}{N}任组长。",
-                               "{N}（{T}）负责统筹协调政府信息公开工作。", "{T}{N}多次听取政务公开工作汇报。"))
+                               "{N}（{T}）负责统筹协调政府信息公开工作。", "{T}{N}多次听取政务公开工作汇报。",
+                               "领导小组办公室设在综合科，由{N}兼任{T}。", "{N}同志任{T}，具体负责日常工作。"))
             ctx.emit(b, tmpl, T=title, N=name)
     else:
         b.add(rng.choice(M.MEASURES) + "，" + rng.choice(M.RESULTS) + "。")

@@ -78,9 +78,10 @@ def _conflict_copy(rng: random.Random, segs: list[Seg]) -> list[Seg]:
 
 
 def _part(seg: Seg, text: str) -> Seg:
-    """What is left of a cut unlabelled segment: a cut header no longer tells the template or unit."""
+    """What is left of a cut unlabelled segment: a cut header no longer tells the template (the unit
+    of a money header is read from whatever of it is left)."""
     whole = text == seg.text
-    return Seg(text, None, seg.kind if whole or seg.kind not in (TMPL,) else PLAIN, ref=seg.ref if whole else None)
+    return Seg(text, None, seg.kind if whole or seg.kind != TMPL else PLAIN, ref=seg.ref)
 
 
 def _drop_head(rng: random.Random, segs: list[Seg]) -> list[Seg]:
@@ -195,6 +196,9 @@ def render(seed: int, index: int) -> tuple[Document, list[str]]:
         if not start_midway and rng.random() < 0.4:
             second = _conflict_copy(rng, body.segs)
             ctx.switches.add("pasted_twice_conflict")
+        # The copy's leader mentions pair within the copy (noise may print a title differently there).
+        second = [Seg(s.text, s.label, s.kind, s.value, s.group + 100_000, s.ref, s.meta) if s.group is not None
+                  else s for s in second]
         segs = head.segs + body.segs + [Seg("\n", None)] + second + tail.segs
     if rng.random() < 0.04:
         # Most of the report on one line (a page whose paragraphs lost their line breaks).

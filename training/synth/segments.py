@@ -104,7 +104,10 @@ def build_record(text: str, segs: list[Seg], spans: list[Span], located: list[tu
                   (s.label is not None and labelset.template_of_label(s.label) is not None) for s in segs)
     tmpl = template if reveals else None
     record = schema.empty_record(tmpl)
-    refs = {s.ref for s in segs if s.ref is not None}
+    refs: dict[int, str] = {}
+    for s in segs:
+        if s.ref is not None:
+            refs[s.ref] = refs.get(s.ref, "") + s.text
     seen_cells: dict[str, list[Any]] = {}
     agencies: list[str] = []
     years: list[int] = []
@@ -135,11 +138,7 @@ def build_record(text: str, segs: list[Seg], spans: list[Span], located: list[tu
                 record["published"] = f"{y:04d}-{m:02d}-{d:02d}"
         elif label == "LEADER_NAME":
             title = titles_by_group.get(seg.group) if seg.group is not None else None
-            known = next((ld for ld in leaders if ld["name"] == seg.text), None)
-            if known is None:
-                leaders.append({"name": seg.text, "title": title})
-            elif known["title"] is None:
-                known["title"] = title
+            leaders.append({"name": seg.text, "title": title})
         elif label == "AMOUNT":
             entry = {"text": seg.text, "value": _num_of_text(_amount_number(seg.text)), "unit": seg.value,
                      "cell": None}
@@ -151,7 +150,10 @@ def build_record(text: str, segs: list[Seg], spans: list[Span], located: list[tu
                 record[key].append(seg.text)
     record["agency"] = _pick_agency(agencies)
     record["report_year"] = Counter(years).most_common(1)[0][0] if years else None
-    record["leaders"] = leaders
+    # Distinct (name, title) pairs in order; a name without a title is listed (title null) only
+    # when no sentence gives that name a title.
+    titled = {ld["name"] for ld in leaders if ld["title"] is not None}
+    record["leaders"] = _dedup([ld for ld in leaders if ld["title"] is not None or ld["name"] not in titled])
     record["amounts"] = _dedup(record["amounts"])
     for path, values in seen_cells.items():
         distinct = _dedup(values)
@@ -170,17 +172,25 @@ def _amount_number(text: str) -> str:
     return norm
 
 
-def _money_entry(seg: Seg, segs: list[Seg], idx: int, refs: set[int], path: str,
+def _unit_in(text: str) -> str | None:
+    """The money unit a (possibly cut) column header states, read from what is printed."""
+    if "万元" in text or "萬元" in text:
+        return "万元"
+    return "元" if "元" in text else None
+
+
+def _money_entry(seg: Seg, segs: list[Seg], idx: int, refs: dict[int, str], path: str,
                  template: str | None) -> dict[str, Any]:
     meta = seg.meta or {}
     nxt = segs[idx + 1] if idx + 1 < len(segs) else None
     text = seg.text
     unit: str | None
+    header = refs.get(meta.get("header_ref", -1), "")
     if nxt is not None and nxt.kind == UNIT:
         text += nxt.text
         unit = nxt.value
-    elif meta.get("header_unit") and meta.get("header_ref") in refs:
-        unit = meta["header_unit"]
+    elif _unit_in(header):
+        unit = _unit_in(header)
     else:
         unit = schema.DEFAULT_MONEY_UNIT.get(template or "", None)
     return {"text": text, "value": _num_of_text(seg.text), "unit": unit, "cell": path}
