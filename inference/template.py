@@ -31,13 +31,14 @@ HEADER_PHRASES: dict[str, tuple[str, ...]] = {
 HEADER_PATTERNS: dict[str, tuple[re.Pattern[str], ...]] = {
     "2021": (
         re.compile(r"本年处理决定数"),          # 2019: 处理决定数量 without 本年
-        re.compile(r"其他处理[|｜]*1[.、]"),     # (六)其他处理 | 1.申请人… : the 2021 sub-rows
+        re.compile(r"其他处理[|｜]*1[.、]申"),   # (六)其他处理 | 1.申请人… : the 2021 sub-rows
     ),
     "2019": (
         re.compile(r"(?<!本年)处理决定数"),
         re.compile(r"第二十条第?[(（]?九[)）]?项"),  # item 九 (集中采购) is gone from 2021
         # (六)其他处理 followed by its own cells (a number, a blank mark) or by (七)总计: the 2019 row
-        re.compile(r"其他处理[|｜]*(?:\d+(?![\d.、])|[/\-—–无]|[(（]七[)）])"),
+        # (a number needs a character after it: a text cut at "其他处理 | 1" may go on "1.申请人")
+        re.compile(r"其他处理[|｜]*(?:\d+(?=[^\d.、])|[/\-—–无]|[(（]七[)）])"),
     ),
 }
 
