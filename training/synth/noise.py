@@ -37,6 +37,7 @@ class NoiseConfig:
     punct: str = ""                # "half" or "full": punctuation width of plain text
     lost_spaces: bool = False      # runs of spaces lost as runs of '?'
     ocr: float = 0.0               # chance per confusable character of plain text to be misread
+    odd_spaces: str = ""           # spaces of plain text printed as this character (\xa0, \u2002, \u3000)
 
     def switches(self) -> list[str]:
         out = []
@@ -55,6 +56,8 @@ class NoiseConfig:
             out.append(f"punct_{self.punct}")
         if self.ocr:
             out.append("ocr_errors")
+        if self.odd_spaces:
+            out.append("odd_spaces")
         return out
 
 
@@ -76,6 +79,8 @@ def make_config(rng: random.Random) -> NoiseConfig:
     cfg.punct = rng.choice(("", "", "half", "half", "full"))
     if rng.random() < 0.06:
         cfg.ocr = rng.uniform(0.02, 0.15)
+    if rng.random() < 0.08:
+        cfg.odd_spaces = rng.choice(("\xa0", "\u2002", "\u3000", "\u00a0\u00a0"))
     return cfg
 
 
@@ -144,6 +149,8 @@ def apply(rng: random.Random, segs: list[Seg], cfg: NoiseConfig) -> list[Seg]:
                 text = text.translate(_TO_FULL)
             if cfg.ocr:
                 text = "".join(_OCR[ch] if ch in _OCR and rng.random() < cfg.ocr else ch for ch in text)
+            if cfg.odd_spaces and " " in text and rng.random() < 0.5:
+                text = text.replace(" ", cfg.odd_spaces)
             if cfg.lost:
                 text = _lose(rng, text, cfg.lost, cfg.lost_char, cfg.lost_spaces)
         if cfg.fullwidth_digits and s.kind in (PLAIN, NUM, TMPL, UNIT) and rng.random() < cfg.fullwidth_digits:

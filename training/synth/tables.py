@@ -67,6 +67,8 @@ class TableStyle:
     drop_cells: float              # chance a value cell is missing
     spaced_words: bool             # 自 然 人, 商业 企业
     extra_column: bool             # a 备注 column nobody asked for
+    count_unit: str = ""           # 件 / 项 / 个 written after every count
+    label_spaces: bool = False     # (二) 部分公开 (区分处理的, ...): spaces around brackets
 
 
 def make_style(rng: random.Random) -> TableStyle:
@@ -83,6 +85,8 @@ def make_style(rng: random.Random) -> TableStyle:
         drop_cells=rng.choice((0.0, 0.0, 0.0, 0.0, 0.02, 0.05)),
         spaced_words=rng.random() < 0.15,
         extra_column=rng.random() < 0.04,
+        count_unit=rng.choice(("件", "项", "个")) if rng.random() < 0.03 else "",
+        label_spaces=rng.random() < 0.1,
     )
 
 
@@ -118,6 +122,8 @@ def _value_cell(rng: random.Random, facts: Facts, path: str, style: TableStyle, 
     cell = [seg]
     if money is not None and facts.money_unit_place == "cell":
         cell.append(Seg(facts.money_unit, None, UNIT, facts.money_unit))
+    elif money is None and style.count_unit and not path.startswith("review_litigation"):
+        cell.append(Seg(style.count_unit, None, PLAIN))  # 12件: the unit is never part of the span
     return cell
 
 
@@ -214,7 +220,10 @@ def t1_grids(rng: random.Random, facts: Facts, style: TableStyle, ref_counter: l
 
 
 def _t2_label(style: TableStyle, text: str) -> str:
-    return _p(style, text)
+    text = _p(style, text)
+    if style.label_spaces:
+        text = text.replace(")", ") ").replace("）", "） ").replace(",", ", ").replace("(区", " (区").strip()
+    return text
 
 
 def t2_grid(rng: random.Random, facts: Facts, style: TableStyle) -> Grid:
