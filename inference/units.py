@@ -17,10 +17,12 @@ _UNIT_SPACED = r"(?:[亿億万萬千]\s*元|元)"
 _CANON = str.maketrans({"萬": "万", "億": "亿", " ": None, "\t": None, "\n": None, "\r": None, "\u3000": None})
 # The unit printed right after a cell's number, on the same line and inside the same cell.
 _CELL_UNIT = re.compile(rf"[ \t\u3000\xa0]*({_UNIT})")
-# How a column header states its unit: 单位：万元 / （万元） / 金额/元.
+# How a column header states its unit: 单位：万元 / （万元） / 金额/元 / ：元）.
 _HEADER_UNIT = re.compile(
     rf"(?:[单單]\s*位\s*[:：]?\s*({_UNIT_SPACED}|[万萬亿億千]))|(?:[（(]\s*({_UNIT_SPACED})\s*[)）])"
-    rf"|(?:[额額]\s*[/／]\s*({_UNIT_SPACED}))")
+    rf"|(?:[额額]\s*[/／]\s*({_UNIT_SPACED}))"
+    # the tail of a cut or interleaved header: ...单位 说明\n：元，保留4位小数）
+    rf"|(?:[:：]\s*({_UNIT_SPACED})\s*[)）,，])")
 # Pinyin spliced after characters on mirror sites: 單(dān)位, 數(shù)據(jù).
 PINYIN = re.compile(r"[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,7}[)）]")
 _AMOUNT_UNIT = re.compile(rf"\s*({_UNIT})\s*$")
