@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -39,6 +40,7 @@ def _is_traditional(ch: str) -> bool:
 
 @dataclass
 class Stats:
+    chars: Counter[str]
     line_len: list[int]
     numbers_per_line: list[int]
     pipe_lines: float
@@ -54,8 +56,10 @@ def text_stats(texts: Iterable[str]) -> Stats:
     pipes = tabs = lines = 0
     trad: list[float] = []
     doc_len: list[int] = []
+    chars: Counter[str] = Counter()
     for text in texts:
         doc_len.append(len(text))
+        chars.update(text)
         for line in text.split("\n"):
             if not line.strip():
                 continue
@@ -66,7 +70,7 @@ def text_stats(texts: Iterable[str]) -> Stats:
             tabs += "\t" in line
         cjk = _CJK.findall(text)
         trad.append(sum(_is_traditional(c) for c in cjk) / len(cjk) if cjk else 0.0)
-    return Stats(line_len, nums, pipes / max(lines, 1), tabs / max(lines, 1), trad, doc_len, len(doc_len))
+    return Stats(chars, line_len, nums, pipes / max(lines, 1), tabs / max(lines, 1), trad, doc_len, len(doc_len))
 
 
 def percentiles(values: list[float], pcts: tuple[int, ...] = PCTS) -> list[float]:
@@ -110,6 +114,15 @@ def report(columns: dict[str, Stats]) -> str:
     out.append("lines with >=1 number".ljust(width) + "".join(
         f"{sum(1 for x in columns[n].numbers_per_line if x) / max(len(columns[n].numbers_per_line), 1):.3f}".ljust(w)
         for n, w in zip(names, colw, strict=True)))
+    vocab = set(columns[names[0]].chars)
+    for n in names[1:]:
+        chars = columns[n].chars
+        total = sum(chars.values()) or 1
+        missing = Counter({c: k for c, k in chars.items() if c not in vocab})
+        share = 1 - sum(missing.values()) / total
+        top = "".join(c for c, _ in missing.most_common(30))
+        out.append(f"characters of {n} seen in {names[0]}: {share:.4f} "
+                   f"({len(missing)} distinct unseen; most frequent: {top!r})")
     return "\n".join(out)
 
 

@@ -136,7 +136,7 @@ def _sentence(ctx: Ctx, b: Builder) -> None:
         b.add(rng.choice(M.LEAD_INS).format(year=yr) + rng.choice((a.self_ref, a.short, a.self_ref)) +
               rng.choice(M.ACTIONS) + "，" + measures + "，" + rng.choice(M.RESULTS) + "。")
     elif kind < 0.5:
-        b.add(rng.choice(("一是", "同时，", "此外，", "", "进一步")) + rng.choice(M.MEASURES) + "。")
+        b.add(rng.choice(("一是", "同时，", "此外，", "", "进一步")) + rng.choice(M.MEASURES + M.MORE_MEASURES) + "。")
     elif kind < 0.7:
         total = rng.randint(10, 3000)
         kinds = rng.sample(M.INFO_KINDS, rng.randint(1, 4))
@@ -165,7 +165,10 @@ def _sentence(ctx: Ctx, b: Builder) -> None:
                                "领导小组办公室设在综合科，由{N}兼任{T}。", "{N}同志任{T}，具体负责日常工作。"))
             ctx.emit(b, tmpl, T=title, N=name)
     else:
-        b.add(rng.choice(M.MEASURES) + "，" + rng.choice(M.RESULTS) + "。")
+        topics = "、".join(rng.sample(M.TOPICS, rng.randint(2, 5)))
+        b.add(rng.choice((f"围绕{topics}等重点领域，", f"重点公开了{topics}等方面信息，",
+                          f"聚焦{topics}，")) + rng.choice(M.MORE_MEASURES) + "，" +
+              rng.choice(M.MORE_RESULTS + M.RESULTS) + "。")
 
 
 def _paragraph(ctx: Ctx, b: Builder, lo: int = 1, hi: int = 5) -> None:
