@@ -193,3 +193,17 @@ def test_write_dataset_and_cli_write_the_same_documents(tmp_path):
         assert [(s["start"], s["end"], s["label"]) for s in row["spans"]] == \
             [(s.start, s.end, s.label) for s in sorted(doc.spans)]
     assert main(["synth", "--n", "-1", "--out", str(tmp_path / "bad")]) == 2
+
+
+def test_output_does_not_depend_on_the_process_hash_seed():
+    import os
+    import subprocess
+    import sys
+
+    code = ("import hashlib, json\nfrom training.synth import generate\nm = hashlib.sha256()\n"
+            "for d, i in generate(40, 11):\n"
+            "    m.update(json.dumps([d.to_json(), i], ensure_ascii=False, sort_keys=True).encode())\n"
+            "print(m.hexdigest())")
+    digests = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                              env={**os.environ, "PYTHONHASHSEED": str(h)}).stdout for h in (1, 2)}
+    assert len(digests) == 1
