@@ -91,6 +91,41 @@ def test_windows_fit_the_model_and_keep_every_label() -> None:
     assert int(batch["attention_mask"][1].sum()) == len(ds[len(ds) - 1]["input_ids"])
 
 
+def test_windows_without_spans_can_be_thinned_out() -> None:
+    rng = random.Random(5)
+    doc = handmade(1, rng)
+    pad = "无关页面内容。" * 60
+    doc = Document(doc.id, pad + doc.text, [Span(s.start + len(pad), s.end + len(pad), s.label) for s in doc.spans])
+    options = NormalizeOptions()
+    vocab = Vocab.build([doc.text], options, include_ranges=False)
+    o_id = L2I["O"]
+
+    def empty(row: dict) -> bool:
+        return all(x in (IGNORE, o_id) for x in row["labels"])
+
+    full = build_dataset([doc], vocab, options, WindowSpec(32, 30))
+    thin = build_dataset([doc], vocab, options, WindowSpec(32, 30, keep_empty=0.0))
+    assert sum(map(empty, full)) > 5
+    assert not any(map(empty, thin))
+    assert len(thin) == len(full) - sum(map(empty, full))
+
+
+def test_weighted_loss_down_weights_o() -> None:
+    from types import SimpleNamespace
+
+    import torch
+
+    from training.train import weighted_loss
+
+    n = len(label_set.bio_labels())
+    logits = torch.zeros((1, 2, n))
+    logits[0, 0, L2I["O"]] = 5.0  # right on the O character, wrong (uniform) on the PHONE one
+    labels = torch.tensor([[L2I["O"], L2I["B-PHONE"]]])
+    plain = weighted_loss(1.0, n)(SimpleNamespace(logits=logits), labels)
+    light = weighted_loss(0.1, n)(SimpleNamespace(logits=logits), labels)
+    assert light > plain  # the badly predicted non-O character now dominates the mean
+
+
 def test_annotated_documents_only_from_the_train_split_never_gold(tmp_path: Path) -> None:
     rng = random.Random(0)
     train_doc, gold_like = handmade(1, rng), handmade(2, rng)

@@ -65,6 +65,7 @@ class WindowSpec:
     stride: int = 384  # characters between window starts
     random_offset: bool = False  # training: shift the window grid by a seeded random offset per copy
     seed: int = 0
+    keep_empty: float = 1.0  # fraction of windows without any span kept (they teach little but O)
 
     @property
     def width(self) -> int:
@@ -111,15 +112,18 @@ def build_dataset(docs: Iterable[Document | tuple[Document, int]], vocab: Vocab,
 
     def to_windows(batch: dict[str, list[Any]]) -> dict[str, list[Any]]:
         out: dict[str, list[Any]] = {"input_ids": [], "labels": [], "doc_id": []}
+        o_id = label_set.label2id()["O"]
         for doc_id, text, spans, copies in zip(batch["id"], batch["text"], batch["spans"], batch["copies"],
                                                strict=True):
             doc = Document(doc_id, text, [Span(int(s["start"]), int(s["end"]), str(s["label"])) for s in spans])
             ids, labs = encode_document(doc, vocab, options)
             for copy in range(copies):
-                offset = 0
-                if spec.random_offset:
-                    offset = random.Random(f"{spec.seed}:{doc_id}:{copy}").randrange(max(spec.stride, 1))
+                rng = random.Random(f"{spec.seed}:{doc_id}:{copy}")
+                offset = rng.randrange(max(spec.stride, 1)) if spec.random_offset else 0
                 for w_ids, w_labels in document_windows(ids, labs, vocab, spec, offset):
+                    if spec.keep_empty < 1.0 and all(x in (IGNORE, o_id) for x in w_labels) \
+                            and rng.random() >= spec.keep_empty:
+                        continue
                     out["input_ids"].append(w_ids)
                     out["labels"].append(w_labels)
                     out["doc_id"].append(doc_id)
