@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from training.synth import entities as E
 from training.synth.record import Facts
-from training.synth.segments import ENT, NUM, PLAIN, Builder, Seg
+from training.synth.segments import ENT, NUM, Builder, Seg
 
 _SLOT = re.compile(r"\{(\w+)\}")
 
@@ -93,6 +93,3 @@ class Ctx:
                 b.add("{" + part + "}")
         return True
 
-
-def plain(text: str) -> Seg:
-    return Seg(text, None, PLAIN)

@@ -7,8 +7,6 @@ spans, which teaches the model that not every number is a table cell.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from training.synth import material as M
 from training.synth.context import Ctx
 from training.synth.segments import ENT, Builder, Seg
@@ -299,5 +297,3 @@ def signature(ctx: Ctx, b: Builder) -> None:
     b.segs.append(ctx.published())
     b.add("\n")
 
-
-SectionWriter = Callable[[Ctx, Builder, str, str, int], None]

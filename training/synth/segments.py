@@ -49,16 +49,6 @@ class Builder:
         if text:
             self.segs.append(Seg(text, None, kind))
 
-    def lab(self, text: str, label: str, kind: str = NUM, value: Any = None, group: int | None = None,
-            meta: dict[str, Any] | None = None) -> None:
-        stripped = text.strip()
-        assert stripped, f"empty span for {label}"
-        lead = text[: len(text) - len(text.lstrip())]
-        trail = text[len(text.rstrip()):]
-        self.add(lead)
-        self.segs.append(Seg(stripped, label, kind, value, group, None, meta))
-        self.add(trail)
-
     def extend(self, segs: list[Seg]) -> None:
         self.segs.extend(segs)
 

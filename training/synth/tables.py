@@ -73,7 +73,7 @@ class TableStyle:
 
 def make_style(rng: random.Random) -> TableStyle:
     return TableStyle(
-        item_label=rng.choices(("full", "paren", "bare", "missing", "cn"), weights=(60, 15, 10, 8, 7))[0],
+        item_label=rng.choices(("full", "paren", "bare", "missing"), weights=(67, 15, 10, 8))[0],
         cut_header=rng.random() < 0.06,
         split_header=rng.random() < 0.15,
         halfwidth_parens=rng.random() < 0.5,
@@ -143,8 +143,6 @@ def item_title(style: TableStyle, item: str) -> str | None:
         return f"第二十条({n})项"
     if form == "bare":
         return f"第二十条第{n}项"
-    if form == "cn":
-        return _p(style, f"第二十条第（{n}）项")
     return _p(style, f"第二十条第（{n}）项")
 
 
