@@ -17,12 +17,13 @@ _UNIT_SPACED = r"(?:[亿億万萬千]\s*元|元)"
 _CANON = str.maketrans({"萬": "万", "億": "亿", " ": None, "\t": None, "\n": None, "\r": None, "\u3000": None})
 # The unit printed right after a cell's number, on the same line and inside the same cell.
 _CELL_UNIT = re.compile(rf"[ \t\u3000\xa0]*({_UNIT})")
-# How a column header states its unit: 单位：万元 / （万元） / 金额/元 / ：元）.
+# How a column header states its unit: 单位：万元 / （万元） / 金额/元.
 _HEADER_UNIT = re.compile(
     rf"(?:[单單]\s*位\s*[:：]?\s*({_UNIT_SPACED}|[万萬亿億千]))|(?:[（(]\s*({_UNIT_SPACED})\s*[)）])"
-    rf"|(?:[额額]\s*[/／]\s*({_UNIT_SPACED}))"
-    # the tail of a cut or interleaved header: ...单位 说明\n：元，保留4位小数）
-    rf"|(?:[:：]\s*({_UNIT_SPACED})\s*[)）,，])")
+    rf"|(?:[额額]\s*[/／]\s*({_UNIT_SPACED}))")
+# The tail of a header cut by a mid-way start or interleaved with another column (单位 说明\n：元，…),
+# used only when no header says it in full.
+_HEADER_TAIL = re.compile(rf"(?:[:：]\s*({_UNIT_SPACED})\s*[)）,，])|(?:({_UNIT_SPACED})\s*[)）])")
 # Pinyin spliced after characters on mirror sites: 單(dān)位, 數(shù)據(jù).
 PINYIN = re.compile(r"[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,7}[)）]")
 _AMOUNT_UNIT = re.compile(rf"\s*({_UNIT})\s*$")
@@ -49,9 +50,13 @@ def strip_pinyin(text: str) -> str:
 def header_unit(text: str, lo: int, hi: int) -> str | None:
     """The last unit a column header states in text[lo:hi], if any."""
     lo = max(lo, hi - HEADER_WINDOW, 0)
+    window = strip_pinyin(text[lo:hi])
     unit = None
-    for m in _HEADER_UNIT.finditer(strip_pinyin(text[lo:hi])):
-        unit = next(g for g in m.groups() if g)
+    for pattern in (_HEADER_UNIT, _HEADER_TAIL):
+        for m in pattern.finditer(window):
+            unit = next(g for g in m.groups() if g)
+        if unit:
+            break
     if not unit:
         return None
     unit = canonical_unit(unit)

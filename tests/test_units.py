@@ -16,7 +16,7 @@ def test_unit_written_after_the_number_in_the_same_cell(text, expected):
     ("采购总金额/万元", "万元"), ("采购总金额", None), ("收取费用380元", None),
     ("采购总金额（单位：万\n元，保留4位小数）", "万元"), ("采购总金额(万 元)", "万元"),
     ("採購總金額(單(dān)位:萬元)", "万元"), ("采购总金额(单位:万 备注\n元)", "万元"), ("单位：件数", None),
-    ("：元） |  |", "元"), ("采购总金额（单位 说明\n：元，保留4位小数）", "元"), ("：元", None),
+    ("：元） |  |", "元"), ("采购总金额（单位 说明\n：元，保留4位小数）", "元"), ("：元", None), ("萬元) | |", "万元"),
 ])
 def test_header_unit(header, unit):
     assert header_unit(header + " | 1", 0, len(header)) == unit
