@@ -82,6 +82,12 @@ def bottom(ctx: Ctx, b: Builder) -> list[str]:
     used = []
     if rng.random() < 0.35:
         b.add(rng.choice(("相关附件：\n", "相关解读：\n", "扫一扫在手机打开当前页面\n", "分享到：\n", "")))
+    if rng.random() < 0.08:
+        # A link to another year's report: that year is not this report's (never REPORT_YEAR).
+        other = ctx.facts.year + rng.choice((-1, -1, -2, 1))
+        b.add(rng.choice(("上一篇：", "下一篇：", "相关链接：")))
+        ctx.emit(b, "{AG}{YR}年政府信息公开工作年度报告\n", AG=ctx.agency(), YR=str(other))
+        used.append("other_year_link")
     if rng.random() < 0.4:
         b.add(rng.choice(("打印 关闭", "【打印本页】 【关闭窗口】", "- 字体: 【 大 中 小 】\n-\n打印\n-\n关闭",
                           "[打印] [关闭]", "打印本页  关闭窗口")) + "\n")

@@ -69,6 +69,7 @@ class TableStyle:
     extra_column: bool             # a 备注 column nobody asked for
     count_unit: str = ""           # 件 / 项 / 个 written after every count
     label_spaces: bool = False     # (二) 部分公开 (区分处理的, ...): spaces around brackets
+    header_once: bool = False      # table 1 prints its 信息内容 header row for the first item only
 
 
 def make_style(rng: random.Random) -> TableStyle:
@@ -87,6 +88,7 @@ def make_style(rng: random.Random) -> TableStyle:
         extra_column=rng.random() < 0.04,
         count_unit=rng.choice(("件", "项", "个")) if rng.random() < 0.03 else "",
         label_spaces=rng.random() < 0.1,
+        header_once=rng.random() < 0.05,
     )
 
 
@@ -197,7 +199,8 @@ def t1_grids(rng: random.Random, facts: Facts, style: TableStyle, ref_counter: l
                 header.append(_text(_header_variants(rng, style, facts, col, canonical), TMPL))
         if style.extra_column:
             header.append(_text(rng.choice(("备注", "说明"))))
-        rows.append(header)
+        if not (style.header_once and grids):
+            rows.append(header)
         n_header = len(rows)
         for row, row_label in spec["rows"].items():
             if row == "normative_documents" and facts.template == "2021" and rng.random() < 0.15:
@@ -213,6 +216,8 @@ def t1_grids(rng: random.Random, facts: Facts, style: TableStyle, ref_counter: l
         grid = Grid(f"t1_{item}", rows, n_header)
         if style.extra_column:
             grid.switches.add("extra_column")
+        if style.header_once:
+            grid.switches.add("t1_header_once")
         grids.append(grid)
     return grids
 
