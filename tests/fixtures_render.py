@@ -205,10 +205,14 @@ def to_pdf(text: str) -> bytes:
     pdf.set_font("cjk", size=9)
     pdf.add_page()
     for kind, content in blocks(text.replace("\t", "    ")):  # the font has no tab glyph
-        if kind == "p":
-            pdf.multi_cell(0, 5, content, wrapmode=WrapMode.CHAR, new_x="LMARGIN", new_y="NEXT")
+        width = max(len(r) for r in content) if kind == "table" else 0
+        if kind == "p" or width > 16:
+            # A "table" flattened onto one line (hundreds of cells) cannot be drawn as columns: fpdf2
+            # loops forever on columns narrower than a character. Print such rows as text.
+            lines = [content] if kind == "p" else [" | ".join(r) for r in content]
+            for line in lines:
+                pdf.multi_cell(0, 5, line, wrapmode=WrapMode.CHAR, new_x="LMARGIN", new_y="NEXT")
         else:
-            width = max(len(r) for r in content)
             first = 40 if width > 4 else 60
             rest = (pdf.epw - first) / max(1, width - 1)
             with pdf.table(col_widths=(first, *[rest] * (width - 1)), wrapmode=WrapMode.CHAR,
