@@ -43,7 +43,7 @@ def _tables(ctx: Ctx, key: str, style: T.TableStyle, layout_for: Any, b: Builder
         grids = T.t1_grids(rng, ctx.facts, style, ctx.next_ref)
         for g in grids:
             T.drop_parts(rng, g, style)
-        if len(grids) > 1 and rng.random() < 0.12:
+        if len(grids) > 1 and rng.random() < 0.05:
             # Item tables missing from the page (images, or an item left out).
             del grids[rng.randrange(len(grids)):]
             ctx.switches.add("missing_items")
@@ -161,7 +161,7 @@ def render(seed: int, index: int) -> tuple[Document, list[str]]:
             if key in ("proactive", "requests", "review_litigation"):
                 _tables(ctx, key, style, layout_for, body)
             continue
-        if rng.random() < 0.03:
+        if rng.random() < 0.015:
             ctx.switches.add("heading_missing")
         else:
             if heading_indent:
@@ -175,7 +175,7 @@ def render(seed: int, index: int) -> tuple[Document, list[str]]:
             prose.section_body(ctx, body, key, heading_style, 0)
             ctx.switches.add("repeated_heading")
         if key in ("proactive", "requests", "review_litigation"):
-            if rng.random() < 0.05 or shape == "tables_as_images":
+            if rng.random() < 0.03 or shape == "tables_as_images":
                 ctx.switches.add("missing_table")
                 if rng.random() < 0.5:
                     body.add(rng.choice(("图1 ", "（表格见附件）", "详见下表。", "")) + "\n")

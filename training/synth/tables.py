@@ -82,8 +82,9 @@ def make_style(rng: random.Random) -> TableStyle:
         plus_sign=rng.random() < 0.3,
         t2_collapsed=rng.random() < 0.06,
         t3_by_rows=rng.random() < 0.12,
-        drop_rows=rng.choice((0.0, 0.0, 0.0, 0.0, 0.03, 0.08)),
-        drop_cells=rng.choice((0.0, 0.0, 0.0, 0.0, 0.02, 0.05)),
+        # Missing rows and cells are real but rare: a few documents, a few rows or cells each.
+        drop_rows=rng.choice((0.02, 0.05)) if rng.random() < 0.08 else 0.0,
+        drop_cells=rng.choice((0.02, 0.05)) if rng.random() < 0.08 else 0.0,
         spaced_words=rng.random() < 0.15,
         extra_column=rng.random() < 0.04,
         count_unit=rng.choice(("件", "项", "个")) if rng.random() < 0.03 else "",
@@ -303,7 +304,7 @@ def drop_parts(rng: random.Random, grid: Grid, style: TableStyle) -> None:
             grid.switches.add("missing_rows")
             continue
         kinds.append(kind)
-        if style.drop_cells and len(row) > 2 and rng.random() < style.drop_cells * 4:
+        if style.drop_cells and len(row) > 2 and rng.random() < style.drop_cells:
             value_idx = [i for i, c in enumerate(row) if any(s.label for s in c)]
             if value_idx:
                 del row[rng.choice(value_idx)]
