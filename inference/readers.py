@@ -362,7 +362,7 @@ def html_to_text(data: bytes | str) -> ReadResult:
     pieces: list[str] = []
     _walk_html(root, pieces, pre=False)
     body = _tidy_lines("".join(pieces).split("\n"))
-    title = re.sub(r"\s+", " ", title)
+    title = _tidy_lines(title.split("\n")).replace("\n", " ")
     if title and title not in body:
         body = f"{title}\n{body}" if body else title
     return ReadResult(body, "html", encoding, warnings)

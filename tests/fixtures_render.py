@@ -144,7 +144,9 @@ def blocks(text: str) -> list[tuple[str, Any]]:
 def to_html(text: str, charset: str = "utf-8") -> bytes:
     """A government-site-like page: script, style, nav and breadcrumb around the report."""
     body = []
-    for kind, content in blocks(text):
+    parts = blocks(text)
+    title = next((c for k, c in parts if k == "p"), "")
+    for kind, content in parts:
         if kind == "p":
             body.append(f"<p>{html.escape(content)}</p>")
         else:
@@ -152,7 +154,7 @@ def to_html(text: str, charset: str = "utf-8") -> bytes:
                            for row in content)
             body.append(f"<table border=\"1\">\n<tbody>\n{rows}</tbody></table>")
     page = (
-        f"<!DOCTYPE html>\n<html><head><meta charset=\"{charset}\"><title>政府信息公开</title>"
+        f"<!DOCTYPE html>\n<html><head><meta charset=\"{charset}\"><title>{html.escape(title)}</title>"
         "<style>p { margin: 0 }</style><script>var nav = '首页 > 政务公开';</script></head>\n<body>\n"
         "<nav><a href=\"/\">首页</a> <a href=\"/zwgk\">政务公开</a></nav>\n"
         "<div class=\"breadcrumb\">当前位置：首页 &gt; 政务公开 &gt; 年度报告</div>\n"
