@@ -53,8 +53,15 @@ def write_dataset(n: int, seed: int, out_dir: Path | str, progress: bool = True)
 
     # Streamed to Arrow files in a fresh cache directory: memory stays flat for large corpora, and
     # no cache from an earlier run (keyed on the generator closure, not on this code) can be reused.
-    with tempfile.TemporaryDirectory(prefix="govreport-synth-") as cache:
-        ds = datasets.Dataset.from_generator(rows, features=features, cache_dir=cache)
-        out = Path(out_dir)
-        ds.save_to_disk(str(out))
+    # Our own tqdm bar is the progress report; the library's bars would interleave with it.
+    bars = datasets.is_progress_bar_enabled()
+    datasets.disable_progress_bars()
+    try:
+        with tempfile.TemporaryDirectory(prefix="govreport-synth-") as cache:
+            ds = datasets.Dataset.from_generator(rows, features=features, cache_dir=cache)
+            out = Path(out_dir)
+            ds.save_to_disk(str(out))
+    finally:
+        if bars:
+            datasets.enable_progress_bars()
     return out
