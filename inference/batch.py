@@ -14,6 +14,7 @@ must therefore be picklable (a module-level function or a functools.partial of o
 from __future__ import annotations
 
 import concurrent.futures as cf
+import fcntl
 import glob
 import hashlib
 import itertools
@@ -280,8 +281,15 @@ def run_batch(inputs: Sequence[str], factory: ExtractFactory, *, out: Path | Non
     if not inputs:
         raise BatchError("no inputs")
     done: set[tuple[str, str | None]] = set()
+    sink: IO[bytes] = stdout or sys.stdout.buffer
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
+        sink = out.open("ab")
+        try:  # two runs appending to one file would each redo the other's inputs
+            fcntl.flock(sink.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as e:
+            sink.close()
+            raise BatchError(f"{out} is being written by another govreport extract; wait for it to finish") from e
         cut = repair_tail(out)
         if cut:
             summary.notes.append(f"{out}: cut a partial last line ({cut} bytes) left by an interrupted run")
@@ -299,10 +307,6 @@ def run_batch(inputs: Sequence[str], factory: ExtractFactory, *, out: Path | Non
                 continue
             yield item
 
-    if out is not None:
-        sink: IO[bytes] = out.open("ab")
-    else:
-        sink = stdout or sys.stdout.buffer
     writer = LineWriter(sink, durable=out is not None)
     try:
         # Peek first: a re-run with everything done must not pay for loading the model.

@@ -102,6 +102,18 @@ def test_partial_last_line_is_cut_before_resuming(tmp_path: Path) -> None:
     assert out.read_bytes() == b""
 
 
+def test_second_writer_on_the_same_output_is_refused(tmp_path: Path) -> None:
+    import fcntl
+
+    inputs = make_inputs(tmp_path / "in", 1)
+    out = tmp_path / "r.jsonl"
+    with out.open("ab") as other:
+        fcntl.flock(other.fileno(), fcntl.LOCK_EX)
+        with pytest.raises(BatchError, match="another govreport extract"):
+            run_batch(inputs, fake_factory(), out=out, progress=False)
+    assert run_batch(inputs, fake_factory(), out=out, progress=False).done == 1
+
+
 def test_offsets_keep_the_text_the_model_read(tmp_path: Path) -> None:
     p = tmp_path / "page.html"
     p.write_bytes(to_html(sample_report(1)))
