@@ -17,6 +17,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import subprocess
 import sys
 import tempfile
@@ -89,6 +90,8 @@ def run_once(directory: Path, out: Path, jobs: int, model: Path, fake: bool) -> 
     else:
         cmd = [sys.executable, "-m", "govreport.cli", "extract", str(directory), "--out", str(out),
                "--jobs", str(jobs), "--model", str(model)]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    load_before = os.getloadavg()[0]
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak = 0
@@ -96,6 +99,8 @@ def run_once(directory: Path, out: Path, jobs: int, model: Path, fake: bool) -> 
         peak = max(peak, _tree_rss_kb(proc.pid))
         time.sleep(0.1)
     wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the CLI and its (joined) workers
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     stderr = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
     lines = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()] if out.exists() else []
     errors = [x for x in lines if "error" in x]
@@ -105,6 +110,9 @@ def run_once(directory: Path, out: Path, jobs: int, model: Path, fake: bool) -> 
         "first_errors": [f"{x['path']}: {x['error']}" for x in errors[:3]],
         "reports_per_second": round(len(lines) / wall, 3) if wall else None,
         "peak_tree_rss_mb": round(peak / 1024, 1),
+        # cores actually used; well under --jobs means the machine was busy with other work
+        "cpu_seconds": round(cpu, 1), "cores_used": round(cpu / wall, 2) if wall else None,
+        "load_average_before_after": [round(load_before, 2), round(os.getloadavg()[0], 2)],
         "stderr_tail": stderr.strip().splitlines()[-1:] if proc.returncode not in (0, 1) else [],
     }
 

@@ -14,6 +14,7 @@ must therefore be picklable (a module-level function or a functools.partial of o
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import fcntl
 import glob
 import hashlib
@@ -21,6 +22,7 @@ import itertools
 import json
 import multiprocessing
 import os
+import signal
 import sys
 import threading
 import time
@@ -114,14 +116,38 @@ def load_input(path: str, max_bytes: int, stdin: IO[bytes] | None = None) -> Loa
 
 
 # --- one input --------------------------------------------------------------------------------
+READ_TIMEOUT_S = 120.0
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    """Raise ReadError after `seconds` (SIGALRM; only in a main thread, else no limit). A damaged PDF
+    can send the parser into a near-endless loop; one such file must not stall the batch."""
+    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum: int, frame: Any) -> None:
+        raise ReadError(f"reading took longer than {seconds:g} s (a damaged or pathological file?)")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def process_loaded(item: Loaded, extract_fn: ExtractFn, *, max_bytes: int = DEFAULT_MAX_BYTES,
-                   keep_text: bool = False) -> dict[str, Any]:
+                   keep_text: bool = False, read_timeout: float = READ_TIMEOUT_S) -> dict[str, Any]:
     """One output line for one loaded input. Never raises for bad input or a failing extractor."""
     head: dict[str, Any] = {"path": item.path, "sha256": item.sha256}
     if item.error is not None or item.data is None:
         return {**head, "error": item.error or "no data"}
     try:
-        read = read_bytes(item.data, item.path, max_bytes=max_bytes)
+        with _time_limit(read_timeout):
+            read = read_bytes(item.data, item.path, max_bytes=max_bytes)
     except ReadError as e:
         return {**head, "error": str(e)}
     except Exception as e:  # a reader bug must cost one input, not the batch

@@ -114,6 +114,18 @@ def test_second_writer_on_the_same_output_is_refused(tmp_path: Path) -> None:
     assert run_batch(inputs, fake_factory(), out=out, progress=False).done == 1
 
 
+def test_a_reader_that_hangs_is_cut_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    def stuck(*args, **kwargs):
+        time.sleep(30)
+
+    monkeypatch.setattr(batch, "read_bytes", stuck)
+    item = batch.Loaded("slow.pdf", b"%PDF-1.4", "ab")
+    t = time.monotonic()
+    line = batch.process_loaded(item, lambda text: {}, read_timeout=0.2)
+    assert time.monotonic() - t < 5
+    assert "longer than 0.2 s" in line["error"]
+
+
 def test_offsets_keep_the_text_the_model_read(tmp_path: Path) -> None:
     p = tmp_path / "page.html"
     p.write_bytes(to_html(sample_report(1)))
