@@ -102,6 +102,8 @@ def load_input(path: str, max_bytes: int, stdin: IO[bytes] | None = None) -> Loa
         p = Path(path)
         if p.is_dir():
             return Loaded(path, None, None, "is a directory")
+        if p.exists() and not p.is_file():  # a FIFO or device would block the batch forever
+            return Loaded(path, None, None, "not a regular file")
         size = p.stat().st_size
         if size > max_bytes:
             h = hashlib.sha256()

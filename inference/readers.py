@@ -476,6 +476,8 @@ def _pdf_page_lines(page: Any) -> list[str]:
         tables = page.find_tables()
     except Exception:  # table finding is a refinement; plain lines still work
         tables = []
+    # A frame drawn round the page or a paragraph is a one-column "table": keep that as text.
+    tables = [t for t in tables if max((len(r) for r in t.extract()), default=0) >= 2]
     boxes = [t.bbox for t in tables]
 
     def outside(obj: dict[str, Any]) -> bool:

@@ -271,6 +271,20 @@ def test_pdf_paragraph_wrapped_across_lines_is_one_line() -> None:
     assert result.text.split("\n") == ["一、总体情况", para, "二、主动公开政府信息情况"]
 
 
+@needs_font
+def test_pdf_frame_round_the_page_is_not_a_table() -> None:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_font("cjk", "", cjk_font())
+    pdf.set_font("cjk", size=10)
+    pdf.add_page()
+    pdf.rect(5, 5, 200, 287)
+    for line in ("一、总体情况", "二、主动公开政府信息情况"):
+        pdf.multi_cell(0, 5, line, new_x="LMARGIN", new_y="NEXT")
+    assert read_bytes(bytes(pdf.output()), "framed.pdf").text == "一、总体情况\n二、主动公开政府信息情况"
+
+
 def test_image_only_pdf_says_no_text_layer() -> None:
     with pytest.raises(ReadError, match="no text layer"):
         read_bytes(image_only_pdf(), "scan.pdf")
