@@ -255,6 +255,10 @@ def _work(item: Loaded, max_bytes: int, keep_text: bool) -> dict[str, Any]:
     return process_loaded(item, _WORKER["fn"], max_bytes=max_bytes, keep_text=keep_text)
 
 
+def _ping() -> dict[str, Any]:
+    return {"fatal": _WORKER["fatal"]} if "fatal" in _WORKER else {}
+
+
 def _results_serial(items: Iterator[Loaded], factory: ExtractFactory, max_bytes: int,
                     keep_text: bool) -> Iterator[dict[str, Any]]:
     try:
@@ -265,38 +269,71 @@ def _results_serial(items: Iterator[Loaded], factory: ExtractFactory, max_bytes:
         yield process_loaded(item, fn, max_bytes=max_bytes, keep_text=keep_text)
 
 
-def _results_parallel(items: Iterator[Loaded], factory: ExtractFactory, jobs: int, max_bytes: int,
-                      keep_text: bool) -> Iterator[dict[str, Any]]:
-    """Completion order; at most 2*jobs inputs in flight, so memory stays bounded on big batches."""
+def _pool(jobs: int, factory: ExtractFactory) -> cf.ProcessPoolExecutor:
     threads = max(1, (os.cpu_count() or 1) // jobs)
     ctx = multiprocessing.get_context("spawn")  # no fork of a parent holding threads or a model
-    with cf.ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init_worker,
-                                initargs=(factory, threads)) as pool:
-        pending: dict[cf.Future[dict[str, Any]], Loaded] = {}
-        exhausted = False
-        while pending or not exhausted:
-            while not exhausted and len(pending) < 2 * jobs:
-                item = next(items, None)
-                if item is None:
-                    exhausted = True
+    return cf.ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init_worker, initargs=(factory, threads))
+
+
+def _checked(result: dict[str, Any]) -> dict[str, Any]:
+    if "fatal" in result:
+        raise BatchError(result["fatal"])
+    return result
+
+
+def _isolated(item: Loaded, factory: ExtractFactory, max_bytes: int, keep_text: bool) -> dict[str, Any]:
+    """Re-run one input in a fresh single worker, so a crash is pinned on the input that causes it."""
+    with _pool(1, factory) as pool:
+        try:
+            _checked(pool.submit(_ping).result())
+        except cf.process.BrokenProcessPool as e:
+            raise BatchError("worker processes die while loading the extractor; try --jobs 1 to see why") from e
+        try:
+            return _checked(pool.submit(_work, item, max_bytes, keep_text).result())
+        except cf.process.BrokenProcessPool:
+            return {"path": item.path, "sha256": item.sha256,
+                    "error": "the worker process died on this input (a crash in a reader or the model)"}
+
+
+def _results_parallel(items: Iterator[Loaded], factory: ExtractFactory, jobs: int, max_bytes: int,
+                      keep_text: bool) -> Iterator[dict[str, Any]]:
+    """Completion order; at most 2*jobs inputs in flight, so memory stays bounded on big batches.
+    If a worker dies (segfault, out of memory), the inputs in flight are retried one by one in
+    fresh workers and the batch goes on with a new pool."""
+    while True:
+        suspects: list[Loaded] = []
+        with _pool(jobs, factory) as pool:
+            pending: dict[cf.Future[dict[str, Any]], Loaded] = {}
+            exhausted = False
+            while (pending or not exhausted) and not suspects:
+                while not exhausted and len(pending) < 2 * jobs:
+                    item = next(items, None)
+                    if item is None:
+                        exhausted = True
+                        break
+                    try:
+                        pending[pool.submit(_work, item, max_bytes, keep_text)] = item
+                    except cf.process.BrokenProcessPool:  # the pool broke since the last wait
+                        suspects = [*pending.values(), item]
+                        break
+                if suspects or not pending:
                     break
-                pending[pool.submit(_work, item, max_bytes, keep_text)] = item
-            if not pending:
-                break
-            finished, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
-            for fut in finished:
-                item = pending.pop(fut)
-                try:
-                    result = fut.result()
-                except cf.process.BrokenProcessPool as e:
-                    raise BatchError(f"a worker process died (while on {item.path} or a neighbour): {e}; "
-                                     "re-run to resume") from e
-                except Exception as e:
-                    result = {"path": item.path, "sha256": item.sha256,
-                              "error": f"extraction failed ({type(e).__name__}: {e})"}
-                if "fatal" in result:
-                    raise BatchError(result["fatal"])
-                yield result
+                finished, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
+                for fut in finished:
+                    item = pending.pop(fut)
+                    try:
+                        result = fut.result()
+                    except cf.process.BrokenProcessPool:
+                        suspects = [item, *pending.values()]
+                        break
+                    except Exception as e:
+                        result = {"path": item.path, "sha256": item.sha256,
+                                  "error": f"extraction failed ({type(e).__name__}: {e})"}
+                    yield _checked(result)
+        if not suspects:
+            return
+        for item in suspects:
+            yield _isolated(item, factory, max_bytes, keep_text)
 
 
 # --- the batch --------------------------------------------------------------------------------

@@ -13,11 +13,13 @@ from annotations import schema
 _LOADS = {"count": 0}
 
 
-def make_fake(delay: float = 0.0, fail_on: str | None = None) -> Any:
+def make_fake(delay: float = 0.0, fail_on: str | None = None, crash_on: str | None = None) -> Any:
     _LOADS["count"] += 1
     load_id = (os.getpid(), _LOADS["count"])
 
     def extract(text: str) -> dict[str, Any]:
+        if crash_on and crash_on in text:
+            os._exit(3)  # like a segfault in a native library: the process is gone
         if fail_on and fail_on in text:
             raise ValueError(f"cannot handle {fail_on}")
         if delay:
@@ -31,8 +33,12 @@ def make_fake(delay: float = 0.0, fail_on: str | None = None) -> Any:
     return extract
 
 
-def fake_factory(delay: float = 0.0, fail_on: str | None = None) -> Any:
-    return partial(make_fake, delay, fail_on)
+def fake_factory(delay: float = 0.0, fail_on: str | None = None, crash_on: str | None = None) -> Any:
+    return partial(make_fake, delay, fail_on, crash_on)
+
+
+def crashing_factory() -> Any:
+    os._exit(3)  # the model loader itself kills the worker
 
 
 def broken_factory() -> Any:

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from fake_extractor import broken_factory, fake_factory
+from fake_extractor import broken_factory, crashing_factory, fake_factory
 from fixtures_render import sample_report, to_docx, to_html
 
 from govreport import cli
@@ -157,6 +157,27 @@ def test_workers_each_load_the_extractor_once(tmp_path: Path) -> None:
     pids = {pid for pid, _ in loads}
     assert len(pids) == 2 and os.getpid() not in pids  # two worker processes did the work
     assert all(n == 1 for _, n in loads)  # each loaded the extractor exactly once
+
+
+def test_a_worker_crash_is_pinned_on_its_input_and_the_batch_goes_on(tmp_path: Path) -> None:
+    inputs = make_inputs(tmp_path / "in", 10)
+    crash = tmp_path / "in" / "r004.txt"
+    crash.write_text(sample_report(4) + "\nCRASH", encoding="utf-8")
+    out = tmp_path / "r.jsonl"
+    summary = run_batch(inputs, fake_factory(crash_on="CRASH"), out=out, jobs=2, progress=False)
+    got = lines_of(out)
+    assert sorted(x["path"] for x in got) == sorted(inputs)
+    errors = {x["path"]: x["error"] for x in got if "error" in x}
+    assert list(errors) == [str(crash)] and "died on this input" in errors[str(crash)]
+    assert summary.done == 9
+
+
+def test_workers_that_die_while_loading_stop_the_batch_cleanly(tmp_path: Path) -> None:
+    inputs = make_inputs(tmp_path / "in", 3)
+    out = tmp_path / "r.jsonl"
+    with pytest.raises(BatchError, match="die while loading"):
+        run_batch(inputs, crashing_factory, out=out, jobs=2, progress=False)
+    assert out.read_bytes() == b""  # nothing recorded: a re-run redoes everything
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
