@@ -230,6 +230,13 @@ def test_cli_one_file_prints_pretty_record(tmp_path: Path, fake_model, capsys) -
     assert out.startswith("{\n  ")
 
 
+def test_cli_reports_a_doubtful_encoding_on_stderr(tmp_path: Path, fake_model, capsys) -> None:
+    p = tmp_path / "odd.txt"
+    p.write_bytes(("Café déjà vu, naïve façade, résumé. " * 10).encode("latin-1"))
+    assert cli.main(["extract", str(p)]) == 0
+    assert "doubtful" in capsys.readouterr().err
+
+
 def test_cli_stdin(monkeypatch: pytest.MonkeyPatch, fake_model, capsys) -> None:
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(sample_report(3).encode("utf-16"))))
     assert cli.main(["extract", "-", "--offsets"]) == 0
