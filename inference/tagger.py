@@ -73,6 +73,38 @@ def decode_bio(tags: Sequence[str]) -> list[tuple[int, int, str]]:
     return out
 
 
+def tags_from_probabilities(probs: Any, id2label: dict[int, str]) -> list[str]:
+    """BIO tags from ``[n, num_labels]`` probabilities, deciding the span label before the prefix.
+
+    A plain argmax over B-X / I-X / O lets a half-trained model split a character's mass between B-X
+    and I-X so that O wins with less than half of it, which cuts spans into fragments. Here a
+    character is in a span of X when p(B-X) + p(I-X) beats O and every other label; it begins a new
+    span when p(B-X) > p(I-X)."""
+    import torch
+
+    span_names = sorted({lab[2:] for lab in id2label.values() if lab[:2] in ("B-", "I-")})
+    index = {name: i + 1 for i, name in enumerate(span_names)}  # 0 = O
+    group = torch.zeros(len(id2label), dtype=torch.long)
+    is_begin = torch.zeros(len(id2label), dtype=torch.bool)
+    for i, lab in id2label.items():
+        if lab[:2] in ("B-", "I-"):
+            group[int(i)] = index[lab[2:]]
+            is_begin[int(i)] = lab.startswith("B-")
+    n = probs.shape[0]
+    grouped = torch.zeros((n, len(span_names) + 1), dtype=probs.dtype).index_add_(1, group, probs)
+    best = grouped.argmax(dim=-1)
+    begin_mass = torch.zeros_like(grouped).index_add_(1, group, probs * is_begin.to(probs.dtype))
+    b = begin_mass.gather(1, best[:, None])[:, 0]
+    total = grouped.gather(1, best[:, None])[:, 0]
+    tags = []
+    for g, bm, tm in zip(best.tolist(), b.tolist(), total.tolist(), strict=True):
+        if g == 0:
+            tags.append("O")
+        else:
+            tags.append(("B-" if bm > tm - bm else "I-") + span_names[g - 1])
+    return tags
+
+
 def spans_from_tags(norm: Normalized, tags: Sequence[str]) -> list[Span]:
     """Decode tags over normalised text into spans of the original text, trimmed of whitespace."""
     spans: list[Span] = []
@@ -148,9 +180,9 @@ class Tagger:
         return sums / counts.clamp(min=1)
 
     def tag_normalized(self, norm: Normalized) -> list[Span]:
-        probs = self.probabilities(norm.text)
-        best = probs.argmax(dim=-1).tolist() if len(norm.text) else []
-        return spans_from_tags(norm, [self.id2label[i] for i in best])
+        if not norm.text:
+            return []
+        return spans_from_tags(norm, tags_from_probabilities(self.probabilities(norm.text), self.id2label))
 
     def tag(self, text: str) -> list[Span]:
         """Spans over ``text`` (original offsets, sorted, non-overlapping). Empty or non-text input -> []."""

@@ -9,7 +9,14 @@ import torch
 
 from annotations.document import Span
 from inference.normalize import normalize
-from inference.tagger import Tagger, TaggerSettings, decode_bio, spans_from_tags, window_starts
+from inference.tagger import (
+    Tagger,
+    TaggerSettings,
+    decode_bio,
+    spans_from_tags,
+    tags_from_probabilities,
+    window_starts,
+)
 from inference.vocab import Vocab
 
 LABELS = ["O", "B-PHONE", "I-PHONE", "B-H.overview", "I-H.overview"]
@@ -22,6 +29,19 @@ def test_decode_bio_pins_the_tricky_cases() -> None:
     assert decode_bio([]) == []
     assert decode_bio(["O", "O"]) == []
     assert decode_bio(["B-PHONE"]) == [(0, 1, "PHONE")]
+
+
+def test_probabilities_pick_the_span_label_before_the_prefix() -> None:
+    # columns: O, B-PHONE, I-PHONE, B-H.overview, I-H.overview
+    probs = torch.tensor([
+        [0.40, 0.35, 0.25, 0.00, 0.00],  # O has the plurality, PHONE the majority: a PHONE begins
+        [0.40, 0.10, 0.50, 0.00, 0.00],  # continues
+        [0.30, 0.00, 0.35, 0.10, 0.25],  # I-PHONE is the largest entry, but H.overview has more mass
+        [0.60, 0.20, 0.20, 0.00, 0.00],  # O
+    ])
+    tags = tags_from_probabilities(probs, dict(enumerate(LABELS)))
+    assert tags == ["B-PHONE", "I-PHONE", "I-H.overview", "O"]
+    assert decode_bio(tags) == [(0, 2, "PHONE"), (2, 3, "H.overview")]
 
 
 def test_spans_map_back_to_original_offsets_and_are_trimmed() -> None:
