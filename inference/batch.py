@@ -226,6 +226,7 @@ class LineWriter:
 
 # --- workers ----------------------------------------------------------------------------------
 _WORKER: dict[str, Any] = {}
+BATCH_THREADS = 1
 
 
 def _exit_when_orphaned(parent: int) -> None:
@@ -238,7 +239,9 @@ def _exit_when_orphaned(parent: int) -> None:
 
 def _init_worker(factory: ExtractFactory, threads: int) -> None:
     threading.Thread(target=_exit_when_orphaned, args=(os.getppid(),), daemon=True).start()
-    # Oversubscribed BLAS threads make N workers slower than one; split the cores between them.
+    # Batch throughput comes from processes (--jobs), not from torch's intra-op threads: on the 2-core
+    # machine, a small model with 2 threads per process took 3x the CPU per report of 1 thread
+    # (benchmarks/bench_batch.py, machine shared), so every batch process runs one thread.
     for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
         os.environ[var] = str(threads)
     try:
@@ -265,12 +268,14 @@ def _results_serial(items: Iterator[Loaded], factory: ExtractFactory, max_bytes:
         fn = factory()
     except Exception as e:
         raise BatchError(f"the extractor could not be loaded ({type(e).__name__}: {e})") from e
+    if "torch" in sys.modules:  # same rule as in workers: one thread per batch process
+        sys.modules["torch"].set_num_threads(BATCH_THREADS)
     for item in items:
         yield process_loaded(item, fn, max_bytes=max_bytes, keep_text=keep_text)
 
 
 def _pool(jobs: int, factory: ExtractFactory) -> cf.ProcessPoolExecutor:
-    threads = max(1, (os.cpu_count() or 1) // jobs)
+    threads = BATCH_THREADS
     ctx = multiprocessing.get_context("spawn")  # no fork of a parent holding threads or a model
     return cf.ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init_worker, initargs=(factory, threads))
 
