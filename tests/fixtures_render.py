@@ -174,9 +174,10 @@ def to_docx(text: str) -> bytes:
         else:
             width = max(len(r) for r in content)
             table = document.add_table(rows=len(content), cols=width)
-            for i, row in enumerate(content):
+            for tr, row in zip(table.rows, content, strict=True):
+                cells = tr.cells  # once per row: table.cell(i, j) rescans the whole grid each call
                 for j, cell in enumerate(row):
-                    table.cell(i, j).text = cell
+                    cells[j].text = cell
     buf = io.BytesIO()
     document.save(buf)
     return buf.getvalue()
