@@ -27,18 +27,12 @@ from xml.sax.saxutils import quoteattr
 
 from annotations import labels
 from annotations.document import Document, Span
+from annotations.labels import FAMILY_COLOURS
 from annotations.validate import Problem, span_issues, validate_document
 
 FORMATS: tuple[str, ...] = ("labelstudio", "doccano")
 LS_FROM_NAME = "label"
 LS_TO_NAME = "text"
-FAMILY_COLOURS: dict[str, str] = {
-    "sections": "#F4A261",
-    "table1": "#2A9D8F",
-    "table2": "#4C8BF5",
-    "table3": "#9B5DE5",
-    "entities": "#E63946",
-}
 
 _SAFE_ID = re.compile(r"[\w\-][\w.\-]*")
 Assembler = Callable[[str, list[Span]], dict[str, Any]]

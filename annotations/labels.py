@@ -16,6 +16,15 @@ from functools import cache
 from annotations import schema
 
 FAMILIES: tuple[str, ...] = ("sections", "table1", "table2", "table3", "entities")
+# One colour per family, shared by the Label Studio config and the review page so an annotator sees the
+# same colour for the same kind of span in both.
+FAMILY_COLOURS: dict[str, str] = {
+    "sections": "#F4A261",
+    "table1": "#2A9D8F",
+    "table2": "#4C8BF5",
+    "table3": "#9B5DE5",
+    "entities": "#E63946",
+}
 
 
 @cache

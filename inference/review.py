@@ -18,16 +18,8 @@ from typing import Any
 
 from annotations import labels, schema
 from annotations.document import Document, Span
+from annotations.labels import FAMILY_COLOURS
 
-# Family colours match the Label Studio config (annotations.formats.FAMILY_COLOURS), so an annotator
-# sees the same colour for the same kind of span in both tools.
-FAMILY_COLOURS: dict[str, str] = {
-    "sections": "#F4A261",
-    "table1": "#2A9D8F",
-    "table2": "#4C8BF5",
-    "table3": "#9B5DE5",
-    "entities": "#E63946",
-}
 FAMILY_TITLES: dict[str, str] = {
     "sections": "section heading", "table1": "table 1 cell", "table2": "table 2 cell",
     "table3": "table 3 cell", "entities": "entity",
