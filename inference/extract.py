@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from annotations.document import Span
 from govreport import paths
 from inference.assemble import assemble, clean_spans
+from inference.repair import repair_spans
 
 
 class SpanTagger(Protocol):
@@ -47,7 +48,7 @@ class Extractor:
             raise TypeError(f"extract() needs the document text as str, got {type(text).__name__}")
         if not text.strip():
             return Extraction(assemble(text, [], offsets=offsets), [])
-        spans = clean_spans(text, self.tagger.tag(text))
+        spans = repair_spans(text, clean_spans(text, self.tagger.tag(text)))
         return Extraction(assemble(text, spans, offsets=offsets), spans)
 
 

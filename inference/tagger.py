@@ -53,7 +53,9 @@ def window_starts(n: int, width: int, stride: int, offset: int = 0) -> list[int]
 
 def decode_bio(tags: Sequence[str]) -> list[tuple[int, int, str]]:
     """``(start, end, label)`` runs of a BIO tag sequence. An I- without a matching open span starts
-    one; a change of label always ends the current span."""
+    one; a change of label always ends the current span. A B- directly after a character of the same
+    label continues the span: two spans of one label never touch in these documents (one cell, one
+    entity), while a half-sure model does put B- inside a number ("49" read as "4" + "9")."""
     out: list[tuple[int, int, str]] = []
     cur_label: str | None = None
     cur_start = 0
@@ -64,7 +66,7 @@ def decode_bio(tags: Sequence[str]) -> list[tuple[int, int, str]]:
                 out.append((cur_start, i, cur_label))
             cur_label = None
             continue
-        if prefix == "B" or label != cur_label:
+        if label != cur_label:
             if cur_label is not None:
                 out.append((cur_start, i, cur_label))
             cur_label, cur_start = label, i

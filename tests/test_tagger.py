@@ -24,8 +24,11 @@ LABELS = ["O", "B-PHONE", "I-PHONE", "B-H.overview", "I-H.overview"]
 
 def test_decode_bio_pins_the_tricky_cases() -> None:
     tags = ["I-PHONE", "I-PHONE", "O", "B-PHONE", "B-PHONE", "I-PHONE", "I-H.overview", "I-PHONE"]
-    assert decode_bio(tags) == [(0, 2, "PHONE"), (3, 4, "PHONE"), (4, 6, "PHONE"), (6, 7, "H.overview"),
-                                (7, 8, "PHONE")]
+    assert decode_bio(tags) == [(0, 2, "PHONE"), (3, 6, "PHONE"), (6, 7, "H.overview"), (7, 8, "PHONE")]
+    # a B- inside a number of one cell ("49" tagged B B) does not cut it in two; a gap or another
+    # label still does
+    assert decode_bio(["B-T2.granted.total", "B-T2.granted.total", "O", "B-T2.granted.total"]) == [
+        (0, 2, "T2.granted.total"), (3, 4, "T2.granted.total")]
     assert decode_bio([]) == []
     assert decode_bio(["O", "O"]) == []
     assert decode_bio(["B-PHONE"]) == [(0, 1, "PHONE")]

@@ -1,0 +1,58 @@
+"""Repairs to the model's heading and entity spans before assembly.
+
+A half-sure model cuts a span into fragments (一 / 、总体情况, 乐 / 县回澜镇人民政府) and tags heading
+words where the prose merely names a section (报告主要包括：总体情况、主动公开…). So fragments of one
+label on one line are joined; then a heading must start like one (at the start of a line, or after a
+space or a sentence end when a page ran it into one line), and a one-character entity is dropped (no
+entity is that short). Table cells are left alone: two cells are often a character apart. Only the
+model's spans pass through here; gold spans are assembled as they are.
+"""
+
+from __future__ import annotations
+
+from annotations.document import Span
+
+MAX_GAP = {"H": 4, "E": 2}  # characters between two fragments of one span (all on one line)
+MIN_CHARS = {"H": 3, "E": 2}
+_OPENERS = set("。；;！!？?：:\u3000 \t\n")
+
+
+def _kind(label: str) -> str | None:
+    if label.startswith("H."):
+        return "H"
+    return "E" if label.isupper() else None
+
+
+def _starts_like_heading(text: str, start: int) -> bool:
+    i = start - 1
+    while i >= 0 and text[i] in " \t\u3000":
+        i -= 1
+    return i < 0 or text[i] in _OPENERS or start - i > 1
+
+
+def _join_fragments(text: str, spans: list[Span]) -> list[Span]:
+    merged: list[Span] = []
+    for s in sorted(spans, key=lambda s: (s.label, s.start)):
+        prev = merged[-1] if merged else None
+        if (prev and prev.label == s.label and 0 <= s.start - prev.end <= MAX_GAP[_kind(s.label) or "E"]
+                and "\n" not in text[prev.end:s.start]):
+            merged[-1] = Span(prev.start, s.end, s.label)
+        else:
+            merged.append(s)
+    return merged
+
+
+def repair_spans(text: str, spans: list[Span]) -> list[Span]:
+    repairable = [s for s in spans if _kind(s.label)]
+    kept = []
+    for s in _join_fragments(text, repairable):
+        kind = _kind(s.label)
+        if s.end - s.start < MIN_CHARS[kind]:
+            continue
+        if kind == "H" and not _starts_like_heading(text, s.start):
+            continue
+        kept.append(s)
+    # a joined span may now cover a cell span that sat in its gap: cells win, they are checked by rules
+    cells = [s for s in spans if not _kind(s.label)]
+    kept = [s for s in kept if not any(c.start < s.end and s.start < c.end for c in cells)]
+    return sorted(cells + kept)
