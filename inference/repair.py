@@ -2,9 +2,9 @@
 
 A half-sure model cuts a span into fragments (一 / 、总体情况, 乐 / 县回澜镇人民政府) and tags heading
 words where the prose merely names a section (报告主要包括：总体情况、主动公开…). So fragments of one
-label on one line are joined; then a heading must start like one (at the start of a line, or after a
-space or a sentence end when a page ran it into one line), and a one-character entity is dropped (no
-entity is that short). Table cells are left alone: two cells are often a character apart. Only the
+label within one sentence of one line are joined; then a heading must start like one (at the start of a
+line, or after a space or a sentence end when a page ran it into one line), and a one-character entity
+is dropped (no entity is that short). Table cells are left alone: two cells are often a character apart. Only the
 model's spans pass through here; gold spans are assembled as they are.
 """
 
@@ -15,6 +15,7 @@ from annotations.document import Span
 MAX_GAP = {"H": 4, "E": 2}  # characters between two fragments of one span (all on one line)
 MIN_CHARS = {"H": 3, "E": 2}
 _OPENERS = set("。；;！!？?：:\u3000 \t\n")
+_SENTENCE_END = set("。；;！!？?\n")
 
 
 def _kind(label: str) -> str | None:
@@ -35,7 +36,7 @@ def _join_fragments(text: str, spans: list[Span]) -> list[Span]:
     for s in sorted(spans, key=lambda s: (s.label, s.start)):
         prev = merged[-1] if merged else None
         if (prev and prev.label == s.label and 0 <= s.start - prev.end <= MAX_GAP[_kind(s.label) or "E"]
-                and "\n" not in text[prev.end:s.start]):
+                and not _SENTENCE_END.intersection(text[prev.end:s.start])):
             merged[-1] = Span(prev.start, s.end, s.label)
         else:
             merged.append(s)
