@@ -1,7 +1,7 @@
 """Batch throughput of `govreport extract` for --jobs 1 and 2, and peak memory of the process tree.
 
     python benchmarks/bench_batch.py [--model models/default] [--n 200] [--jobs 1 2]
-                                     [--out benchmarks/results/batch.json] [--fake]
+                                     [--out benchmarks/results/batch.json] [--fake] [--accuracy 15]
 
 Inputs: n synthetic reports (training.synth.generate; the hand-written sample if it is missing) in
 mixed formats, one fifth each: UTF-8 .txt, GB18030 .txt, .html, .docx, .pdf. Each --jobs value runs
@@ -64,6 +64,35 @@ def read_times(directory: Path) -> dict[str, dict[str, float]]:
     return {ext: {"files": len(ts), "mean_ms": round(1000 * sum(ts) / len(ts), 2)} for ext, ts in by_ext.items()}
 
 
+def format_accuracy(model: Path, n: int, seed: int) -> dict[str, dict[str, float]]:
+    """Same synthetic report, four formats: share of table cells equal to the generator's record
+    (all cells, and cells that hold a number), and agency right. Shows what conversion costs."""
+    from fixtures_render import to_docx, to_html, to_pdf
+
+    from annotations import schema
+    from inference.batch import model_extract_fn
+    from inference.readers import read_bytes
+    from training.synth import generate
+
+    extract = model_extract_fn(str(model))
+    renders = {"txt": lambda t: t.encode("utf-8"), "html": to_html, "docx": to_docx, "pdf": to_pdf}
+    tally = {fmt: [0, 0, 0, 0, 0] for fmt in renders}
+    for doc, _ in generate(n, seed):
+        paths = schema.cell_paths(doc.record.get("template"))
+        gold = {p: schema.get_path(doc.record, p) for p in paths}
+        for fmt, render in renders.items():
+            record = extract(read_bytes(render(doc.text), f"x.{fmt}").text)
+            got = {p: schema.get_path(record, p) for p in paths}
+            t = tally[fmt]
+            t[0] += sum(got[p] == gold[p] for p in paths)
+            t[1] += len(paths)
+            t[2] += sum(got[p] == gold[p] for p in paths if gold[p] is not None)
+            t[3] += sum(gold[p] is not None for p in paths)
+            t[4] += record.get("agency") == doc.record.get("agency")
+    return {fmt: {"cells_equal": round(t[0] / t[1], 4), "filled_cells_equal": round(t[2] / max(1, t[3]), 4),
+                  "agency_right": round(t[4] / n, 4)} for fmt, t in tally.items()}
+
+
 def _tree_rss_kb(pid: int) -> int:
     """Summed VmRSS of pid and all its descendants (Linux /proc)."""
     total, stack = 0, [pid]
@@ -117,6 +146,13 @@ def run_once(directory: Path, out: Path, jobs: int, model: Path, fake: bool) -> 
     }
 
 
+def _shown(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--model", default=str(DEFAULT_MODEL))
@@ -124,6 +160,8 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
     ap.add_argument("--fake", action="store_true", help="no model: time reading and batching only")
+    ap.add_argument("--accuracy", type=int, default=0, metavar="N",
+                    help="also extract N synthetic reports from each format and compare with their records")
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "batch.json"))
     args = ap.parse_args()
     model = Path(args.model)
@@ -135,7 +173,7 @@ def main() -> None:
         counts = write_inputs(inputs, args.n, args.seed)
         result = {
             "command": " ".join(["python benchmarks/bench_batch.py", *sys.argv[1:]]),
-            "model": None if args.fake else str(model), "fake_extractor": args.fake,
+            "model": None if args.fake else _shown(model), "fake_extractor": args.fake,
             "inputs": {"n": args.n, "seed": args.seed, "formats": counts,
                        "megabytes": round(sum(p.stat().st_size for p in inputs.iterdir()) / 2**20, 2)},
             "read_only": read_times(inputs),
@@ -147,6 +185,10 @@ def main() -> None:
             run = run_once(inputs, Path(tmp) / f"results_j{jobs}.jsonl", jobs, model, args.fake)
             result["runs"].append(run)
             print(json.dumps(run, ensure_ascii=False), flush=True)
+        if args.accuracy and not args.fake:
+            result["format_accuracy"] = {"n": args.accuracy, "seed": 7,
+                                         **format_accuracy(model, args.accuracy, seed=7)}
+            print(json.dumps(result["format_accuracy"]), flush=True)
         base = result["runs"][0]["reports_per_second"]
         for run in result["runs"]:
             run["speedup_vs_first"] = round(run["reports_per_second"] / base, 2) if base else None
