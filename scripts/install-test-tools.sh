@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# Installs what only some tests need: Debian's Chromium (review-page test) and Label Studio in its own
-# virtualenv (it pins many packages; kept apart so it cannot change the project's own).
+# Installs what only some tests need: Debian's Chromium (review-page test), a CJK font (PDF fixtures),
+# and Label Studio in its own virtualenv (it pins many packages; kept apart so it cannot change ours).
 set -euo pipefail
 LS_VENV="${GOVREPORT_LS_VENV:-/opt/ls-venv}"
 
-if ! command -v chromium >/dev/null 2>&1; then
-  if command -v apt-get >/dev/null 2>&1; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
-  fi
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+fc-list :lang=zh 2>/dev/null | grep -q . || missing+=(fonts-wqy-microhei fontconfig)
+if [ ${#missing[@]} -gt 0 ] && command -v apt-get >/dev/null 2>&1; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
 if [ ! -x "$LS_VENV/bin/label-studio" ]; then
