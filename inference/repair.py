@@ -3,9 +3,10 @@
 A half-sure model cuts a span into fragments (一 / 、总体情况, 乐 / 县回澜镇人民政府) and tags heading
 words where the prose merely names a section (报告主要包括：总体情况、主动公开…). So fragments of one
 label within one sentence of one line are joined; then a heading must start like one (at the start of a
-line, or after a space or a sentence end when a page ran it into one line), and a one-character entity
-is dropped (no entity is that short). Table cells are left alone: two cells are often a character apart. Only the
-model's spans pass through here; gold spans are assembled as they are.
+line, or after a space or a sentence end when a page ran it into one line), a one-character entity is
+dropped (no entity is that short), and so is an agency name that does not end in the kind of body it
+names (…政府, …局, …办公室: the name of a body always does). Table cells are left alone: two cells are
+often a character apart. Only the model's spans pass through here; gold spans are assembled as they are.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ MAX_GAP = {"H": 4, "E": 2}  # characters between two fragments of one span (all 
 MIN_CHARS = {"H": 3, "E": 2}
 _OPENERS = set("。；;！!？?：:\u3000 \t\n")
 _SENTENCE_END = set("。；;！!？?\n")
+# Last character of the name of a body (simplified and traditional): 政府 局 室 处 署 委 会 厅 办 中心 馆 院 所 站 队 …
+_AGENCY_ENDS = set("府局室处處署委会會厅廳办辦心馆館院所站队隊部司镇鎮乡鄉道社)）")
 
 
 def _kind(label: str) -> str | None:
@@ -51,6 +54,8 @@ def repair_spans(text: str, spans: list[Span]) -> list[Span]:
         if s.end - s.start < MIN_CHARS[kind]:
             continue
         if kind == "H" and not _starts_like_heading(text, s.start):
+            continue
+        if s.label == "AGENCY" and text[s.end - 1] not in _AGENCY_ENDS:
             continue
         kept.append(s)
     # a joined span may now cover a cell span that sat in its gap: cells win, they are checked by rules

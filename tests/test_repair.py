@@ -28,3 +28,9 @@ def test_fragments_are_not_joined_across_lines_or_over_a_cell():
     assert Span(11, 12, "T2.granted.total") in out
     assert Span(0, 3, "AGENCY") in out and Span(4, 8, "AGENCY") in out
     assert not any(s.label == "AGENCY" and s.start < 12 < s.end for s in out)
+
+
+def test_an_agency_must_end_like_the_name_of_a_body():
+    text = "今天天气很好。崔桥镇人民政府发布。"
+    spans = [Span(1, 3, "AGENCY"), Span(7, 14, "AGENCY")]
+    assert repair_spans(text, spans) == [Span(7, 14, "AGENCY")]
