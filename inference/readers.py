@@ -281,8 +281,13 @@ def join_broken(parts: list[str]) -> str:
 
 
 def table_row_line(cells: list[str]) -> str:
-    """One table row as one line, cells separated by ` | ` (blank cells stay, as empty strings)."""
-    return " | ".join(re.sub(r"\s+", " ", c).strip() for c in cells).strip()
+    """One table row as one line, cells separated by ` | `. Blank cells inside the row stay (as empty
+    strings, so later cells keep their place); blank cells at its end are dropped: a rectangular grid
+    pads short rows with them, and they carry nothing (a blank cell is null either way)."""
+    tidy = [re.sub(r"\s+", " ", c).strip() for c in cells]
+    while tidy and not tidy[-1]:
+        tidy.pop()
+    return " | ".join(tidy)
 
 
 def _tidy_lines(lines: list[str]) -> str:

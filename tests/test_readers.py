@@ -199,6 +199,12 @@ def test_html_cells_with_line_breaks_and_nested_markup() -> None:
     assert text.split("\n") == ["二、主动公开政府信息情况", "信息内容 | 处理决定数量", "行政许可 | 12"]
 
 
+def test_blank_cells_keep_their_place_inside_a_row_but_not_at_its_end() -> None:
+    page = ("<table><tr><td>行政许可</td><td></td><td>3</td><td> </td><td></td></tr>"
+            "<tr><td></td><td>2</td></tr></table>")
+    assert html_to_text(page).text.split("\n") == ["行政许可 | | 3", "| 2"]
+
+
 def test_html_layout_table_around_the_report_is_not_flattened() -> None:
     """Old sites put the whole page in a table; only the innermost data table becomes pipe rows."""
     page = ("<html><body><table><tr><td>网站首页</td></tr><tr><td><div><p>一、总体情况</p>"
