@@ -7,6 +7,7 @@ them, parsers must not depend on them.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 TEMPLATES: tuple[str, ...] = ("2019", "2021")
@@ -248,6 +249,16 @@ def cell_paths(template: str | None) -> list[str]:
     paths += [f"requests.{r}.{c}" for r in t2_rows(template) for c in T2_COLUMNS]
     paths += [f"review_litigation.{g}.{c}" for g in T3_GROUPS for c in T3_COLUMNS]
     return paths
+
+
+def distinct(values: Iterable[Any]) -> list[Any]:
+    """Values in order of first occurrence, each once (the record's lists are deduplicated this way;
+    items may be dicts, so no set)."""
+    out: list[Any] = []
+    for v in values:
+        if v not in out:
+            out.append(v)
+    return out
 
 
 def get_path(record: dict[str, Any], path: str) -> Any:

@@ -81,13 +81,6 @@ def same_value(a: Any, b: Any) -> bool:
     return a == b
 
 
-def _dedup(values: Iterable[Any]) -> list[Any]:
-    out: list[Any] = []
-    for v in values:
-        if v not in out:
-            out.append(v)
-    return out
-
 
 # --- spans -------------------------------------------------------------------------------------
 def span_issues(text: str, spans: Iterable[Span]) -> list[Issue]:
@@ -230,7 +223,7 @@ def _most_frequent(values: list[Any]) -> list[Any]:
     if not counts:
         return []
     top = max(counts.values())
-    return _dedup(v for v in values if counts[v] == top)
+    return schema.distinct(v for v in values if counts[v] == top)
 
 
 def expected_agency(texts: list[str]) -> str | None:
@@ -268,7 +261,7 @@ def _cell_issues(text: str, spans: list[Span], record: dict[str, Any]) -> list[I
     conflicts = {c.get("path"): c for c in record.get("conflicts") or [] if isinstance(c, dict)}
     for path, found in by_path.items():
         cell = schema.get_path(record, path)
-        distinct = _dedup(v for _, v in found)
+        distinct = schema.distinct(v for _, v in found)
         if len(distinct) == 1:
             if not same_value(cell, distinct[0]):
                 issues += [(s, f"reads {v} but record {path} is {cell}") for s, v in found]
@@ -285,7 +278,7 @@ def _cell_issues(text: str, spans: list[Span], record: dict[str, Any]) -> list[I
             issues.append((None, f"spans of {path} disagree {distinct} but record.conflicts has no entry"))
         else:
             values = conflict.get("values") or []
-            if sorted(map(str, _dedup(values))) != sorted(map(str, distinct)):
+            if sorted(map(str, schema.distinct(values))) != sorted(map(str, distinct)):
                 issues.append((None, f"record.conflicts {path}: values {values} but spans read {distinct}"))
             if not same_value(conflict.get("chosen"), first):
                 issues.append((None, f"record.conflicts {path}: chosen {conflict.get('chosen')}, "
@@ -310,8 +303,8 @@ def _amount_issues(text: str, spans: list[Span], record: dict[str, Any],
         if parsed is not None and not same_value(parsed, a.get("value")):
             issues.append((None, f"record.amounts {a.get('text')!r}: value {a.get('value')}, text reads {parsed}"))
     prose = [a.get("text") for a in amounts if a.get("cell") is None]
-    spans_prose = _dedup(s.text(text) for s in spans if s.label == "AMOUNT")
-    if _dedup(prose) != spans_prose or len(prose) != len(spans_prose):
+    spans_prose = schema.distinct(s.text(text) for s in spans if s.label == "AMOUNT")
+    if schema.distinct(prose) != spans_prose or len(prose) != len(spans_prose):
         issues.append((None, f"record.amounts (cell null) are {prose}; AMOUNT spans give {spans_prose}"))
     template = record.get("template")
     money = schema.MONEY_CELLS.get(template) if template else None
@@ -343,7 +336,7 @@ def _entity_issues(text: str, spans: list[Span], record: dict[str, Any]) -> list
         return [s.text(text) for s in by_label.get(label, [])]
 
     for label, key in schema.ENTITY_LIST_KEYS.items():
-        want = _dedup(texts(label))
+        want = schema.distinct(texts(label))
         if record.get(key) != want:
             issues.append((None, f"record.{key} is {record.get(key)}; {label} spans give {want} "
                                  "(deduplicated, in order of first occurrence)"))
@@ -385,9 +378,9 @@ def _leader_issues(text: str, by_label: dict[str, list[Span]], record: dict[str,
     issues: list[Issue] = []
     leaders = [x for x in record.get("leaders") or [] if isinstance(x, dict)]
     names = [s.text(text) for s in by_label.get("LEADER_NAME", [])]
-    if _dedup(x.get("name") for x in leaders) != _dedup(names):
+    if schema.distinct(x.get("name") for x in leaders) != schema.distinct(names):
         issues.append((None, f"record.leaders names {[x.get('name') for x in leaders]}; "
-                             f"LEADER_NAME spans give {_dedup(names)}"))
+                             f"LEADER_NAME spans give {schema.distinct(names)}"))
         return issues
     titles = by_label.get("LEADER_TITLE", [])
     for x in leaders:

@@ -68,13 +68,6 @@ def _set_path(record: dict[str, Any], path: str, value: Any) -> None:
     node[last] = value
 
 
-def _distinct(values: Iterable[Any]) -> list[Any]:
-    out: list[Any] = []
-    for v in values:
-        if v not in out:
-            out.append(v)
-    return out
-
 
 def _money_paths(template: str | None) -> set[str]:
     """The money cell of the template (of both when the template is unknown)."""
@@ -117,7 +110,7 @@ def _fill_cells(record: dict[str, Any], text: str, spans: list[Span], template: 
         if path in money_paths:
             money.append(_money_entry(text, spans, s, value, path))
     for path, values in candidates.items():
-        distinct = _distinct(values)
+        distinct = schema.distinct(values)
         if len(distinct) > 1:
             record["conflicts"].append({"path": path, "values": distinct, "chosen": values[0]})
     return money

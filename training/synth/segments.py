@@ -143,10 +143,10 @@ def build_record(text: str, segs: list[Seg], spans: list[Span], located: list[tu
     # Distinct (name, title) pairs in order; a name without a title is listed (title null) only
     # when no sentence gives that name a title.
     titled = {ld["name"] for ld in leaders if ld["title"] is not None}
-    record["leaders"] = _dedup([ld for ld in leaders if ld["title"] is not None or ld["name"] not in titled])
-    record["amounts"] = _dedup(record["amounts"])
+    record["leaders"] = schema.distinct([ld for ld in leaders if ld["title"] is not None or ld["name"] not in titled])
+    record["amounts"] = schema.distinct(record["amounts"])
     for path, values in seen_cells.items():
-        distinct = _dedup(values)
+        distinct = schema.distinct(values)
         if len(distinct) > 1:
             record["conflicts"].append({"path": path, "values": distinct, "chosen": values[0]})
     record["sections"] = section_texts(text, spans)
@@ -192,11 +192,3 @@ def _set_path(record: dict[str, Any], path: str, value: Any) -> None:
     for k in keys[:-1]:
         node = node.setdefault(k, {})
     node[keys[-1]] = value
-
-
-def _dedup(items: list[Any]) -> list[Any]:
-    out: list[Any] = []
-    for it in items:
-        if it not in out:
-            out.append(it)
-    return out
