@@ -1,1 +1,1 @@
-"""Label schema, annotation formats, validator and gold set."""
+"""Annotation formats (Label Studio, doccano), validator, pre-annotation, evaluation; gold/ is the gold set."""

@@ -2,7 +2,7 @@
 
 Figures, overall and per document:
 - spans: seqeval (mode="strict", scheme=IOB2) on character-level IOB2 sequences: P/R/F1 per label,
-  per family (annotations.labels.family) and micro overall. With zero_division=0, as seqeval; a figure
+  per family (govreport.core.labels.family) and micro overall. With zero_division=0, as seqeval; a figure
   with neither gold nor predicted spans is None (not applicable), not 0.
 - record: exact-match accuracy of every table cell of the gold template (nulls included: both null
   is correct), of each entity field (lists compared as sets), and agreement of the identity checks
@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from annotations import labels, schema
-from annotations.checks import run_checks
-from annotations.document import Document, Span, document_paths
-from annotations.validate import read_document_file, same_value
+from govreport.annotations.validate import read_document_file, same_value
+from govreport.core import labels, schema
+from govreport.core.checks import run_checks
+from govreport.core.document import Document, Span, document_paths
 
 TABLES: dict[str, str] = {"proactive": "table1", "requests": "table2", "review_litigation": "table3"}
 LIST_FIELDS: tuple[str, ...] = ("phones", "emails", "addresses", "postcodes", "urls", "doc_numbers")
@@ -220,7 +220,7 @@ def load_predictions(gold: list[Document], pred: Path, warn: list[str],
     pred = Path(pred)
     out: dict[str, Prediction] = {}
     if is_model_dir(pred):
-        from inference.extract import Extractor
+        from govreport.inference.extract import Extractor
 
         extractor = Extractor(pred)
         for doc in gold:

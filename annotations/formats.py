@@ -12,7 +12,7 @@ doccano (JSONL): ``{"doc_id", "text", "label": [[start, end, label], ...], "meta
 points; doccano's relation-project shape (``entities: [{start_offset, end_offset, label}]``) is read too.
 
 Import validates every task and writes nothing when any is invalid; records are rebuilt from the
-spans by ``inference.assemble.assemble(text, spans)``.
+spans by ``govreport.inference.assemble.assemble(text, spans)``.
 """
 
 from __future__ import annotations
@@ -25,10 +25,10 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import quoteattr
 
-from annotations import labels
-from annotations.document import Document, Span
-from annotations.labels import FAMILY_COLOURS
-from annotations.validate import Problem, span_issues, validate_document
+from govreport.annotations.validate import Problem, span_issues, validate_document
+from govreport.core import labels
+from govreport.core.document import Document, Span
+from govreport.core.labels import FAMILY_COLOURS
 
 FORMATS: tuple[str, ...] = ("labelstudio", "doccano")
 LS_FROM_NAME = "label"
@@ -261,7 +261,7 @@ def read_export(path: Path) -> ReadResult:
 
 
 def _default_assembler() -> Assembler:
-    from inference.assemble import assemble
+    from govreport.inference.assemble import assemble
 
     return assemble
 
@@ -298,7 +298,7 @@ def import_export(path: Path, out_dir: Path, assemble: Assembler | None = None) 
         try:
             assemble = _default_assembler()
         except ImportError as e:
-            result.problems.append(Problem(str(path), f"cannot rebuild records: inference.assemble is not "
+            result.problems.append(Problem(str(path), f"cannot rebuild records: govreport.inference.assemble is not "
                                                       f"available ({e})"))
             return result
     for doc, where in zip(read.documents, read.wheres, strict=True):

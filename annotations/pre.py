@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from annotations.document import Document, Span
+from govreport.core.document import Document, Span
 
 _UNSAFE_ID = re.compile(r"[^\w.\-]+")
 
@@ -51,7 +51,7 @@ def doc_id_for(path: Path, taken: set[str]) -> str:
 
 def expand_inputs(paths: Iterable[Path]) -> list[Path]:
     """Files as given; a directory gives its report files and Document JSON files, sorted."""
-    from inference.readers import SUPPORTED_EXTS
+    from govreport.inference.readers import SUPPORTED_EXTS
 
     out: list[Path] = []
     for p in map(Path, paths):
@@ -63,7 +63,7 @@ def expand_inputs(paths: Iterable[Path]) -> list[Path]:
 
 
 def read_input(path: Path) -> tuple[str, dict[str, Any]]:
-    """(text, meta) of a report file (.txt/.html/.pdf/.docx via inference.readers) or a Document JSON."""
+    """(text, meta) of a report file (.txt/.html/.pdf/.docx via govreport.inference.readers) or a Document JSON."""
     path = Path(path)
     if path.suffix.lower() == ".json":
         try:
@@ -74,7 +74,7 @@ def read_input(path: Path) -> tuple[str, dict[str, Any]]:
             raise PreError("not a Document JSON file (no 'text')")
         meta = data.get("meta") if isinstance(data.get("meta"), dict) else {}
         return data["text"], {"source": meta.get("source", path.name)}
-    from inference.readers import ReadError, read_path
+    from govreport.inference.readers import ReadError, read_path
 
     try:
         return read_path(path).text, {"source": path.name}
@@ -109,7 +109,7 @@ def predicted_documents(paths: Iterable[Path], extractor: Any, model_version: st
 def write_tasks(docs: list[Document], out: Path, fmt: str = "labelstudio",
                 model_version: str = "govreport") -> Path | None:
     """Write the tasks; returns the Label Studio config path written beside them (None for doccano)."""
-    from annotations.formats import labelstudio_config, to_doccano, to_labelstudio
+    from govreport.annotations.formats import labelstudio_config, to_doccano, to_labelstudio
 
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -127,8 +127,8 @@ def write_tasks(docs: list[Document], out: Path, fmt: str = "labelstudio",
 
 
 def load_extractor(model_dir: Path | None = None) -> Any:
+    from govreport.inference.extract import Extractor
     from govreport.paths import DEFAULT_MODEL
-    from inference.extract import Extractor
 
     model_dir = Path(model_dir) if model_dir else DEFAULT_MODEL
     if not model_dir.is_dir():

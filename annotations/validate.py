@@ -6,7 +6,7 @@ an annotator can go straight to it. Nothing here raises on bad input: problems a
 The record rules checked against the spans are the annotation conventions of the team brief:
 cells = parse_number of their spans (pasted-twice reports: conflicts), entity lists deduplicated in
 order of first occurrence, agency/report_year the most frequent span value, published the first
-date, sections by annotations.sections, checks = annotations.checks.run_checks(record).
+date, sections by govreport.core.sections, checks = govreport.core.checks.run_checks(record).
 """
 
 from __future__ import annotations
@@ -23,11 +23,11 @@ from typing import Any
 
 import jsonschema
 
-from annotations import labels, schema
-from annotations.checks import run_checks
-from annotations.document import Document, Span, document_paths
-from annotations.numbers import parse_number
-from annotations.sections import section_texts
+from govreport.core import labels, schema
+from govreport.core.checks import run_checks
+from govreport.core.document import Document, Span, document_paths
+from govreport.core.numbers import parse_number
+from govreport.core.sections import section_texts
 
 _MAX_SHOWN = 60  # span text longer than this is shortened in messages
 
@@ -159,7 +159,7 @@ def _show_check(c: dict[str, Any] | None) -> str:
 
 
 def checks_issues(record: dict[str, Any]) -> list[str]:
-    """record.checks must be exactly annotations.checks.run_checks(record) (assumes a well-shaped record)."""
+    """record.checks must be exactly govreport.core.checks.run_checks(record) (assumes a well-shaped record)."""
     expected = run_checks(record)
     got = record.get("checks") or []
     n = max(len(got), len(expected))
@@ -172,7 +172,7 @@ def checks_issues(record: dict[str, Any]) -> list[str]:
         f"{_show_check(got[i] if i < len(got) else None)}, run_checks gives "
         f"{_show_check(expected[i] if i < len(expected) else None)}" for i in diffs[:3])
     more = f" (and {len(diffs) - 3} more)" if len(diffs) > 3 else ""
-    return [f"record.checks differ from annotations.checks.run_checks(record): {shown}{more}"]
+    return [f"record.checks differ from govreport.core.checks.run_checks(record): {shown}{more}"]
 
 
 # --- record against spans ----------------------------------------------------------------------
@@ -369,7 +369,7 @@ def _entity_issues(text: str, spans: list[Span], record: dict[str, Any]) -> list
     sections = section_texts(text, spans)
     if record.get("sections") != sections:
         bad = [k for k in schema.SECTIONS if (record.get("sections") or {}).get(k) != sections[k]]
-        issues.append((None, f"record.sections {', '.join(bad)} differ from annotations.sections.section_texts"))
+        issues.append((None, f"record.sections {', '.join(bad)} differ from govreport.core.sections.section_texts"))
     return issues
 
 

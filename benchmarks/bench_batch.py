@@ -3,7 +3,7 @@
     python benchmarks/bench_batch.py [--model models/default] [--n 200] [--jobs 1 2]
                                      [--out benchmarks/results/batch.json] [--fake] [--accuracy 15]
 
-Inputs: n synthetic reports (training.synth.generate; the hand-written sample if it is missing) in
+Inputs: n synthetic reports (govreport.training.synth.generate; the hand-written sample if it is missing) in
 mixed formats, one fifth each: UTF-8 .txt, GB18030 .txt, .html, .docx, .pdf. Each --jobs value runs
 `govreport extract DIR --out FILE --jobs N` in a fresh process (model loading included in the wall
 time); the summed RSS of the whole process tree is sampled every 0.1 s for the peak. --fake replaces the
@@ -54,7 +54,7 @@ def write_inputs(directory: Path, n: int, seed: int) -> dict[str, int]:
 
 def read_times(directory: Path) -> dict[str, dict[str, float]]:
     """Seconds per file spent in the readers alone, by extension."""
-    from inference.readers import read_path
+    from govreport.inference.readers import read_path
 
     by_ext: dict[str, list[float]] = {}
     for p in sorted(directory.iterdir()):
@@ -69,10 +69,10 @@ def format_accuracy(model: Path, n: int, seed: int) -> dict[str, dict[str, float
     (all cells, and cells that hold a number), and agency right. Shows what conversion costs."""
     from fixtures_render import to_docx, to_html, to_pdf
 
-    from annotations import schema
-    from inference.batch import model_extract_fn
-    from inference.readers import read_bytes
-    from training.synth import generate
+    from govreport.core import schema
+    from govreport.inference.batch import model_extract_fn
+    from govreport.inference.readers import read_bytes
+    from govreport.training.synth import generate
 
     extract = model_extract_fn(str(model))
     renders = {"txt": lambda t: t.encode("utf-8"), "html": to_html, "docx": to_docx, "pdf": to_pdf}
@@ -112,7 +112,8 @@ def _tree_rss_kb(pid: int) -> int:
 def run_once(directory: Path, out: Path, jobs: int, model: Path, fake: bool) -> dict:
     if fake:
         code = ("import sys; sys.path.insert(0, sys.argv[1]); from pathlib import Path; "
-                "from fake_extractor import fake_factory; from inference.batch import expand_inputs, run_batch; "
+                "from fake_extractor import fake_factory; "
+                "from govreport.inference.batch import expand_inputs, run_batch; "
                 "run_batch(expand_inputs([sys.argv[2]])[0], fake_factory(), out=Path(sys.argv[3]), "
                 "jobs=int(sys.argv[4]), progress=False)")
         cmd = [sys.executable, "-c", code, str(ROOT / "tests"), str(directory), str(out), str(jobs)]

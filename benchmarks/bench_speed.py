@@ -24,14 +24,14 @@ def sample_text(n_chars: int) -> str:
     seeds = sorted((SHARED / "seeds").glob("*.txt"))
     base = "".join(p.read_text(encoding="utf-8") for p in seeds)
     if not base:  # no shared/ beside the repo: fall back to a synthetic report
-        from training.synth import generate
+        from govreport.training.synth import generate
 
         base = "".join(doc.text for doc, _ in generate(5, 0))
     return (base * (n_chars // max(len(base), 1) + 1))[:n_chars]
 
 
 def bench(model_dir: Path, threads: int, lengths: tuple[int, ...] = (10_000, 40_000), repeats: int = 5) -> dict:
-    from inference.tagger import Tagger
+    from govreport.inference.tagger import Tagger
 
     t0 = time.perf_counter()
     tagger = Tagger.from_pretrained(model_dir, threads=threads)
@@ -63,7 +63,7 @@ def bench(model_dir: Path, threads: int, lengths: tuple[int, ...] = (10_000, 40_
 
 def _extract_latency(model_dir: Path, threads: int, text: str, repeats: int) -> dict:
     """Whole extraction (normalise, tag, assemble, checks) of one report, model already loaded."""
-    from inference.extract import Extractor
+    from govreport.inference.extract import Extractor
 
     ex = Extractor.from_pretrained(model_dir)
     ex.extract(text)  # warm-up

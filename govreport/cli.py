@@ -16,10 +16,10 @@ from govreport.paths import DEFAULT_MODEL, GOLD_DIR
 
 
 def _schema(args: argparse.Namespace) -> int:
-    from annotations.schema import json_schema
+    from govreport.core.schema import json_schema
 
     if args.validate:
-        from annotations.validate import validate_record_file
+        from govreport.annotations.validate import validate_record_file
 
         errors = validate_record_file(Path(args.validate))
         for e in errors:
@@ -30,7 +30,7 @@ def _schema(args: argparse.Namespace) -> int:
 
 
 def _annotate_validate(args: argparse.Namespace) -> int:
-    from annotations.validate import validate_path
+    from govreport.annotations.validate import validate_path
 
     result = validate_path(Path(args.path))
     for p in result.problems:
@@ -43,15 +43,15 @@ def _annotate_validate(args: argparse.Namespace) -> int:
 
 
 def _annotate_config(args: argparse.Namespace) -> int:
-    from annotations.formats import labelstudio_config
+    from govreport.annotations.formats import labelstudio_config
 
     print(labelstudio_config(), end="")
     return 0
 
 
 def _annotate_export(args: argparse.Namespace) -> int:
-    from annotations.document import load_documents
-    from annotations.formats import export_documents
+    from govreport.annotations.formats import export_documents
+    from govreport.core.document import load_documents
 
     try:
         n = export_documents(load_documents(Path(args.path)), args.format, Path(args.out), args.predictions)
@@ -63,7 +63,7 @@ def _annotate_export(args: argparse.Namespace) -> int:
 
 
 def _annotate_import(args: argparse.Namespace) -> int:
-    from annotations.formats import import_export
+    from govreport.annotations.formats import import_export
     from govreport.paths import TRAIN_ANNOTATIONS_DIR
 
     out = Path(args.out) if args.out else TRAIN_ANNOTATIONS_DIR
@@ -80,7 +80,7 @@ def _annotate_import(args: argparse.Namespace) -> int:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from annotations.evaluate import evaluate_paths, format_report, write_json
+    from govreport.annotations.evaluate import evaluate_paths, format_report, write_json
 
     try:
         report = evaluate_paths(Path(args.gold), Path(args.pred), Path(args.save_pred) if args.save_pred else None)
@@ -95,14 +95,14 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 
 def _extract(args: argparse.Namespace) -> int:
-    from inference.batch import extract_command
+    from govreport.inference.batch import extract_command
 
     return extract_command(args.inputs, model=args.model, out=args.out, fmt=args.format, offsets=args.offsets,
                            jobs=args.jobs, max_bytes=args.max_bytes)
 
 
 def _export(args: argparse.Namespace) -> int:
-    from inference.export_tables import ExportError, export_tables
+    from govreport.inference.export_tables import ExportError, export_tables
 
     try:
         result = export_tables(Path(args.results), Path(args.out), args.format)
@@ -118,7 +118,7 @@ def _export(args: argparse.Namespace) -> int:
 def _train(args: argparse.Namespace) -> int:
     import logging
 
-    from training.train import train
+    from govreport.training.train import train
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     try:
@@ -131,7 +131,7 @@ def _train(args: argparse.Namespace) -> int:
 
 
 def _annotate_pre(args: argparse.Namespace) -> int:
-    from annotations.pre import PreError, pre_annotate
+    from govreport.annotations.pre import PreError, pre_annotate
 
     try:
         result = pre_annotate([Path(f) for f in args.files], Path(args.out), args.format,
@@ -147,7 +147,7 @@ def _annotate_pre(args: argparse.Namespace) -> int:
 
 
 def _review(args: argparse.Namespace) -> int:
-    from inference.review import ReviewError, write_review
+    from govreport.inference.review import ReviewError, write_review
 
     try:
         out = write_review(Path(args.file), Path(args.html), Path(args.model) if args.model else None)
@@ -159,7 +159,7 @@ def _review(args: argparse.Namespace) -> int:
 
 
 def _synth(args: argparse.Namespace) -> int:
-    from training.synth import write_dataset
+    from govreport.training.synth import write_dataset
 
     if args.n < 0:
         print("govreport synth: --n must be >= 0", file=sys.stderr)

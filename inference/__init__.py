@@ -1,1 +1,1 @@
-"""Normalisation, windowed tagging, span decoding, assembly into the record, checks."""
+"""Windowed tagging, span decoding and repair, assembly into the record, readers, batch, review page."""

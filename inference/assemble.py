@@ -4,8 +4,8 @@
 
 - spans: only known labels with valid offsets are used; their edges are trimmed of whitespace;
   anything else is ignored, so arbitrary input never raises.
-- template: see inference.template (cell labels, then header wording, then report year; else null).
-- cells: the value is annotations.numbers.parse_number of the span text; a span that does not parse
+- template: see govreport.inference.template (cell labels, then header wording, then report year; else null).
+- cells: the value is govreport.core.numbers.parse_number of the span text; a span that does not parse
   is ignored (never 0). A cell of the other template than the chosen one is dropped: the record of a
   template has no place for it, and `conflicts` is reserved for disagreeing candidates of one cell.
 - pasted-twice reports: several candidates for one cell -> the first in document order wins; when
@@ -19,7 +19,7 @@
   leaders = each name with the nearest title in its sentence, distinct pairs in order (a name
   without a title in its sentence is listed with title null only if no sentence gives it one);
   list entities deduplicated in order.
-- sections: annotations.sections.section_texts; checks: annotations.checks.run_checks.
+- sections: govreport.core.sections.section_texts; checks: govreport.core.checks.run_checks.
 - offsets=True adds "provenance": {dotted path: [start, end]} for every value read from a span.
 """
 
@@ -28,14 +28,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from annotations import labels as labelset
-from annotations import schema
-from annotations.checks import run_checks
-from annotations.document import Span
-from annotations.numbers import parse_number
-from annotations.sections import section_texts
-from inference import entities, units
-from inference.template import detect_template
+from govreport.core import labels as labelset
+from govreport.core import schema
+from govreport.core.checks import run_checks
+from govreport.core.document import Span
+from govreport.core.numbers import parse_number
+from govreport.core.sections import section_texts
+from govreport.inference import entities, units
+from govreport.inference.template import detect_template
 
 Provenance = dict[str, list[int]]
 

@@ -13,8 +13,8 @@ import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 
-from annotations.document import Span
-from annotations.numbers import parse_number
+from govreport.core.document import Span
+from govreport.core.numbers import parse_number
 
 # Years a report can plausibly name; anything else is a misread, not a year.
 MIN_YEAR, MAX_YEAR = 1949, 2100

@@ -17,7 +17,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from annotations import schema
+from govreport.core import schema
 
 FORMATS = ("csv", "parquet")
 CELL_COLUMNS = ["path", "sha256", "template", "report_year", "table", "row", "column", "value", "unit"]

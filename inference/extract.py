@@ -4,7 +4,7 @@
     >>> result = ex.extract(text, offsets=True)
     >>> result.record["requests"]["granted"]["total"], result.spans[:3]
 
-The tagger (inference.tagger.Tagger) is imported only when a model is loaded, so that code and
+The tagger (govreport.inference.tagger.Tagger) is imported only when a model is loaded, so that code and
 tests that pass their own tagger never import torch.
 """
 
@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from annotations.document import Span
 from govreport import paths
-from inference.assemble import assemble, clean_spans
-from inference.repair import repair_spans
+from govreport.core.document import Span
+from govreport.inference.assemble import assemble, clean_spans
+from govreport.inference.repair import repair_spans
 
 
 class SpanTagger(Protocol):
@@ -55,6 +55,6 @@ class Extractor:
 def _load_tagger(model_dir: Path) -> SpanTagger:
     if not model_dir.is_dir():
         raise FileNotFoundError(f"no model directory at {model_dir} (train one, or pass model_dir=...)")
-    from inference.tagger import Tagger  # lazy: pulls in torch and transformers
+    from govreport.inference.tagger import Tagger  # lazy: pulls in torch and transformers
 
     return Tagger.from_pretrained(model_dir)

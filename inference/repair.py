@@ -11,7 +11,7 @@ often a character apart. Only the model's spans pass through here; gold spans ar
 
 from __future__ import annotations
 
-from annotations.document import Span
+from govreport.core.document import Span
 
 MAX_GAP = {"H": 4, "E": 2}  # characters between two fragments of one span (all on one line)
 MIN_CHARS = {"H": 3, "E": 2}

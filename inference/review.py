@@ -16,9 +16,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from annotations import labels, schema
-from annotations.document import Document, Span
-from annotations.labels import FAMILY_COLOURS
+from govreport.core import labels, schema
+from govreport.core.document import Document, Span
+from govreport.core.labels import FAMILY_COLOURS
 
 FAMILY_TITLES: dict[str, str] = {
     "sections": "section heading", "table1": "table 1 cell", "table2": "table 2 cell",
@@ -329,7 +329,7 @@ def review_html(doc: Document, record: dict[str, Any]) -> str:
 def record_from_spans(text: str, spans: list[Span]) -> dict[str, Any]:
     """A record for a Document that carries spans but none: the shared assembler, else cells only."""
     try:
-        from inference.assemble import assemble
+        from govreport.inference.assemble import assemble
     except ImportError:
         return cells_record(text, spans)
     return assemble(text, list(spans))
@@ -337,9 +337,9 @@ def record_from_spans(text: str, spans: list[Span]) -> dict[str, Any]:
 
 def cells_record(text: str, spans: list[Span]) -> dict[str, Any]:
     """The table cells, sections and checks read straight from the spans (no entities, no units)."""
-    from annotations.checks import run_checks
-    from annotations.numbers import parse_number
-    from annotations.sections import section_texts
+    from govreport.core.checks import run_checks
+    from govreport.core.numbers import parse_number
+    from govreport.core.sections import section_texts
 
     owners = [t for t in (labels.template_of_label(s.label) for s in spans) if t]
     template = max(set(owners), key=owners.count) if owners else None
@@ -359,8 +359,8 @@ def cells_record(text: str, spans: list[Span]) -> dict[str, Any]:
 
 def load_extractor(model_dir: Path | None = None) -> Any:
     """The model's Extractor (imported here: it pulls in torch)."""
+    from govreport.inference.extract import Extractor
     from govreport.paths import DEFAULT_MODEL
-    from inference.extract import Extractor
 
     return Extractor.from_pretrained(Path(model_dir) if model_dir else DEFAULT_MODEL)
 
@@ -375,7 +375,7 @@ def run_extractor(extractor: Any, text: str) -> tuple[dict[str, Any], list[Span]
 
 
 def _read_text(path: Path) -> str:
-    from inference.readers import ReadError, read_path
+    from govreport.inference.readers import ReadError, read_path
 
     try:
         return read_path(path).text

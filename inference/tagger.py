@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from annotations.document import Span
-from inference.normalize import Normalized, NormalizeOptions, normalize
-from inference.vocab import Vocab
+from govreport.core.document import Span
+from govreport.core.normalize import Normalized, NormalizeOptions, normalize
+from govreport.core.vocab import Vocab
 
 # Key under which the tagger's own settings are stored in the model's config.json.
 CONFIG_KEY = "govreport"

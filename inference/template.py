@@ -16,9 +16,9 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 
-from annotations import labels as labelset
-from annotations import schema
-from inference.units import strip_pinyin
+from govreport.core import labels as labelset
+from govreport.core import schema
+from govreport.inference.units import strip_pinyin
 
 # Phrases only one template prints (simplified, no whitespace). Short enough to survive a header
 # split over two lines or cells, long enough not to occur in prose.

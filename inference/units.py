@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from annotations.numbers import parse_number
+from govreport.core.numbers import parse_number
 
 _UNIT = r"(?:亿元|億元|万元|萬元|千元|元)"
 # In a header the unit may be broken over a line (PDF text: 单位：万\n元).

@@ -8,7 +8,7 @@ import time
 from functools import partial
 from typing import Any
 
-from annotations import schema
+from govreport.core import schema
 
 _LOADS = {"count": 0}
 

@@ -1,6 +1,6 @@
 """Test fixtures made by the project itself: a synthetic report rendered to HTML, DOCX and PDF.
 
-The report text comes from the synthetic generator `training.synth.generate` when it exists, else from
+The report text comes from the synthetic generator `govreport.training.synth.generate` when it exists, else from
 `sample_report` below: a short hand-written 2019-template report (fictional body, numbers varied by a
 seed, identities kept). Real reports are never used here. PDF rendering needs a system CJK font
 (`fc-list :lang=zh`; Debian: fonts-wqy-microhei); `cjk_font()` is None without one and PDF tests skip.
@@ -97,7 +97,7 @@ def sample_report(seed: int = 0) -> str:
 def report_texts(n: int, seed: int = 0) -> list[str]:
     """n report texts: from the synthetic generator if it is there, else the hand-written sample."""
     try:
-        from training.synth import generate  # type: ignore[attr-defined]
+        from govreport.training.synth import generate  # type: ignore[attr-defined]
     except ImportError:
         generate = None
     if generate is not None:

@@ -3,10 +3,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from annotations import labels as labelset
-from annotations import schema
-from annotations.document import Span
-from inference.assemble import assemble, clean_spans
+from govreport.core import labels as labelset
+from govreport.core import schema
+from govreport.core.document import Span
+from govreport.inference.assemble import assemble, clean_spans
 
 
 def build(*parts: str | tuple[str, str]) -> tuple[str, list[Span]]:

@@ -1,4 +1,4 @@
-"""inference.batch and `govreport extract`: inputs, resumable crash-safe JSONL, workers, bad input."""
+"""govreport.inference.batch and `govreport extract`: inputs, resumable crash-safe JSONL, workers, bad input."""
 
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ from fake_extractor import broken_factory, crashing_factory, fake_factory
 from fixtures_render import sample_report, to_docx, to_html
 
 from govreport import cli
-from inference import batch
-from inference.batch import BatchError, done_keys, expand_inputs, repair_tail, run_batch
+from govreport.inference import batch
+from govreport.inference.batch import BatchError, done_keys, expand_inputs, repair_tail, run_batch
 
 TESTS = Path(__file__).resolve().parent
 
@@ -188,7 +188,7 @@ def test_killed_batch_resumes_without_loss_or_duplicates(tmp_path: Path, jobs: i
         import sys
         sys.path.insert(0, {str(TESTS)!r})
         from fake_extractor import fake_factory
-        from inference.batch import run_batch
+        from govreport.inference.batch import run_batch
         run_batch({inputs!r}, fake_factory(delay=float(sys.argv[1])), out=__import__("pathlib").Path({str(out)!r}),
                   jobs={jobs}, progress=False)
     """)

@@ -1,5 +1,5 @@
-from annotations import schema
-from annotations.checks import failed, run_checks
+from govreport.core import schema
+from govreport.core.checks import failed, run_checks
 
 
 def _filled(template: str, value: int = 0) -> dict:

@@ -1,7 +1,7 @@
 import pytest
 
-from annotations.document import Span
-from inference.entities import pair_leaders, parse_date, parse_year, pick_agency, pick_year
+from govreport.core.document import Span
+from govreport.inference.entities import pair_leaders, parse_date, parse_year, pick_agency, pick_year
 
 
 @pytest.mark.parametrize(("text", "iso"), [

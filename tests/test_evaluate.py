@@ -7,10 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from annotations import schema
-from annotations.checks import run_checks
-from annotations.document import Document, Span
-from annotations.evaluate import (
+from govreport.annotations.evaluate import (
     FIELDS,
     Prediction,
     _prf,
@@ -20,8 +17,11 @@ from annotations.evaluate import (
     load_predictions,
     span_scores,
 )
-from annotations.sections import section_texts
 from govreport.cli import main
+from govreport.core import schema
+from govreport.core.checks import run_checks
+from govreport.core.document import Document, Span
+from govreport.core.sections import section_texts
 
 TEXT = "一、总体情况\n本局2022年报。电话0571-1234567。\n三、收到和处理政府信息公开申请情况\n新收 2 2\n复议 1 0 0 0 1\n"
 N_CELLS = {"table1": 10, "table2": 25 * 7, "table3": 15}  # template 2021
@@ -262,9 +262,9 @@ def test_model_directory_runs_the_extractor(tmp_path, monkeypatch, capsys):
             doc = gold_doc()
             return types.SimpleNamespace(spans=doc.spans, record=doc.record)
 
-    fake = types.ModuleType("inference.extract")
+    fake = types.ModuleType("govreport.inference.extract")
     fake.Extractor = FakeExtractor
-    monkeypatch.setitem(sys.modules, "inference.extract", fake)
+    monkeypatch.setitem(sys.modules, "govreport.inference.extract", fake)
     save = tmp_path / "saved"
     assert main(["evaluate", "--gold", str(gold_dir), "--pred", str(model_dir), "--save-pred", str(save)]) == 0
     assert calls == [model_dir] and (save / "a.json").is_file()

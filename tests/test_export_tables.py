@@ -1,4 +1,4 @@
-"""inference.export_tables and `govreport export`: long cell table and per-document summary."""
+"""govreport.inference.export_tables and `govreport export`: long cell table and per-document summary."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from annotations import schema
 from govreport import cli
-from inference.export_tables import ExportError, export_tables
+from govreport.core import schema
+from govreport.inference.export_tables import ExportError, export_tables
 
 
 def record_2019() -> dict:

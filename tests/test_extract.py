@@ -3,9 +3,9 @@ import sys
 
 import pytest
 
-from annotations.document import Span
+from govreport.core.document import Span
+from govreport.inference.extract import Extraction, Extractor
 from govreport.paths import SHARED
-from inference.extract import Extraction, Extractor
 
 SEED_DIR = SHARED / "seeds"
 
@@ -71,10 +71,10 @@ def test_missing_model_dir_is_a_clear_error(tmp_path):
 
 
 def test_extracting_with_an_own_tagger_never_imports_torch():
-    code = ("import sys; from inference.extract import Extractor; from annotations.document import Span\n"
+    code = ("import sys; from govreport.inference.extract import Extractor; from govreport.core.document import Span\n"
             "class T:\n    def tag(self, text): return [Span(0, 2, 'AGENCY')]\n"
             "assert Extractor(tagger=T()).extract('某局报告').record['agency'] == '某局'\n"
-            "print('torch' in sys.modules, 'inference.tagger' in sys.modules)")
+            "print('torch' in sys.modules, 'govreport.inference.tagger' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     assert out.stdout.split() == ["False", "False"]
 
@@ -87,10 +87,10 @@ def test_extractor_loads_a_model_directory_and_returns_a_valid_record(tmp_path):
     import torch
     from transformers import BertConfig, BertForTokenClassification
 
-    from annotations import labels as labelset
-    from annotations.schema import json_schema
-    from inference.tagger import CONFIG_KEY, TaggerSettings
-    from inference.vocab import Vocab
+    from govreport.core import labels as labelset
+    from govreport.core.schema import json_schema
+    from govreport.core.vocab import Vocab
+    from govreport.inference.tagger import CONFIG_KEY, TaggerSettings
 
     text = (SEED_DIR / "004_c3e8f04142897358.txt").read_text(encoding="utf-8")[:1500] if SEED_DIR.is_dir() \
         else TEXT * 20

@@ -6,10 +6,7 @@ import xml.etree.ElementTree as ET
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from annotations import labels, schema
-from annotations.checks import run_checks
-from annotations.document import Document, Span, load_documents
-from annotations.formats import (
+from govreport.annotations.formats import (
     export_documents,
     import_export,
     labelstudio_config,
@@ -19,10 +16,13 @@ from annotations.formats import (
     to_doccano,
     to_labelstudio,
 )
-from annotations.numbers import parse_number
-from annotations.sections import section_texts
-from annotations.validate import validate_path
+from govreport.annotations.validate import validate_path
 from govreport.cli import main
+from govreport.core import labels, schema
+from govreport.core.checks import run_checks
+from govreport.core.document import Document, Span, load_documents
+from govreport.core.numbers import parse_number
+from govreport.core.sections import section_texts
 
 # 𠮷 is outside the BMP: one code point (us, doccano, Label Studio 1.23), two UTF-16 units (older Label Studio).
 TEXT = "三、收到和处理政府信息公开申请情况\n𠮷 新收 | 2 | 2 |\n四、政府信息公开行政复议、行政诉讼情况\n复议 | 1 | 1 |\n"
@@ -49,7 +49,7 @@ def table_doc(doc_id: str = "t1", text: str = TEXT) -> Document:
 
 
 def fake_assemble(text: str, spans: list[Span]) -> dict:
-    """Stands in for inference.assemble.assemble on documents made of headings and cells."""
+    """Stands in for govreport.inference.assemble.assemble on documents made of headings and cells."""
     rec = schema.empty_record("2021")
     for s in spans:
         path = labels.cell_path(s.label)
@@ -237,9 +237,9 @@ def test_cli_export_and_import_with_the_assembler_module(tmp_path, monkeypatch, 
     table_doc("a").save(src / "a.json")
     export = tmp_path / "out.jsonl"
     assert main(["annotate", "export", str(src), "--format", "doccano", "--out", str(export)]) == 0
-    fake = types.ModuleType("inference.assemble")
+    fake = types.ModuleType("govreport.inference.assemble")
     fake.assemble = fake_assemble
-    monkeypatch.setitem(sys.modules, "inference.assemble", fake)
+    monkeypatch.setitem(sys.modules, "govreport.inference.assemble", fake)
     assert main(["annotate", "import", str(export), "--out", str(tmp_path / "train")]) == 0
     assert "wrote 1 documents" in capsys.readouterr().out
     (tmp_path / "broken.jsonl").write_text('{"text": "x", "label": [[0, 5, "PHONE"]]}\n', encoding="utf-8")

@@ -10,11 +10,11 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from annotations import labels, schema
-from annotations.checks import run_checks
-from annotations.document import Document, load_document
-from annotations.numbers import parse_number
-from annotations.sections import section_texts
+from govreport.core import labels, schema
+from govreport.core.checks import run_checks
+from govreport.core.document import Document, load_document
+from govreport.core.numbers import parse_number
+from govreport.core.sections import section_texts
 from govreport.paths import GOLD_DIR, SHARED
 
 SEED_IDS = [f"seed-{i:03d}" for i in range(5)]
@@ -175,7 +175,7 @@ def test_heading_spans_are_numbered_top_level_headings(doc_id):
 
 
 def test_official_validator_accepts_the_gold_set():
-    validate = pytest.importorskip("annotations.validate")
+    validate = pytest.importorskip("govreport.annotations.validate")
     result = validate.validate_path(GOLD_DIR)
     assert result.ok, "\n".join(map(str, result.problems[:20]))
     assert result.documents == len(ALL_IDS)

@@ -14,10 +14,10 @@ import re
 import pytest
 from opencc import OpenCC
 
-from annotations import schema
-from annotations.document import load_documents
+from govreport.core import schema
+from govreport.core.document import load_documents
 from govreport.paths import GOLD_DIR, TRAIN_ANNOTATIONS_DIR
-from training.synth import generate
+from govreport.training.synth import generate
 
 MIN_CHARS = 24
 _TEMPLATE = re.compile(r"[（(]?本列数据的[勾钩鉤]稽[关關]系[为為][^）)]*[）)]?|[（(]二[）)]部分公[开開][^）)]*[）)]"

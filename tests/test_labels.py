@@ -1,4 +1,4 @@
-from annotations import labels, schema
+from govreport.core import labels, schema
 
 
 def test_label_counts_follow_the_schema():

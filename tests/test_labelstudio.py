@@ -17,13 +17,13 @@ from typing import ClassVar
 
 import pytest
 
-from annotations.document import Span
-from annotations.labelstudio import (
+from govreport.annotations.labelstudio import (
     LabelStudioClient,
     LabelStudioError,
     LabelStudioServer,
     find_label_studio,
 )
+from govreport.core.document import Span
 
 JWT = "eyJhbGciOiJIUzI1NiJ9.eyJ0b2tlbl90eXBlIjoicmVmcmVzaCJ9.c2ln"
 
@@ -174,8 +174,8 @@ def label_studio():
 
 @pytest.mark.labelstudio
 def test_round_trip_through_a_real_label_studio(label_studio, tmp_path):
-    from annotations.formats import labelstudio_config, read_labelstudio
-    from annotations.pre import pre_annotate
+    from govreport.annotations.formats import labelstudio_config, read_labelstudio
+    from govreport.annotations.pre import pre_annotate
     from govreport.cli import main
 
     report = tmp_path / "shiqiao-2021.txt"

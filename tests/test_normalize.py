@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from inference.normalize import NormalizeOptions, normalize, normalize_char
-from inference.vocab import CLS, PAD, SEP, UNK, Vocab
+from govreport.core.normalize import NormalizeOptions, normalize, normalize_char
+from govreport.core.vocab import CLS, PAD, SEP, UNK, Vocab
 
 
 def test_full_width_digits_fold_and_map_back() -> None:

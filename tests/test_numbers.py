@@ -1,6 +1,6 @@
 import pytest
 
-from annotations.numbers import parse_number
+from govreport.core.numbers import parse_number
 
 
 @pytest.mark.parametrize(("text", "value"), [

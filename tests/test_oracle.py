@@ -1,6 +1,6 @@
 """Oracle: assembling the annotated spans of a document gives back its annotated record, exactly.
 
-Gold (annotations/gold/) and synthetic documents (training.synth) are annotated by other hands
+Gold (annotations/gold/) and synthetic documents (govreport.training.synth) are annotated by other hands
 following the same conventions, so any difference is a disagreement about a convention.
 """
 
@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from annotations.document import load_documents
+from govreport.core.document import load_documents
+from govreport.inference.assemble import assemble
 from govreport.paths import GOLD_DIR
-from inference.assemble import assemble
 
 GOLD = list(load_documents(GOLD_DIR)) if GOLD_DIR.is_dir() else []
 SYNTH_DOCS = 300
@@ -61,9 +61,9 @@ def test_gold_provenance_points_at_the_values(doc):
 
 
 def test_synthetic_spans_assemble_to_the_generators_record():
-    synth = pytest.importorskip("training.synth")
+    synth = pytest.importorskip("govreport.training.synth")
     if not hasattr(synth, "generate"):
-        pytest.skip("training.synth.generate not available yet")
+        pytest.skip("govreport.training.synth.generate not available yet")
     failures = []
     for doc, layout in synth.generate(SYNTH_DOCS, seed=7):
         diffs = differences(assemble(doc.text, doc.spans), doc.record)

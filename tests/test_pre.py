@@ -13,8 +13,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from annotations.document import Span
-from annotations.pre import PreError, config_path, doc_id_for, pre_annotate
+from govreport.annotations.pre import PreError, config_path, doc_id_for, pre_annotate
+from govreport.core.document import Span
 
 TEXT = """西岭县石桥镇人民政府2021年政府信息公开工作年度报告
 一、总体情况
@@ -43,7 +43,7 @@ def spans_for(text: str, marks: list[tuple[str, str]]) -> list[Span]:
 
 
 class StandInExtractor:
-    """What pre needs of inference.extract.Extractor: extract(text).spans."""
+    """What pre needs of govreport.inference.extract.Extractor: extract(text).spans."""
 
     def __init__(self) -> None:
         self.calls = 0
@@ -147,14 +147,14 @@ def _annotator_corrects(tasks: list[dict]) -> list[dict]:
 
 
 def test_a_corrected_and_imported_document_reaches_the_training_set(tmp_path, reports):
-    train_mod = pytest.importorskip("training.train")
-    dataset_mod = pytest.importorskip("training.dataset")
-    pytest.importorskip("inference.assemble")
-    from annotations import labels
+    train_mod = pytest.importorskip("govreport.training.train")
+    dataset_mod = pytest.importorskip("govreport.training.dataset")
+    pytest.importorskip("govreport.inference.assemble")
     from govreport.cli import main
-    from inference.normalize import NormalizeOptions
-    from inference.vocab import Vocab
-    from training.data_mix import load_annotated
+    from govreport.core import labels
+    from govreport.core.normalize import NormalizeOptions
+    from govreport.core.vocab import Vocab
+    from govreport.training.data_mix import load_annotated
 
     tasks_path = tmp_path / "tasks.json"
     pre_annotate(reports[:1], tasks_path, extractor=StandInExtractor())

@@ -1,4 +1,4 @@
-"""inference.readers: every input format gives the report's lines back; bad input gives a clear error."""
+"""govreport.inference.readers: every input format gives the report's lines back; bad input gives a clear error."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from fixtures_render import cjk_font, image_only_pdf, report_texts, sample_repor
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from inference.readers import (
+from govreport.inference.readers import (
     ReadError,
     decode_text,
     html_to_text,

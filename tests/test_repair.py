@@ -1,5 +1,5 @@
-from annotations.document import Span
-from inference.repair import repair_spans
+from govreport.core.document import Span
+from govreport.inference.repair import repair_spans
 
 
 def test_heading_fragments_on_one_line_are_joined():

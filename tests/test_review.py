@@ -16,8 +16,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from annotations.document import Document, Span
-from inference import review
+from govreport.core.document import Document, Span
+from govreport.inference import review
 
 TEXT = """东川县青禾镇人民政府2020年政府信息公开工作年度报告
 一、总体情况
@@ -205,7 +205,7 @@ def test_write_review_from_document_json_and_from_text(tmp_path):
 
 
 def test_text_input_with_the_real_extractor_and_a_fixed_tagger(tmp_path):
-    extract = pytest.importorskip("inference.extract")
+    extract = pytest.importorskip("govreport.inference.extract")
     doc = make_doc()
 
     class FixedTagger:
@@ -221,7 +221,7 @@ def test_text_input_with_the_real_extractor_and_a_fixed_tagger(tmp_path):
 
 
 class StandInExtractor:
-    """What review needs of inference.extract.Extractor: extract(text, offsets) -> .record, .spans."""
+    """What review needs of govreport.inference.extract.Extractor: extract(text, offsets) -> .record, .spans."""
 
     def __init__(self, spans: list[Span]) -> None:
         self.spans, self.seen = list(spans), []

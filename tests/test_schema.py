@@ -1,7 +1,7 @@
 import jsonschema
 import pytest
 
-from annotations import schema
+from govreport.core import schema
 
 
 @pytest.mark.parametrize("template", ["2019", "2021", None])

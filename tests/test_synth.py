@@ -10,11 +10,11 @@ from functools import cache
 import jsonschema
 import pytest
 
-from annotations import labels as labelset
-from annotations import schema
-from annotations.numbers import parse_number
-from annotations.sections import section_texts
-from training.synth import generate
+from govreport.core import labels as labelset
+from govreport.core import schema
+from govreport.core.numbers import parse_number
+from govreport.core.sections import section_texts
+from govreport.training.synth import generate
 
 N_DOCS = 2000
 SEED = 12345
@@ -200,7 +200,7 @@ def test_output_does_not_depend_on_the_process_hash_seed():
     import subprocess
     import sys
 
-    code = ("import hashlib, json\nfrom training.synth import generate\nm = hashlib.sha256()\n"
+    code = ("import hashlib, json\nfrom govreport.training.synth import generate\nm = hashlib.sha256()\n"
             "for d, i in generate(40, 11):\n"
             "    m.update(json.dumps([d.to_json(), i], ensure_ascii=False, sort_keys=True).encode())\n"
             "print(m.hexdigest())")

@@ -6,14 +6,14 @@ import random
 
 import pytest
 
-from annotations.numbers import parse_number
-from training.synth import noise
-from training.synth.context import Ctx
-from training.synth.layouts import LAYOUTS, render_grid
-from training.synth.record import make_facts
-from training.synth.render import _drop_head, _truncate
-from training.synth.segments import ENT, NUM, PLAIN, TMPL, UNIT, Seg, to_document
-from training.synth.tables import make_style, merge, t1_grids, t2_grid, t3_grid
+from govreport.core.numbers import parse_number
+from govreport.training.synth import noise
+from govreport.training.synth.context import Ctx
+from govreport.training.synth.layouts import LAYOUTS, render_grid
+from govreport.training.synth.record import make_facts
+from govreport.training.synth.render import _drop_head, _truncate
+from govreport.training.synth.segments import ENT, NUM, PLAIN, TMPL, UNIT, Seg, to_document
+from govreport.training.synth.tables import make_style, merge, t1_grids, t2_grid, t3_grid
 
 
 def _doc(segs, template="2019"):

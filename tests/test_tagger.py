@@ -7,9 +7,10 @@ from types import SimpleNamespace
 import pytest
 import torch
 
-from annotations.document import Span
-from inference.normalize import normalize
-from inference.tagger import (
+from govreport.core.document import Span
+from govreport.core.normalize import normalize
+from govreport.core.vocab import Vocab
+from govreport.inference.tagger import (
     Tagger,
     TaggerSettings,
     decode_bio,
@@ -17,7 +18,6 @@ from inference.tagger import (
     tags_from_probabilities,
     window_starts,
 )
-from inference.vocab import Vocab
 
 LABELS = ["O", "B-PHONE", "I-PHONE", "B-H.overview", "I-H.overview"]
 

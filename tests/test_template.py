@@ -1,6 +1,6 @@
 import pytest
 
-from inference.template import detect_template, simplified_compact, template_from_labels, template_from_text
+from govreport.inference.template import detect_template, simplified_compact, template_from_labels, template_from_text
 
 
 def test_labels_vote_by_exclusive_cells_only():

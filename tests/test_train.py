@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from annotations import labels as label_set
-from annotations.document import Document, Span, save_documents
+from govreport.core import labels as label_set
+from govreport.core.document import Document, Span, save_documents
+from govreport.core.normalize import NormalizeOptions, normalize
+from govreport.core.vocab import Vocab
 from govreport.paths import CONFIGS, GOLD_DIR
-from inference.normalize import NormalizeOptions, normalize
-from inference.vocab import Vocab
-from training.data_mix import load_annotated, mix
-from training.dataset import IGNORE, WindowCollator, WindowSpec, align_labels, build_dataset, valid_spans
-from training.train import load_config, span_scores
+from govreport.training.data_mix import load_annotated, mix
+from govreport.training.dataset import IGNORE, WindowCollator, WindowSpec, align_labels, build_dataset, valid_spans
+from govreport.training.train import load_config, span_scores
 
 L2I = label_set.label2id()
 I2L = label_set.id2label()
@@ -115,7 +115,7 @@ def test_weighted_loss_down_weights_o() -> None:
 
     import torch
 
-    from training.train import weighted_loss
+    from govreport.training.train import weighted_loss
 
     n = len(label_set.bio_labels())
     logits = torch.zeros((1, 2, n))
@@ -189,8 +189,8 @@ def _tiny_config(tmp_path: Path, max_steps: int) -> Path:
 
 @pytest.mark.slow
 def test_tiny_training_learns_the_handmade_reports_and_resumes(tmp_path: Path) -> None:
-    from inference.tagger import Tagger
-    from training.train import train
+    from govreport.inference.tagger import Tagger
+    from govreport.training.train import train
 
     config = _tiny_config(tmp_path, max_steps=40)
     summary = train(config)

@@ -1,6 +1,6 @@
 import pytest
 
-from inference.units import header_unit, split_amount, unit_after
+from govreport.inference.units import header_unit, split_amount, unit_after
 
 
 @pytest.mark.parametrize(("text", "expected"), [

@@ -3,12 +3,18 @@ import json
 
 import pytest
 
-from annotations import schema
-from annotations.checks import run_checks
-from annotations.document import Document, Span
-from annotations.sections import section_texts
-from annotations.validate import date_value, validate_document, validate_path, validate_record_file, year_value
+from govreport.annotations.validate import (
+    date_value,
+    validate_document,
+    validate_path,
+    validate_record_file,
+    year_value,
+)
 from govreport.cli import main
+from govreport.core import schema
+from govreport.core.checks import run_checks
+from govreport.core.document import Document, Span
+from govreport.core.sections import section_texts
 
 
 class _Builder:

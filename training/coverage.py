@@ -1,7 +1,7 @@
 """Does the synthetic corpus cover what real text looks like? Side-by-side text statistics.
 
-    python -m training.coverage --n 2000 --seed 0            # generate on the fly
-    python -m training.coverage --dataset data/synth        # or read a `govreport synth` dataset
+    python -m govreport.training.coverage --n 2000 --seed 0            # generate on the fly
+    python -m govreport.training.coverage --dataset data/synth        # or read a `govreport synth` dataset
 
 Columns: synthetic corpus, the five seeds, the twelve real excerpts. Rows: line length, numbers per
 line, share of lines with `|` or a tab, share of traditional characters, document length. `covers`
@@ -135,13 +135,13 @@ def synthetic_texts(n: int, seed: int, dataset: str | None) -> list[str]:
         import datasets
 
         return list(datasets.load_from_disk(dataset)["text"])
-    from training.synth import generate
+    from govreport.training.synth import generate
 
     return [d.text for d, _ in generate(n, seed)]
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m training.coverage", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m govreport.training.coverage", description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=2000, help="synthetic documents to generate (default 2000)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--dataset", help="read the synthetic texts from a `govreport synth` dataset instead")

@@ -11,7 +11,7 @@ import random
 from collections.abc import Iterable
 from pathlib import Path
 
-from annotations.document import Document, document_paths, load_document
+from govreport.core.document import Document, document_paths, load_document
 from govreport.paths import GOLD_DIR
 
 log = logging.getLogger(__name__)

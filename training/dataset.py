@@ -13,11 +13,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from annotations import labels as label_set
-from annotations.document import Document, Span
-from inference.normalize import Normalized, NormalizeOptions, normalize
-from inference.tagger import window_starts
-from inference.vocab import Vocab
+from govreport.core import labels as label_set
+from govreport.core.document import Document, Span
+from govreport.core.normalize import Normalized, NormalizeOptions, normalize
+from govreport.core.vocab import Vocab
+from govreport.inference.tagger import window_starts
 
 IGNORE = -100
 log = logging.getLogger(__name__)

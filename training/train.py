@@ -3,7 +3,7 @@
 Every hyperparameter is in the config (see configs/default.yaml); paths in it are relative to the
 repository root. The run builds the vocabulary, cuts documents into windows, trains with the HF
 Trainer (periodic evaluation on a synthetic dev split, early stopping, checkpoints, ``resume``) and
-saves a model directory that ``inference.tagger.Tagger.from_pretrained`` loads.
+saves a model directory that ``govreport.inference.tagger.Tagger.from_pretrained`` loads.
 """
 
 from __future__ import annotations
@@ -18,12 +18,12 @@ from typing import Any
 
 import yaml
 
-from annotations import labels as label_set
-from annotations.document import Document, load_documents
+from govreport.core import labels as label_set
+from govreport.core.document import Document, load_documents
+from govreport.core.normalize import NormalizeOptions
+from govreport.core.vocab import Vocab
+from govreport.inference.tagger import CONFIG_KEY, TaggerSettings, decode_bio
 from govreport.paths import ROOT
-from inference.normalize import NormalizeOptions
-from inference.tagger import CONFIG_KEY, TaggerSettings, decode_bio
-from inference.vocab import Vocab
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ DEFAULTS: dict[str, Any] = {
     "train_stride": 384,
     "infer_stride": 256,
     "data": {
-        # training.synth.generate(n, seed); null = no synthetic documents
+        # govreport.training.synth.generate(n, seed); null = no synthetic documents
         "synthetic": {"n_train": 600, "train_seed": 1, "n_dev": 40, "dev_seed": 100001},
         "train_dirs": [],  # extra document directories used whole (e.g. a written synthetic set)
         "dev_dir": None,  # a document directory used as dev split instead of synthetic dev docs
@@ -84,14 +84,14 @@ def _path(p: str | Path) -> Path:
 
 
 def synthetic_documents(n: int, seed: int) -> list[Document]:
-    from training.synth import generate
+    from govreport.training.synth import generate
 
     return [doc for doc, _layout in generate(n, seed)]
 
 
 def corpus(cfg: dict[str, Any]) -> tuple[list[tuple[Document, int]], list[Document]]:
     """Training ``(document, copies)`` pairs and dev documents, as the config's data section says."""
-    from training.data_mix import load_annotated, mix
+    from govreport.training.data_mix import load_annotated, mix
 
     data = cfg["data"]
     synth = data.get("synthetic")
@@ -239,7 +239,7 @@ def train(config_path: str | Path, resume: bool = False, output_dir: str | Path 
     import torch
     from transformers import EarlyStoppingCallback, Trainer, TrainingArguments, set_seed
 
-    from training.dataset import WindowCollator, WindowSpec, build_dataset
+    from govreport.training.dataset import WindowCollator, WindowSpec, build_dataset
 
     started = time.monotonic()
     cfg = load_config(config_path)

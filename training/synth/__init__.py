@@ -1,11 +1,11 @@
 """Synthetic messy annual reports with exact character spans and records, for training the tagger.
 
-    from training.synth import generate, write_dataset
+    from govreport.training.synth import generate, write_dataset
     for doc, info in generate(10, seed=0): ...        # (Document, {"layout": [...], "broken": [...]})
     write_dataset(20_000, seed=0, out_dir="data/synth")  # a datasets.Dataset on disk
 """
 
-from training.synth.corpus import generate, write_dataset
-from training.synth.layouts import LAYOUTS
+from govreport.training.synth.corpus import generate, write_dataset
+from govreport.training.synth.layouts import LAYOUTS
 
 __all__ = ["LAYOUTS", "generate", "write_dataset"]

@@ -6,9 +6,9 @@ import random
 import re
 from dataclasses import dataclass, field
 
-from training.synth import entities as E
-from training.synth.record import Facts
-from training.synth.segments import ENT, NUM, Builder, Seg
+from govreport.training.synth import entities as E
+from govreport.training.synth.record import Facts
+from govreport.training.synth.segments import ENT, NUM, Builder, Seg
 
 _SLOT = re.compile(r"\{(\w+)\}")
 

@@ -7,8 +7,8 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from annotations.document import Document
-from training.synth.render import render
+from govreport.core.document import Document
+from govreport.training.synth.render import render
 
 COLUMNS = ("id", "text", "spans", "record", "layout")
 

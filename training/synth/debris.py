@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from training.synth import entities as E
-from training.synth import material as M
-from training.synth.context import Ctx
-from training.synth.segments import Builder, Seg
+from govreport.training.synth import entities as E
+from govreport.training.synth import material as M
+from govreport.training.synth.context import Ctx
+from govreport.training.synth.segments import Builder, Seg
 
 
 def _other_site(ctx: Ctx) -> str:

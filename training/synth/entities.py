@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from training.synth import material as M
+from govreport.training.synth import material as M
 
 
 @dataclass

@@ -9,8 +9,8 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 
-from training.synth.segments import PLAIN, Seg
-from training.synth.tables import Cell, Grid, Row
+from govreport.training.synth.segments import PLAIN, Seg
+from govreport.training.synth.tables import Cell, Grid, Row
 
 PageHeader = Callable[[], list[Seg]]
 

@@ -10,8 +10,8 @@ import random
 from dataclasses import dataclass
 from functools import lru_cache
 
-from training.synth import material as M
-from training.synth.segments import KEEP, NUM, PLAIN, TMPL, UNIT, Seg
+from govreport.training.synth import material as M
+from govreport.training.synth.segments import KEEP, NUM, PLAIN, TMPL, UNIT, Seg
 
 # Characters OCR confuses (applied outside spans only: inside a value span they would change it).
 _OCR = {"0": "O", "1": "l", "5": "S", "8": "B", "己": "已", "未": "末", "日": "曰", "人": "入", "土": "士",

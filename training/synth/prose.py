@@ -7,9 +7,9 @@ spans, which teaches the model that not every number is a table cell.
 
 from __future__ import annotations
 
-from training.synth import material as M
-from training.synth.context import Ctx
-from training.synth.segments import ENT, Builder, Seg
+from govreport.training.synth import material as M
+from govreport.training.synth.context import Ctx
+from govreport.training.synth.segments import ENT, Builder, Seg
 
 # --- headings -------------------------------------------------------------------------------------
 HEADING_NUMBERING = ("cn_comma", "cn_comma", "cn_comma", "cn_comma", "cn_dot", "arabic_dot", "arabic_comma",

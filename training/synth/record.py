@@ -11,9 +11,9 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
-from annotations import schema
-from annotations.checks import run_checks
-from training.synth import entities as E
+from govreport.core import schema
+from govreport.core.checks import run_checks
+from govreport.training.synth import entities as E
 
 BLANK_MARKS = ("/", "-", "—", "无", "／")
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from annotations.document import Document
-from training.synth import debris, noise, prose
-from training.synth import tables as T
-from training.synth.context import Ctx
-from training.synth.layouts import LAYOUT_WEIGHTS, render_grid
-from training.synth.record import make_facts
-from training.synth.segments import PLAIN, TMPL, UNIT, Builder, Seg, to_document
+from govreport.core.document import Document
+from govreport.training.synth import debris, noise, prose
+from govreport.training.synth import tables as T
+from govreport.training.synth.context import Ctx
+from govreport.training.synth.layouts import LAYOUT_WEIGHTS, render_grid
+from govreport.training.synth.record import make_facts
+from govreport.training.synth.segments import PLAIN, TMPL, UNIT, Builder, Seg, to_document
 
 EXCERPT_BYTES = 2000  # the real excerpts are cut at about 2,000 UTF-8 bytes
 

@@ -1,6 +1,6 @@
 """Write one sample document per table-layout family for people to look at (docs/samples/).
 
-    python -m training.synth.samples docs/samples
+    python -m govreport.training.synth.samples docs/samples
 """
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from training.synth.corpus import generate
-from training.synth.layouts import LAYOUTS
+from govreport.training.synth.corpus import generate
+from govreport.training.synth.layouts import LAYOUTS
 
 SAMPLE_SEED = 2024
 # Ten families: each sample uses this table layout alone (no other layout in the same document).
@@ -37,9 +37,9 @@ def write_samples(out_dir: Path, seed: int = SAMPLE_SEED) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     lines = ["# Synthetic sample documents", "",
-             "One rendered document per table-layout family, from `training.synth` (corpus seed "
+             "One rendered document per table-layout family, from `govreport.training.synth` (corpus seed "
              f"{seed}). Regenerate one with `next(generate(1, {seed}, start=INDEX))`, or all with "
-             "`python -m training.synth.samples docs/samples`.", "",
+             "`python -m govreport.training.synth.samples docs/samples`.", "",
              "| file | layout family | index | all switches |", "| --- | --- | --- | --- |"]
     found = pick_samples(seed)
     for i, family in enumerate(WANTED, 1):

@@ -12,12 +12,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from annotations import labels as labelset
-from annotations import schema
-from annotations.checks import run_checks
-from annotations.document import Document, Span
-from annotations.numbers import parse_number
-from annotations.sections import section_texts
+from govreport.core import labels as labelset
+from govreport.core import schema
+from govreport.core.checks import run_checks
+from govreport.core.document import Document, Span
+from govreport.core.numbers import parse_number
+from govreport.core.sections import section_texts
 
 # Segment kinds: how noise may treat a segment, and what it tells the record builder.
 PLAIN = ""        # prose, layout, debris: any noise

@@ -10,10 +10,10 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from annotations import labels as labelset
-from annotations import schema
-from training.synth.record import Facts
-from training.synth.segments import NUM, PLAIN, TMPL, UNIT, Seg
+from govreport.core import labels as labelset
+from govreport.core import schema
+from govreport.training.synth.record import Facts
+from govreport.training.synth.segments import NUM, PLAIN, TMPL, UNIT, Seg
 
 Cell = list[Seg]
 Row = list[Cell]

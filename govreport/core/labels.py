@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from annotations import schema
+from govreport.core import schema
 
 FAMILIES: tuple[str, ...] = ("sections", "table1", "table2", "table3", "entities")
 # One colour per family, shared by the Label Studio config and the review page so an annotator sees the

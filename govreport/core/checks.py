@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from annotations import schema
+from govreport.core import schema
 
 Check = dict[str, Any]
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from annotations import schema
-from annotations.document import Span
+from govreport.core import schema
+from govreport.core.document import Span
 
 
 def section_texts(text: str, spans: Iterable[Span]) -> dict[str, str | None]:

@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
-from inference.normalize import NormalizeOptions, normalize, normalize_char
+from govreport.core.normalize import NormalizeOptions, normalize, normalize_char
 
 PAD, UNK, CLS, SEP = "[PAD]", "[UNK]", "[CLS]", "[SEP]"
 SPECIALS: tuple[str, ...] = (PAD, UNK, CLS, SEP)
