@@ -24,6 +24,7 @@ from govreport.annotations.validate import read_document_file, same_value
 from govreport.core import labels, schema
 from govreport.core.checks import run_checks
 from govreport.core.document import Document, Span, document_paths
+from govreport.inference.extract import Extractor
 
 TABLES: dict[str, str] = {"proactive": "table1", "requests": "table2", "review_litigation": "table3"}
 LIST_FIELDS: tuple[str, ...] = ("phones", "emails", "addresses", "postcodes", "urls", "doc_numbers")
@@ -220,8 +221,6 @@ def load_predictions(gold: list[Document], pred: Path, warn: list[str],
     pred = Path(pred)
     out: dict[str, Prediction] = {}
     if is_model_dir(pred):
-        from govreport.inference.extract import Extractor
-
         extractor = Extractor(pred)
         for doc in gold:
             try:

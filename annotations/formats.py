@@ -29,6 +29,7 @@ from govreport.annotations.validate import Problem, span_issues, validate_docume
 from govreport.core import labels
 from govreport.core.document import Document, Span
 from govreport.core.labels import FAMILY_COLOURS
+from govreport.inference.assemble import assemble as default_assemble
 
 FORMATS: tuple[str, ...] = ("labelstudio", "doccano")
 LS_FROM_NAME = "label"
@@ -260,12 +261,6 @@ def read_export(path: Path) -> ReadResult:
     return read_labelstudio(data, path.name)
 
 
-def _default_assembler() -> Assembler:
-    from govreport.inference.assemble import assemble
-
-    return assemble
-
-
 @dataclass
 class ImportResult:
     written: list[Path] = field(default_factory=list)
@@ -273,7 +268,7 @@ class ImportResult:
     notes: list[str] = field(default_factory=list)
 
 
-def import_export(path: Path, out_dir: Path, assemble: Assembler | None = None) -> ImportResult:
+def import_export(path: Path, out_dir: Path, assemble: Assembler = default_assemble) -> ImportResult:
     """Validate an export, rebuild each record, and write Documents (meta.split = "train") to out_dir.
 
     All or nothing: when any task is invalid (spans, or the rebuilt record), nothing is written.
@@ -294,13 +289,6 @@ def import_export(path: Path, out_dir: Path, assemble: Assembler | None = None) 
         result.problems.append(Problem(str(path), "no annotated task found"))
     if result.problems:
         return result
-    if assemble is None:
-        try:
-            assemble = _default_assembler()
-        except ImportError as e:
-            result.problems.append(Problem(str(path), f"cannot rebuild records: govreport.inference.assemble is not "
-                                                      f"available ({e})"))
-            return result
     for doc, where in zip(read.documents, read.wheres, strict=True):
         try:
             doc.record = assemble(doc.text, list(doc.spans))

@@ -15,7 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from govreport.annotations.formats import labelstudio_config, to_doccano, to_labelstudio
 from govreport.core.document import Document, Span
+from govreport.inference.extract import Extractor
+from govreport.inference.readers import SUPPORTED_EXTS, ReadError, read_path
+from govreport.paths import DEFAULT_MODEL
 
 _UNSAFE_ID = re.compile(r"[^\w.\-]+")
 
@@ -51,8 +55,6 @@ def doc_id_for(path: Path, taken: set[str]) -> str:
 
 def expand_inputs(paths: Iterable[Path]) -> list[Path]:
     """Files as given; a directory gives its report files and Document JSON files, sorted."""
-    from govreport.inference.readers import SUPPORTED_EXTS
-
     out: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
@@ -74,8 +76,6 @@ def read_input(path: Path) -> tuple[str, dict[str, Any]]:
             raise PreError("not a Document JSON file (no 'text')")
         meta = data.get("meta") if isinstance(data.get("meta"), dict) else {}
         return data["text"], {"source": meta.get("source", path.name)}
-    from govreport.inference.readers import ReadError, read_path
-
     try:
         return read_path(path).text, {"source": path.name}
     except (ReadError, OSError) as e:
@@ -109,8 +109,6 @@ def predicted_documents(paths: Iterable[Path], extractor: Any, model_version: st
 def write_tasks(docs: list[Document], out: Path, fmt: str = "labelstudio",
                 model_version: str = "govreport") -> Path | None:
     """Write the tasks; returns the Label Studio config path written beside them (None for doccano)."""
-    from govreport.annotations.formats import labelstudio_config, to_doccano, to_labelstudio
-
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "labelstudio":
@@ -126,10 +124,7 @@ def write_tasks(docs: list[Document], out: Path, fmt: str = "labelstudio",
     raise PreError(f"unknown format {fmt!r} (labelstudio or doccano)")
 
 
-def load_extractor(model_dir: Path | None = None) -> Any:
-    from govreport.inference.extract import Extractor
-    from govreport.paths import DEFAULT_MODEL
-
+def load_extractor(model_dir: Path | None = None) -> Extractor:
     model_dir = Path(model_dir) if model_dir else DEFAULT_MODEL
     if not model_dir.is_dir():
         raise PreError(f"no model directory at {model_dir} (train one or pass --model DIR)")

@@ -1,7 +1,7 @@
 """The `govreport` command: a thin layer over library functions (each importable from Python).
 
-Heavy imports (torch, transformers, datasets) happen inside the handlers so that `--help` and the
-light subcommands start fast.
+The library is imported inside the handlers (marked "lazy") so that `--help` and the light
+subcommands do not load what the others need (torch, transformers, datasets, ...).
 """
 
 from __future__ import annotations
@@ -12,14 +12,14 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from govreport.paths import DEFAULT_MODEL, GOLD_DIR
+from govreport.paths import DEFAULT_MODEL, GOLD_DIR, TRAIN_ANNOTATIONS_DIR
 
 
 def _schema(args: argparse.Namespace) -> int:
-    from govreport.core.schema import json_schema
+    from govreport.core.schema import json_schema  # lazy: keeps --help fast
 
     if args.validate:
-        from govreport.annotations.validate import validate_record_file
+        from govreport.annotations.validate import validate_record_file  # lazy: keeps --help fast
 
         errors = validate_record_file(Path(args.validate))
         for e in errors:
@@ -30,7 +30,7 @@ def _schema(args: argparse.Namespace) -> int:
 
 
 def _annotate_validate(args: argparse.Namespace) -> int:
-    from govreport.annotations.validate import validate_path
+    from govreport.annotations.validate import validate_path  # lazy: keeps --help fast
 
     result = validate_path(Path(args.path))
     for p in result.problems:
@@ -43,15 +43,15 @@ def _annotate_validate(args: argparse.Namespace) -> int:
 
 
 def _annotate_config(args: argparse.Namespace) -> int:
-    from govreport.annotations.formats import labelstudio_config
+    from govreport.annotations.formats import labelstudio_config  # lazy: keeps --help fast
 
     print(labelstudio_config(), end="")
     return 0
 
 
 def _annotate_export(args: argparse.Namespace) -> int:
-    from govreport.annotations.formats import export_documents
-    from govreport.core.document import load_documents
+    from govreport.annotations.formats import export_documents  # lazy: keeps --help fast
+    from govreport.core.document import load_documents  # lazy: keeps --help fast
 
     try:
         n = export_documents(load_documents(Path(args.path)), args.format, Path(args.out), args.predictions)
@@ -63,8 +63,7 @@ def _annotate_export(args: argparse.Namespace) -> int:
 
 
 def _annotate_import(args: argparse.Namespace) -> int:
-    from govreport.annotations.formats import import_export
-    from govreport.paths import TRAIN_ANNOTATIONS_DIR
+    from govreport.annotations.formats import import_export  # lazy: keeps --help fast
 
     out = Path(args.out) if args.out else TRAIN_ANNOTATIONS_DIR
     result = import_export(Path(args.export), out)
@@ -80,7 +79,7 @@ def _annotate_import(args: argparse.Namespace) -> int:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from govreport.annotations.evaluate import evaluate_paths, format_report, write_json
+    from govreport.annotations.evaluate import evaluate_paths, format_report, write_json  # lazy: keeps --help fast
 
     try:
         report = evaluate_paths(Path(args.gold), Path(args.pred), Path(args.save_pred) if args.save_pred else None)
@@ -95,14 +94,14 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 
 def _extract(args: argparse.Namespace) -> int:
-    from govreport.inference.batch import extract_command
+    from govreport.inference.batch import extract_command  # lazy: keeps --help fast
 
     return extract_command(args.inputs, model=args.model, out=args.out, fmt=args.format, offsets=args.offsets,
                            jobs=args.jobs, max_bytes=args.max_bytes)
 
 
 def _export(args: argparse.Namespace) -> int:
-    from govreport.inference.export_tables import ExportError, export_tables
+    from govreport.inference.export_tables import ExportError, export_tables  # lazy: keeps --help fast
 
     try:
         result = export_tables(Path(args.results), Path(args.out), args.format)
@@ -118,7 +117,7 @@ def _export(args: argparse.Namespace) -> int:
 def _train(args: argparse.Namespace) -> int:
     import logging
 
-    from govreport.training.train import train
+    from govreport.training.train import train  # lazy: keeps --help fast
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     try:
@@ -131,7 +130,7 @@ def _train(args: argparse.Namespace) -> int:
 
 
 def _annotate_pre(args: argparse.Namespace) -> int:
-    from govreport.annotations.pre import PreError, pre_annotate
+    from govreport.annotations.pre import PreError, pre_annotate  # lazy: keeps --help fast
 
     try:
         result = pre_annotate([Path(f) for f in args.files], Path(args.out), args.format,
@@ -147,7 +146,7 @@ def _annotate_pre(args: argparse.Namespace) -> int:
 
 
 def _review(args: argparse.Namespace) -> int:
-    from govreport.inference.review import ReviewError, write_review
+    from govreport.inference.review import ReviewError, write_review  # lazy: keeps --help fast
 
     try:
         out = write_review(Path(args.file), Path(args.html), Path(args.model) if args.model else None)
@@ -159,7 +158,7 @@ def _review(args: argparse.Namespace) -> int:
 
 
 def _synth(args: argparse.Namespace) -> int:
-    from govreport.training.synth import write_dataset
+    from govreport.training.synth import write_dataset  # lazy: keeps --help fast
 
     if args.n < 0:
         print("govreport synth: --n must be >= 0", file=sys.stderr)

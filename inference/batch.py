@@ -32,6 +32,7 @@ from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
+from govreport.inference.extract import Extractor
 from govreport.inference.readers import DEFAULT_MAX_BYTES, SUPPORTED_EXTS, ReadError, read_bytes, too_large_message
 
 ExtractFn = Callable[[str], dict[str, Any]]
@@ -428,8 +429,6 @@ def extract_single(path: str, factory: ExtractFactory, *, max_bytes: int = DEFAU
 # --- the real extractor -----------------------------------------------------------------------
 def model_extract_fn(model_dir: str, offsets: bool = False) -> ExtractFn:
     """Load the tagging model once; the returned function maps text to its record."""
-    from govreport.inference.extract import Extractor
-
     try:  # the weight-loading progress bar would interleave with the batch's own on stderr
         from transformers.utils import logging as hf_logging
 

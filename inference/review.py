@@ -19,6 +19,10 @@ from typing import Any
 from govreport.core import labels, schema
 from govreport.core.document import Document, Span
 from govreport.core.labels import FAMILY_COLOURS
+from govreport.inference.assemble import assemble
+from govreport.inference.extract import Extractor
+from govreport.inference.readers import ReadError, read_path
+from govreport.paths import DEFAULT_MODEL
 
 FAMILY_TITLES: dict[str, str] = {
     "sections": "section heading", "table1": "table 1 cell", "table2": "table 2 cell",
@@ -326,42 +330,8 @@ def review_html(doc: Document, record: dict[str, Any]) -> str:
 
 
 # --- inputs ---------------------------------------------------------------------------------------
-def record_from_spans(text: str, spans: list[Span]) -> dict[str, Any]:
-    """A record for a Document that carries spans but none: the shared assembler, else cells only."""
-    try:
-        from govreport.inference.assemble import assemble
-    except ImportError:
-        return cells_record(text, spans)
-    return assemble(text, list(spans))
-
-
-def cells_record(text: str, spans: list[Span]) -> dict[str, Any]:
-    """The table cells, sections and checks read straight from the spans (no entities, no units)."""
-    from govreport.core.checks import run_checks
-    from govreport.core.numbers import parse_number
-    from govreport.core.sections import section_texts
-
-    owners = [t for t in (labels.template_of_label(s.label) for s in spans) if t]
-    template = max(set(owners), key=owners.count) if owners else None
-    record = schema.empty_record(template)
-    for s in sorted(spans):
-        path = labels.cell_path(s.label)
-        if path is None:
-            continue
-        *parents, leaf = path.split(".")
-        node = schema.get_path(record, ".".join(parents))
-        if isinstance(node, dict) and leaf in node and node[leaf] is None:
-            node[leaf] = parse_number(s.text(text))
-    record["sections"] = section_texts(text, spans)
-    record["checks"] = run_checks(record)
-    return record
-
-
-def load_extractor(model_dir: Path | None = None) -> Any:
-    """The model's Extractor (imported here: it pulls in torch)."""
-    from govreport.inference.extract import Extractor
-    from govreport.paths import DEFAULT_MODEL
-
+def load_extractor(model_dir: Path | None = None) -> Extractor:
+    """The model's Extractor (loading the tagger pulls in torch)."""
     return Extractor.from_pretrained(Path(model_dir) if model_dir else DEFAULT_MODEL)
 
 
@@ -375,8 +345,6 @@ def run_extractor(extractor: Any, text: str) -> tuple[dict[str, Any], list[Span]
 
 
 def _read_text(path: Path) -> str:
-    from govreport.inference.readers import ReadError, read_path
-
     try:
         return read_path(path).text
     except (ReadError, OSError) as e:
@@ -397,7 +365,7 @@ def load_for_review(path: Path, model_dir: Path | None = None,
             raise ReviewError(f"{path}: not a Document JSON file: {e}") from e
         except (KeyError, TypeError, ValueError) as e:
             raise ReviewError(f"{path}: not a Document JSON file (needs id, text, spans): {e}") from e
-        record = doc.record if isinstance(doc.record, dict) else record_from_spans(doc.text, doc.spans)
+        record = doc.record if isinstance(doc.record, dict) else assemble(doc.text, list(doc.spans))
         return doc, record
     text = _read_text(path)
     if not text.strip():

@@ -1,12 +1,12 @@
 import copy
 import json
-import sys
 import types
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from govreport.annotations import evaluate as evaluate_module
 from govreport.annotations.evaluate import (
     FIELDS,
     Prediction,
@@ -262,9 +262,7 @@ def test_model_directory_runs_the_extractor(tmp_path, monkeypatch, capsys):
             doc = gold_doc()
             return types.SimpleNamespace(spans=doc.spans, record=doc.record)
 
-    fake = types.ModuleType("govreport.inference.extract")
-    fake.Extractor = FakeExtractor
-    monkeypatch.setitem(sys.modules, "govreport.inference.extract", fake)
+    monkeypatch.setattr(evaluate_module, "Extractor", FakeExtractor)
     save = tmp_path / "saved"
     assert main(["evaluate", "--gold", str(gold_dir), "--pred", str(model_dir), "--save-pred", str(save)]) == 0
     assert calls == [model_dir] and (save / "a.json").is_file()

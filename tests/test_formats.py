@@ -1,6 +1,4 @@
 import json
-import sys
-import types
 import xml.etree.ElementTree as ET
 
 from hypothesis import given, settings
@@ -23,6 +21,7 @@ from govreport.core.checks import run_checks
 from govreport.core.document import Document, Span, load_documents
 from govreport.core.numbers import parse_number
 from govreport.core.sections import section_texts
+from govreport.inference.assemble import assemble
 
 # 𠮷 is outside the BMP: one code point (us, doccano, Label Studio 1.23), two UTF-16 units (older Label Studio).
 TEXT = "三、收到和处理政府信息公开申请情况\n𠮷 新收 | 2 | 2 |\n四、政府信息公开行政复议、行政诉讼情况\n复议 | 1 | 1 |\n"
@@ -232,16 +231,17 @@ def test_import_rejects_a_rebuilt_record_that_disagrees_with_the_spans(tmp_path)
     assert "assemble failed: RuntimeError: boom" in str(result.problems[0])
 
 
-def test_cli_export_and_import_with_the_assembler_module(tmp_path, monkeypatch, capsys):
+def test_cli_export_and_import_rebuild_the_record_with_the_real_assembler(tmp_path, capsys):
     src = tmp_path / "docs"
     table_doc("a").save(src / "a.json")
     export = tmp_path / "out.jsonl"
     assert main(["annotate", "export", str(src), "--format", "doccano", "--out", str(export)]) == 0
-    fake = types.ModuleType("govreport.inference.assemble")
-    fake.assemble = fake_assemble
-    monkeypatch.setitem(sys.modules, "govreport.inference.assemble", fake)
     assert main(["annotate", "import", str(export), "--out", str(tmp_path / "train")]) == 0
     assert "wrote 1 documents" in capsys.readouterr().out
+    (doc,) = load_documents(tmp_path / "train")
+    assert doc.record == assemble(doc.text, list(doc.spans))  # the CLI import uses the shared assembler
+    assert doc.record["requests"]["new_received"]["total"] == 2
+    assert doc.record["review_litigation"]["review"]["total"] == 1
     (tmp_path / "broken.jsonl").write_text('{"text": "x", "label": [[0, 5, "PHONE"]]}\n', encoding="utf-8")
     assert main(["annotate", "import", str(tmp_path / "broken.jsonl"), "--out", str(tmp_path / "t2")]) == 1
     err = capsys.readouterr().err

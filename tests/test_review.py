@@ -18,6 +18,7 @@ import pytest
 
 from govreport.core.document import Document, Span
 from govreport.inference import review
+from govreport.inference.assemble import assemble
 
 TEXT = """东川县青禾镇人民政府2020年政府信息公开工作年度报告
 一、总体情况
@@ -110,7 +111,7 @@ def parse(markup: str) -> _Dom:
 
 def _page(record: dict | None = None) -> tuple[Document, dict, str]:
     doc = make_doc()
-    rec = record or review.cells_record(doc.text, doc.spans)
+    rec = record or assemble(doc.text, doc.spans)
     return doc, rec, review.review_html(doc, rec)
 
 
@@ -228,7 +229,7 @@ class StandInExtractor:
 
     def extract(self, text: str, offsets: bool = False):
         self.seen.append((text, offsets))
-        return SimpleNamespace(record=review.cells_record(text, self.spans), spans=self.spans)
+        return SimpleNamespace(record=assemble(text, self.spans), spans=self.spans)
 
 
 @pytest.mark.parametrize("name, content, message", [

@@ -20,6 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from govreport.paths import SHARED
+from govreport.training.synth import generate
 
 _NUMBER = re.compile(r"[0-9０-９]+(?:[.,][0-9０-９]+)*")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -135,8 +136,6 @@ def synthetic_texts(n: int, seed: int, dataset: str | None) -> list[str]:
         import datasets
 
         return list(datasets.load_from_disk(dataset)["text"])
-    from govreport.training.synth import generate
-
     return [d.text for d, _ in generate(n, seed)]
 
 

@@ -24,6 +24,9 @@ from govreport.core.normalize import NormalizeOptions
 from govreport.core.vocab import Vocab
 from govreport.inference.tagger import CONFIG_KEY, TaggerSettings, decode_bio
 from govreport.paths import ROOT
+from govreport.training.data_mix import load_annotated, mix
+from govreport.training.dataset import WindowCollator, WindowSpec, build_dataset
+from govreport.training.synth import generate
 
 log = logging.getLogger(__name__)
 
@@ -84,15 +87,11 @@ def _path(p: str | Path) -> Path:
 
 
 def synthetic_documents(n: int, seed: int) -> list[Document]:
-    from govreport.training.synth import generate
-
     return [doc for doc, _layout in generate(n, seed)]
 
 
 def corpus(cfg: dict[str, Any]) -> tuple[list[tuple[Document, int]], list[Document]]:
     """Training ``(document, copies)`` pairs and dev documents, as the config's data section says."""
-    from govreport.training.data_mix import load_annotated, mix
-
     data = cfg["data"]
     synth = data.get("synthetic")
     train_docs: list[Document] = []
@@ -238,8 +237,6 @@ def train(config_path: str | Path, resume: bool = False, output_dir: str | Path 
     """Train as the config says; returns a summary (also written to ``<output_dir>/training.json``)."""
     import torch
     from transformers import EarlyStoppingCallback, Trainer, TrainingArguments, set_seed
-
-    from govreport.training.dataset import WindowCollator, WindowSpec, build_dataset
 
     started = time.monotonic()
     cfg = load_config(config_path)
