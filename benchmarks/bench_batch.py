@@ -24,7 +24,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from govreport.paths import DEFAULT_MODEL, ROOT
+from govreport.paths import DEFAULT_MODEL
+
+ROOT = Path(__file__).resolve().parents[1]  # the checkout these scripts live in
 
 sys.path.insert(0, str(ROOT / "tests"))  # the fixture renderer lives with the tests
 

@@ -17,7 +17,10 @@ import sys
 import time
 from pathlib import Path
 
-from govreport.paths import DEFAULT_MODEL, ROOT, SHARED
+from govreport.paths import DEFAULT_MODEL
+
+ROOT = Path(__file__).resolve().parents[1]  # the checkout these scripts live in
+SHARED = ROOT.parent / "shared"
 
 
 def sample_text(n_chars: int) -> str:

@@ -237,7 +237,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=_export)
 
     p = sub.add_parser("train", help="train the tagger model from a YAML config (e.g. configs/default.yaml)")
-    p.add_argument("config", help="training config (YAML); relative paths in it are relative to the repository")
+    p.add_argument("config", help="training config (YAML); relative paths in it are relative to the current directory")
     p.add_argument("--resume", action="store_true", help="continue from the last checkpoint in checkpoint_dir")
     p.add_argument("--out", help="model directory to write (default: output_dir of the config)")
     p.set_defaults(handler=_train)

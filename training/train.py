@@ -1,9 +1,10 @@
 """Train the character tagger from a YAML config: ``train(config_path)`` (``govreport train CONFIG``).
 
-Every hyperparameter is in the config (see configs/default.yaml); paths in it are relative to the
-repository root. The run builds the vocabulary, cuts documents into windows, trains with the HF
-Trainer (periodic evaluation on a synthetic dev split, early stopping, checkpoints, ``resume``) and
-saves a model directory that ``govreport.inference.tagger.Tagger.from_pretrained`` loads.
+Every hyperparameter is in the config (see configs/default.yaml). Relative paths in it (output_dir,
+checkpoint_dir, data directories: runs/, annotations/train, ...) resolve against the current directory,
+so run it from the repository root as the README does. The run builds the vocabulary, cuts documents
+into windows, trains with the HF Trainer (periodic evaluation on a synthetic dev split, early stopping,
+checkpoints, ``resume``) and saves a model directory that ``govreport.inference.tagger.Tagger.from_pretrained`` loads.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ from govreport.core.document import Document, load_documents
 from govreport.core.normalize import NormalizeOptions
 from govreport.core.vocab import Vocab
 from govreport.inference.tagger import CONFIG_KEY, TaggerSettings, decode_bio
-from govreport.paths import ROOT
 from govreport.training.data_mix import load_annotated, mix
 from govreport.training.dataset import WindowCollator, WindowSpec, build_dataset
 from govreport.training.synth import generate
@@ -81,11 +81,6 @@ def load_config(path: str | Path) -> dict[str, Any]:
     return _merge(DEFAULTS, data)
 
 
-def _path(p: str | Path) -> Path:
-    p = Path(p)
-    return p if p.is_absolute() else ROOT / p
-
-
 def synthetic_documents(n: int, seed: int) -> list[Document]:
     return [doc for doc, _layout in generate(n, seed)]
 
@@ -101,11 +96,11 @@ def corpus(cfg: dict[str, Any]) -> tuple[list[tuple[Document, int]], list[Docume
         if not data.get("dev_dir"):
             dev_docs += synthetic_documents(int(synth["n_dev"]), int(synth["dev_seed"]))
     for d in data.get("train_dirs") or []:
-        train_docs += list(load_documents(_path(d)))
+        train_docs += list(load_documents(Path(d)))
     if data.get("dev_dir"):
-        dev_docs += list(load_documents(_path(data["dev_dir"])))
+        dev_docs += list(load_documents(Path(data["dev_dir"])))
     annotated_cfg = data.get("annotated") or {}
-    annotated = load_annotated(_path(annotated_cfg["dir"])) if annotated_cfg.get("dir") else []
+    annotated = load_annotated(Path(annotated_cfg["dir"])) if annotated_cfg.get("dir") else []
     pairs = mix(train_docs, annotated, float(annotated_cfg.get("weight", 1.0)), seed=int(cfg["seed"]))
     if not pairs:
         raise ValueError("the config gives no training documents")
@@ -243,8 +238,8 @@ def train(config_path: str | Path, resume: bool = False, output_dir: str | Path 
     torch.set_num_threads(int(cfg["threads"]))
     seed = int(cfg["seed"])
     set_seed(seed)
-    out_dir = _path(output_dir or cfg["output_dir"])
-    ckpt_dir = _path(cfg["checkpoint_dir"])
+    out_dir = Path(output_dir or cfg["output_dir"])
+    ckpt_dir = Path(cfg["checkpoint_dir"])
     ckpt_dir.mkdir(parents=True, exist_ok=True)
     options = NormalizeOptions.from_dict(cfg["normalize"])
     settings = TaggerSettings(window=int(cfg["window"]), stride=int(cfg["infer_stride"]), normalize=options)
