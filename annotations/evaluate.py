@@ -13,17 +13,17 @@ A missing prediction is an empty one: no spans, every record value null.
 from __future__ import annotations
 
 import json
-import warnings
 from collections import Counter
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from govreport.annotations.validate import read_document_file, same_value
+from govreport.annotations.validate import read_document_file
 from govreport.core import labels, schema
 from govreport.core.checks import run_checks
 from govreport.core.document import Document, Span, document_paths
+from govreport.core.numbers import same_value
+from govreport.core.scores import _tags, span_scores, value_outcome, value_prf
 from govreport.inference.extract import Extractor
 
 TABLES: dict[str, str] = {"proactive": "table1", "requests": "table2", "review_litigation": "table3"}
@@ -39,89 +39,6 @@ class Prediction:
     spans: list[Span] = field(default_factory=list)
     record: dict[str, Any] | None = None
     missing: bool = False
-
-
-# --- spans: character-level IOB2 and seqeval --------------------------------------------------
-def _tags(length: int, spans: Iterable[Span]) -> tuple[list[str], list[Span]]:
-    """IOB2 tags of every character; spans out of range or overlapping an earlier one are dropped."""
-    tags = ["O"] * length
-    dropped = []
-    for s in sorted(spans):
-        if not (0 <= s.start < s.end <= length) or any(t != "O" for t in tags[s.start:s.end]):
-            dropped.append(s)
-            continue
-        tags[s.start] = f"B-{s.label}"
-        for i in range(s.start + 1, s.end):
-            tags[i] = f"I-{s.label}"
-    return tags, dropped
-
-
-def iob2_pair(length: int, gold: Iterable[Span], pred: Iterable[Span]) -> tuple[list[str], list[str]]:
-    """Gold and predicted character tags, with every O shared by both that follows a shared O removed.
-
-    Strict IOB2 matching only looks at entity characters and the character after each entity, all
-    of which are kept, so the scores are those of the full sequences; seqeval's cost then grows with
-    the number of tagged characters instead of the document length.
-    """
-    g, _ = _tags(length, gold)
-    p, _ = _tags(length, pred)
-    keep = [i for i in range(length) if not (g[i] == "O" == p[i] and i > 0 and g[i - 1] == "O" == p[i - 1])]
-    return [g[i] for i in keep], [p[i] for i in keep]
-
-
-def _counts(seqs: list[list[str]]) -> Counter[str]:
-    return Counter(t[2:] for seq in seqs for t in seq if t.startswith("B-"))
-
-
-def _prf(y_true: list[list[str]], y_pred: list[list[str]]) -> dict[str, Any]:
-    from seqeval.metrics import f1_score, precision_score, recall_score
-    from seqeval.scheme import IOB2
-
-    support, predicted = sum(_counts(y_true).values()), sum(_counts(y_pred).values())
-    out: dict[str, Any] = {"precision": None, "recall": None, "f1": None, "support": support, "predicted": predicted}
-    if support or predicted:
-        kw: dict[str, Any] = {"mode": "strict", "scheme": IOB2, "zero_division": 0}
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            out["precision"] = float(precision_score(y_true, y_pred, **kw))
-            out["recall"] = float(recall_score(y_true, y_pred, **kw))
-            out["f1"] = float(f1_score(y_true, y_pred, **kw))
-    return out
-
-
-def _per_label(y_true: list[list[str]], y_pred: list[list[str]]) -> dict[str, dict[str, Any]]:
-    from seqeval.metrics import classification_report
-    from seqeval.scheme import IOB2
-
-    gold_n, pred_n = _counts(y_true), _counts(y_pred)
-    if not gold_n and not pred_n:
-        return {}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        report = classification_report(y_true, y_pred, mode="strict", scheme=IOB2, output_dict=True,
-                                       zero_division=0)
-    out = {}
-    order = {lab: i for i, lab in enumerate(labels.span_labels())}
-    for lab in sorted(set(gold_n) | set(pred_n), key=lambda x: (order.get(x, len(order)), x)):
-        r = report.get(lab, {})
-        out[lab] = {"precision": float(r.get("precision", 0.0)), "recall": float(r.get("recall", 0.0)),
-                    "f1": float(r.get("f1-score", 0.0)), "support": gold_n[lab], "predicted": pred_n[lab]}
-    return out
-
-
-def span_scores(pairs: list[tuple[int, list[Span], list[Span]]]) -> dict[str, Any]:
-    """Overall (micro), per family and per label scores for (text length, gold spans, predicted spans)."""
-    def seqs(keep: Callable[[Span], bool]) -> tuple[list[list[str]], list[list[str]]]:
-        ts, ps = [], []
-        for n, g, p in pairs:
-            t, q = iob2_pair(n, [s for s in g if keep(s)], [s for s in p if keep(s)])
-            ts.append(t)
-            ps.append(q)
-        return ts, ps
-
-    y_true, y_pred = seqs(lambda s: True)
-    families = {fam: _prf(*seqs(lambda s, fam=fam: labels.family(s.label) == fam)) for fam in labels.FAMILIES}
-    return {"overall": _prf(y_true, y_pred), "families": families, "labels": _per_label(y_true, y_pred)}
 
 
 def span_errors(text: str, gold: list[Span], pred: list[Span]) -> dict[str, list[dict[str, Any]]]:
@@ -183,6 +100,7 @@ def record_scores(gold: dict[str, Any], pred: dict[str, Any]) -> dict[str, Any]:
     paths = list(schema.cell_paths(gold.get("template")))
     paths += [p for p in _record_cell_paths(gold) if p not in set(paths)]
     cells = {t: {"correct": 0, "total": 0} for t in (*TABLES.values(), "overall")}
+    values = {t: {"tp": 0, "fp": 0, "fn": 0} for t in (*TABLES.values(), "overall")}
     wrong_cells = []
     for path in paths:
         g, p = schema.get_path(gold, path), schema.get_path(pred, path)
@@ -190,10 +108,14 @@ def record_scores(gold: dict[str, Any], pred: dict[str, Any]) -> dict[str, Any]:
         for t in (TABLES[path.split(".", 1)[0]], "overall"):
             cells[t]["total"] += 1
             cells[t]["correct"] += ok
+            for key, n in value_outcome(g, p).items():
+                values[t][key] += n
         if not ok:
             wrong_cells.append({"path": path, "gold": g, "pred": p})
     for c in cells.values():
         c["accuracy"] = c["correct"] / c["total"] if c["total"] else None
+    for v in values.values():
+        v.update(value_prf(v))
     fields, wrong_fields = {}, []
     for name in FIELDS:
         g, p = _field_value(gold, name), _field_value(pred, name)
@@ -206,7 +128,7 @@ def record_scores(gold: dict[str, Any], pred: dict[str, Any]) -> dict[str, Any]:
                     for k in keys if gc.get(k) != pc.get(k)]
     checks = {"agree": len(keys) - len(wrong_checks), "total": len(keys),
               "agreement": (len(keys) - len(wrong_checks)) / len(keys) if keys else None}
-    return {"cells": cells, "fields": fields, "checks": checks,
+    return {"cells": cells, "values": values, "fields": fields, "checks": checks,
             "errors": {"cells": wrong_cells, "fields": wrong_fields, "checks": wrong_checks}}
 
 
@@ -260,6 +182,14 @@ def load_predictions(gold: list[Document], pred: Path, warn: list[str],
 
 
 # --- the report -------------------------------------------------------------------------------
+def _sum_values(per_doc: list[dict[str, Any]]) -> dict[str, Any]:
+    out = {}
+    for t in (*TABLES.values(), "overall"):
+        c = {k: sum(d["record"]["values"][t][k] for d in per_doc if d.get("record")) for k in ("tp", "fp", "fn")}
+        out[t] = {**c, **value_prf(c)}
+    return out
+
+
 def _sum_cells(per_doc: list[dict[str, Any]]) -> dict[str, Any]:
     out = {}
     for t in (*TABLES.values(), "overall"):
@@ -318,6 +248,7 @@ def evaluate(gold: list[Document], preds: dict[str, Prediction], warn: list[str]
         "missing_predictions": sum(d["missing_prediction"] for d in per_doc),
         "spans": spans,
         "record": {
+            "values": _sum_values(per_doc),
             "cells": _sum_cells(per_doc),
             "fields": fields,
             "checks": {"agree": agree, "total": total, "agreement": agree / total if total else None},
@@ -380,19 +311,26 @@ def format_report(report: dict[str, Any], per_label: bool = True) -> str:
     lines += [_prf_row(fam, s, width) for fam, s in sp["families"].items()]
     lines += [_prf_row("overall (micro)", sp["overall"], width), ""]
     rec = report["record"]
-    lines += ["Record: table cells (exact match, nulls included)", f"  {'':<10} {'correct':>8} {'total':>6}  acc"]
+    lines += ["Record: value-level cell F1 (printed numbers; a number where the gold is null is an FP)",
+              f"  {'':<10} {'tp':>6} {'fp':>5} {'fn':>5}  {'prec':>5}  {'rec':>5}  {'f1':>5}"]
+    lines += [f"  {t:<10} {v['tp']:>6} {v['fp']:>5} {v['fn']:>5}  {_f(v['precision'])}  {_f(v['recall'])}  "
+              f"{_f(v['f1'])}" for t, v in rec["values"].items()]
+    lines += ["", "Record: table cells (exact match, nulls included; secondary)",
+              f"  {'':<10} {'correct':>8} {'total':>6}  acc"]
     lines += [f"  {t:<10} {c['correct']:>8} {c['total']:>6}  {_f(c['accuracy'])}" for t, c in rec["cells"].items()]
     lines += ["", "Record: fields (exact match per document)"]
     lines += [f"  {name:<28} {v['correct']:>3}/{v['total']:<3} {_f(v['accuracy'])}"
               for name, v in rec["fields"].items()]
     ch = rec["checks"]
     lines += ["", f"Identity checks agreeing: {ch['agree']}/{ch['total']}  {_f(ch['agreement'])}", ""]
-    lines += ["Per document", f"  {'id':<28} {'span f1':>7} {'cells':>6} {'fields':>6} {'checks':>6}  families f1 "
+    lines += ["Per document", f"  {'id':<28} {'span f1':>7} {'val f1':>6} {'cells':>6} {'fields':>6} {'checks':>6}  "
+              "families f1 "
               f"({'/'.join(_SHORT[f] for f in labels.FAMILIES)})"]
     for d in report["per_document"]:
         r = d.get("record")
         fam = " ".join(_f(s["f1"]).strip() for s in d["spans"]["families"].values())
         lines.append(f"  {d['id'][:28]:<28} {_f(d['spans']['overall']['f1']):>7} "
+                     f"{_f(r['values']['overall']['f1']) if r else '    —':>6} "
                      f"{_f(r['cells']['overall']['accuracy']) if r else '    —':>6} "
                      f"{_f(r['fields_accuracy']) if r else '    —':>6} "
                      f"{_f(r['checks']['agreement']) if r else '    —':>6}  {fam}"

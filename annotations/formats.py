@@ -268,7 +268,8 @@ class ImportResult:
     notes: list[str] = field(default_factory=list)
 
 
-def import_export(path: Path, out_dir: Path, assemble: Assembler = default_assemble) -> ImportResult:
+def import_export(path: Path, out_dir: Path, assemble: Assembler = default_assemble,
+                  split: str = "train") -> ImportResult:
     """Validate an export, rebuild each record, and write Documents (meta.split = "train") to out_dir.
 
     All or nothing: when any task is invalid (spans, or the rebuilt record), nothing is written.
@@ -295,7 +296,7 @@ def import_export(path: Path, out_dir: Path, assemble: Assembler = default_assem
         except Exception as e:  # the assembler is another module: report, never crash the import
             result.problems.append(Problem(where, f"assemble failed: {type(e).__name__}: {e}"))
             continue
-        doc.meta["split"] = "train"
+        doc.meta["split"] = split
         result.problems += [Problem(p.where, f"rebuilt record: {p.reason}", p.span, p.span_text)
                             for p in validate_document(doc, where)]
     if result.problems:

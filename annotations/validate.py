@@ -26,7 +26,7 @@ import jsonschema
 from govreport.core import labels, schema
 from govreport.core.checks import run_checks
 from govreport.core.document import Document, Span, document_paths
-from govreport.core.numbers import parse_number
+from govreport.core.numbers import parse_number, same_value
 from govreport.core.sections import section_texts
 
 _MAX_SHOWN = 60  # span text longer than this is shortened in messages
@@ -68,18 +68,6 @@ class ValidationResult:
 
 # A problem before it is placed in a file/task: (span or None, reason).
 Issue = tuple[Span | None, str]
-
-
-def same_value(a: Any, b: Any) -> bool:
-    """Equal numbers (int/float alike) or both None."""
-    if a is None or b is None:
-        return a is None and b is None
-    if isinstance(a, bool) or isinstance(b, bool):
-        return a is b
-    if isinstance(a, int | float) and isinstance(b, int | float):
-        return abs(a - b) < 1e-9
-    return a == b
-
 
 
 # --- spans -------------------------------------------------------------------------------------

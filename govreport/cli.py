@@ -66,7 +66,7 @@ def _annotate_import(args: argparse.Namespace) -> int:
     from govreport.annotations.formats import import_export  # lazy: keeps --help fast
 
     out = Path(args.out) if args.out else TRAIN_ANNOTATIONS_DIR
-    result = import_export(Path(args.export), out)
+    result = import_export(Path(args.export), out, split=args.split)
     for note in result.notes:
         print(note, file=sys.stderr)
     for p in result.problems:
@@ -121,7 +121,7 @@ def _train(args: argparse.Namespace) -> int:
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     try:
-        summary = train(Path(args.config), resume=args.resume, output_dir=args.out)
+        summary = train(Path(args.config), resume=args.resume, output_dir=args.out, init_from=args.init_from)
     except (OSError, ValueError) as e:
         print(f"govreport train: {e}", file=sys.stderr)
         return 1
@@ -199,6 +199,9 @@ def build_parser() -> argparse.ArgumentParser:
     a = asub.add_parser("import", help="validate a Label Studio / doccano export and write Documents (split=train)")
     a.add_argument("export", help="Label Studio JSON export or doccano JSONL")
     a.add_argument("--out", help="output directory (default annotations/train/)")
+    a.add_argument("--split", choices=["train", "dev"], default="train",
+                   help="meta.split of the written Documents: dev documents are kept for model selection "
+                        "(annotations/dev/), never trained on")
     a.set_defaults(handler=_annotate_import)
     a = asub.add_parser("pre", help="pre-annotate report files with the model: Label Studio tasks or doccano JSONL")
     a.add_argument("files", nargs="+", metavar="FILE",
@@ -240,6 +243,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("config", help="training config (YAML); relative paths in it are relative to the current directory")
     p.add_argument("--resume", action="store_true", help="continue from the last checkpoint in checkpoint_dir")
     p.add_argument("--out", help="model directory to write (default: output_dir of the config)")
+    p.add_argument("--init-from", metavar="MODEL_DIR",
+                   help="fine-tune this model (e.g. models/default) instead of starting from scratch")
     p.set_defaults(handler=_train)
 
     p = sub.add_parser("review", help="write an HTML page to check one extraction: text with spans beside the tables")

@@ -4,6 +4,10 @@
 uses. Long texts are cut into overlapping windows; each character's label probabilities are averaged
 over the windows that see it, so a character near a window edge (little context) is outvoted by the
 window where it sits in the middle. Spans come back with offsets in the ORIGINAL text.
+
+Memory is bounded by the block, not the document: a text longer than BLOCK characters is tagged block
+by block (cut at line breaks, each block seeing a window's worth of context on both sides), and only
+the decoded tags of a block are kept.
 """
 
 from __future__ import annotations
@@ -17,6 +21,10 @@ from typing import Any
 from govreport.core.document import Span
 from govreport.core.normalize import Normalized, NormalizeOptions, normalize
 from govreport.core.vocab import Vocab
+from govreport.inference.decode import DecodeOptions, LabelGroups, decode, decode_bio
+from govreport.inference.geometry import token_types
+
+BLOCK = 50_000  # characters decoded at a time: [BLOCK + 2 * window, labels] floats at most
 
 # Key under which the tagger's own settings are stored in the model's config.json.
 CONFIG_KEY = "govreport"
@@ -28,17 +36,42 @@ class TaggerSettings:
     stride: int = 256  # characters between window starts at inference (overlap = window - 2 - stride)
     batch_size: int = 8
     normalize: NormalizeOptions = field(default_factory=NormalizeOptions)
+    geometry: bool = False  # table-geometry features (inference.geometry) as token types
+    decode: DecodeOptions = field(default_factory=DecodeOptions)
 
     def to_dict(self) -> dict[str, Any]:
         return {"window": self.window, "stride": self.stride, "batch_size": self.batch_size,
-                "normalize": self.normalize.to_dict()}
+                "normalize": self.normalize.to_dict(), "geometry": self.geometry,
+                "decode": {"pool_numbers": self.decode.pool_numbers, "structured": self.decode.structured}}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> TaggerSettings:
         data = dict(data or {})
+        # models saved before the decoder existed decoded characters one by one
+        decode_cfg = data.get("decode", {"pool_numbers": False, "structured": False})
         return cls(window=int(data.get("window", 512)), stride=int(data.get("stride", 256)),
                    batch_size=int(data.get("batch_size", 8)),
-                   normalize=NormalizeOptions.from_dict(data.get("normalize")))
+                   normalize=NormalizeOptions.from_dict(data.get("normalize")),
+                   geometry=bool(data.get("geometry", False)),
+                   decode=DecodeOptions(**{k: bool(v) for k, v in decode_cfg.items()}))
+
+
+def input_types(text: str, settings: TaggerSettings) -> list[int] | None:
+    """The token types the model was trained with for ``text`` (None: the model takes none)."""
+    return token_types(text) if settings.geometry else None
+
+
+def blocks(text: str, size: int = BLOCK) -> list[tuple[int, int]]:
+    """``[start, end)`` pieces of about ``size`` characters, cut just after a line break when one is near."""
+    out, start, n = [], 0, len(text)
+    while start < n:
+        end = min(n, start + size)
+        if end < n:
+            cut = text.rfind("\n", start + size // 2, end)
+            end = cut + 1 if cut >= 0 else end
+        out.append((start, end))
+        start = end
+    return out
 
 
 def window_starts(n: int, width: int, stride: int, offset: int = 0) -> list[int]:
@@ -49,62 +82,6 @@ def window_starts(n: int, width: int, stride: int, offset: int = 0) -> list[int]
     starts = {0, n - width}
     starts.update(range(offset % stride if stride else 0, n - width, max(stride, 1)))
     return sorted(starts)
-
-
-def decode_bio(tags: Sequence[str]) -> list[tuple[int, int, str]]:
-    """``(start, end, label)`` runs of a BIO tag sequence. An I- without a matching open span starts
-    one; a change of label always ends the current span. A B- directly after a character of the same
-    label continues the span: two spans of one label never touch in these documents (one cell, one
-    entity), while a half-sure model does put B- inside a number ("49" read as "4" + "9")."""
-    out: list[tuple[int, int, str]] = []
-    cur_label: str | None = None
-    cur_start = 0
-    for i, tag in enumerate(tags):
-        prefix, _, label = tag.partition("-")
-        if prefix not in ("B", "I") or not label:
-            if cur_label is not None:
-                out.append((cur_start, i, cur_label))
-            cur_label = None
-            continue
-        if label != cur_label:
-            if cur_label is not None:
-                out.append((cur_start, i, cur_label))
-            cur_label, cur_start = label, i
-    if cur_label is not None:
-        out.append((cur_start, len(tags), cur_label))
-    return out
-
-
-def tags_from_probabilities(probs: Any, id2label: dict[int, str]) -> list[str]:
-    """BIO tags from ``[n, num_labels]`` probabilities, deciding the span label before the prefix.
-
-    A plain argmax over B-X / I-X / O lets a half-trained model split a character's mass between B-X
-    and I-X so that O wins with less than half of it, which cuts spans into fragments. Here a
-    character is in a span of X when p(B-X) + p(I-X) beats O and every other label; it begins a new
-    span when p(B-X) > p(I-X)."""
-    import torch
-
-    span_names = sorted({lab[2:] for lab in id2label.values() if lab[:2] in ("B-", "I-")})
-    index = {name: i + 1 for i, name in enumerate(span_names)}  # 0 = O
-    group = torch.zeros(len(id2label), dtype=torch.long)
-    is_begin = torch.zeros(len(id2label), dtype=torch.bool)
-    for i, lab in id2label.items():
-        if lab[:2] in ("B-", "I-"):
-            group[int(i)] = index[lab[2:]]
-            is_begin[int(i)] = lab.startswith("B-")
-    n = probs.shape[0]
-    grouped = torch.zeros((n, len(span_names) + 1), dtype=probs.dtype).index_add_(1, group, probs)
-    best = grouped.argmax(dim=-1)
-    begin_mass = torch.zeros_like(grouped).index_add_(1, group, probs * is_begin.to(probs.dtype))
-    b = begin_mass.gather(1, best[:, None])[:, 0]
-    total = grouped.gather(1, best[:, None])[:, 0]
-    tags = []
-    for g, bm, tm in zip(best.tolist(), b.tolist(), total.tolist(), strict=True):
-        if g == 0:
-            tags.append("O")
-        else:
-            tags.append(("B-" if bm > tm - bm else "I-") + span_names[g - 1])
-    return tags
 
 
 def spans_from_tags(norm: Normalized, tags: Sequence[str]) -> list[Span]:
@@ -151,10 +128,12 @@ class Tagger:
         settings = TaggerSettings.from_dict(getattr(model.config, CONFIG_KEY, None))
         return cls(model, Vocab.load(model_dir), settings)
 
-    def probabilities(self, normalized_text: str):
+    def probabilities(self, normalized_text: str, types: Sequence[int] | None = None):
         """``[len(text), num_labels]`` label probabilities, averaged over overlapping windows."""
         import torch
 
+        if types is None and self.settings.geometry:
+            types = token_types(normalized_text)
         n = len(normalized_text)
         num_labels = len(self.id2label)
         sums = torch.zeros((n, num_labels))
@@ -172,22 +151,48 @@ class Tagger:
                 longest = max(len(c) for c in chunks) + 2
                 x = torch.full((len(chunks), longest), self.vocab.pad_id, dtype=torch.long)
                 mask = torch.zeros_like(x)
-                for i, c in enumerate(chunks):
+                tt = torch.zeros_like(x)
+                for i, (s, c) in enumerate(zip(batch_starts, chunks, strict=True)):
                     x[i, :len(c) + 2] = torch.as_tensor([self.vocab.cls_id, *c, self.vocab.sep_id])
                     mask[i, :len(c) + 2] = 1
-                probs = torch.softmax(self.model(input_ids=x, attention_mask=mask).logits.float(), dim=-1)
+                    if types is not None:
+                        tt[i, 1:len(c) + 1] = torch.as_tensor(types[s:s + len(c)])
+                extra = {"token_type_ids": tt} if types is not None else {}
+                logits = self.model(input_ids=x, attention_mask=mask, **extra).logits
+                probs = torch.softmax(logits.float(), dim=-1)
                 for i, (s, c) in enumerate(zip(batch_starts, chunks, strict=True)):
                     sums[s:s + len(c)] += probs[i, 1:len(c) + 1]
                     counts[s:s + len(c)] += 1
         return sums / counts.clamp(min=1)
 
-    def tag_normalized(self, norm: Normalized) -> list[Span]:
+    def tags(self, text: str, progress: bool = False) -> list[str]:
+        """BIO tags of normalised ``text``, block by block (see the module docstring)."""
+        groups = LabelGroups.of(self.id2label)
+        types = input_types(text, self.settings)
+        margin = self.settings.window
+        pieces = blocks(text)
+        out: list[str] = []
+        for start, end in _progress(pieces, progress and len(pieces) > 1):
+            lo, hi = max(0, start - margin), min(len(text), end + margin)
+            probs = self.probabilities(text[lo:hi], types[lo:hi] if types is not None else None)
+            out += decode(text[start:end], probs[start - lo:end - lo].numpy(), groups, self.settings.decode)
+        return out
+
+    def tag_normalized(self, norm: Normalized, progress: bool = False) -> list[Span]:
         if not norm.text:
             return []
-        return spans_from_tags(norm, tags_from_probabilities(self.probabilities(norm.text), self.id2label))
+        return spans_from_tags(norm, self.tags(norm.text, progress))
 
-    def tag(self, text: str) -> list[Span]:
+    def tag(self, text: str, progress: bool = False) -> list[Span]:
         """Spans over ``text`` (original offsets, sorted, non-overlapping). Empty or non-text input -> []."""
         if not isinstance(text, str) or not text:
             return []
-        return self.tag_normalized(normalize(text, self.settings.normalize))
+        return self.tag_normalized(normalize(text, self.settings.normalize), progress)
+
+
+def _progress(items: list[Any], show: bool) -> Any:
+    if not show:
+        return items
+    from tqdm import tqdm
+
+    return tqdm(items, desc="tagging", unit="block")

@@ -17,6 +17,7 @@ from govreport.core import labels as label_set
 from govreport.core.document import Document, Span
 from govreport.core.normalize import Normalized, NormalizeOptions, normalize
 from govreport.core.vocab import Vocab
+from govreport.inference.geometry import token_types
 from govreport.inference.tagger import window_starts
 
 IGNORE = -100
@@ -72,19 +73,23 @@ class WindowSpec:
         return self.window - 2
 
 
-def encode_document(doc: Document, vocab: Vocab, options: NormalizeOptions) -> tuple[list[int], list[int]]:
-    """Token ids and aligned label ids of a whole document (normalised)."""
+def encode_document(doc: Document, vocab: Vocab, options: NormalizeOptions,
+                    geometry: bool = False) -> tuple[list[int], list[int], list[int]]:
+    """Token ids, aligned label ids and token types (geometry features, or all 0) of a whole document."""
     norm = normalize(doc.text, options)
-    return vocab.encode(norm.text), align_labels(norm, valid_spans(doc), label_set.label2id())
+    types = token_types(norm.text) if geometry else [0] * len(norm.text)
+    return vocab.encode(norm.text), align_labels(norm, valid_spans(doc), label_set.label2id()), types
 
 
-def document_windows(ids: Sequence[int], labels: Sequence[int], vocab: Vocab, spec: WindowSpec,
-                     offset: int = 0) -> list[tuple[list[int], list[int]]]:
+def document_windows(ids: Sequence[int], labels: Sequence[int], types: Sequence[int], vocab: Vocab,
+                     spec: WindowSpec, offset: int = 0) -> list[tuple[list[int], list[int], list[int]]]:
     out = []
     for s in window_starts(len(ids), spec.width, spec.stride, offset):
         chunk_ids = list(ids[s:s + spec.width])
         chunk_labels = list(labels[s:s + spec.width])
-        out.append(([vocab.cls_id, *chunk_ids, vocab.sep_id], [IGNORE, *chunk_labels, IGNORE]))
+        chunk_types = list(types[s:s + spec.width])
+        out.append(([vocab.cls_id, *chunk_ids, vocab.sep_id], [IGNORE, *chunk_labels, IGNORE],
+                    [0, *chunk_types, 0]))
     return out
 
 
@@ -99,7 +104,7 @@ def _rows(docs: Iterable[tuple[Document, int]]) -> dict[str, list[Any]]:
 
 
 def build_dataset(docs: Iterable[Document | tuple[Document, int]], vocab: Vocab, options: NormalizeOptions,
-                  spec: WindowSpec):
+                  spec: WindowSpec, geometry: bool = False):
     """A ``datasets.Dataset`` of windows (columns ``input_ids``, ``labels``, ``doc_id``).
 
     ``docs`` are documents or ``(document, copies)`` pairs; each copy of a document is cut with its
@@ -111,21 +116,22 @@ def build_dataset(docs: Iterable[Document | tuple[Document, int]], vocab: Vocab,
     raw = datasets.Dataset.from_dict(_rows(pairs))
 
     def to_windows(batch: dict[str, list[Any]]) -> dict[str, list[Any]]:
-        out: dict[str, list[Any]] = {"input_ids": [], "labels": [], "doc_id": []}
+        out: dict[str, list[Any]] = {"input_ids": [], "labels": [], "token_type_ids": [], "doc_id": []}
         o_id = label_set.label2id()["O"]
         for doc_id, text, spans, copies in zip(batch["id"], batch["text"], batch["spans"], batch["copies"],
                                                strict=True):
             doc = Document(doc_id, text, [Span(int(s["start"]), int(s["end"]), str(s["label"])) for s in spans])
-            ids, labs = encode_document(doc, vocab, options)
+            ids, labs, types = encode_document(doc, vocab, options, geometry)
             for copy in range(copies):
                 rng = random.Random(f"{spec.seed}:{doc_id}:{copy}")
                 offset = rng.randrange(max(spec.stride, 1)) if spec.random_offset else 0
-                for w_ids, w_labels in document_windows(ids, labs, vocab, spec, offset):
+                for w_ids, w_labels, w_types in document_windows(ids, labs, types, vocab, spec, offset):
                     if spec.keep_empty < 1.0 and all(x in (IGNORE, o_id) for x in w_labels) \
                             and rng.random() >= spec.keep_empty:
                         continue
                     out["input_ids"].append(w_ids)
                     out["labels"].append(w_labels)
+                    out["token_type_ids"].append(w_types)
                     out["doc_id"].append(doc_id)
         return out
 
@@ -146,9 +152,12 @@ class WindowCollator:
         ids = torch.full((len(features), width), self.pad_id, dtype=torch.long)
         labels = torch.full((len(features), width), IGNORE, dtype=torch.long)
         mask = torch.zeros((len(features), width), dtype=torch.long)
+        types = torch.zeros((len(features), width), dtype=torch.long)
         for i, f in enumerate(features):
             n = len(f["input_ids"])
             ids[i, :n] = torch.as_tensor(f["input_ids"])
             labels[i, :n] = torch.as_tensor(f["labels"])
             mask[i, :n] = 1
-        return {"input_ids": ids, "labels": labels, "attention_mask": mask}
+            if "token_type_ids" in f:
+                types[i, :n] = torch.as_tensor(f["token_type_ids"])
+        return {"input_ids": ids, "labels": labels, "attention_mask": mask, "token_type_ids": types}

@@ -13,17 +13,21 @@ import copy
 import json
 import logging
 import time
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from govreport.core import labels as label_set
+from govreport.core import schema
 from govreport.core.document import Document, load_documents
 from govreport.core.normalize import NormalizeOptions
+from govreport.core.scores import span_scores, value_outcome, value_prf
 from govreport.core.vocab import Vocab
-from govreport.inference.tagger import CONFIG_KEY, TaggerSettings, decode_bio
+from govreport.inference.decode import DecodeOptions
+from govreport.inference.extract import Extractor
+from govreport.inference.geometry import TYPE_VOCAB_SIZE
+from govreport.inference.tagger import CONFIG_KEY, Tagger, TaggerSettings
 from govreport.training.data_mix import load_annotated, mix
 from govreport.training.dataset import WindowCollator, WindowSpec, build_dataset
 from govreport.training.synth import generate
@@ -37,7 +41,10 @@ DEFAULTS: dict[str, Any] = {
     "checkpoint_dir": "runs/default",
     "model": {"type": "bert", "hidden_size": 128, "num_hidden_layers": 4, "num_attention_heads": 4,
               "intermediate_size": 512, "embedding_size": None, "dropout": 0.1},
-    "normalize": {"fold_width": True, "collapse_whitespace": True, "fold_traditional": True},
+    "normalize": {"fold_width": True, "collapse_whitespace": True, "fold_traditional": True, "keep_cells": False},
+    "features": {"geometry": False},  # table-geometry token types (inference.geometry)
+    "decode": {"pool_numbers": True, "structured": True},  # inference.decode, saved with the model
+    "init_from": None,  # a model directory to fine-tune (its vocabulary and settings must match)
     "window": 512,
     "train_stride": 384,
     "infer_stride": 256,
@@ -81,32 +88,42 @@ def load_config(path: str | Path) -> dict[str, Any]:
     return _merge(DEFAULTS, data)
 
 
+def tagger_settings(cfg: dict[str, Any]) -> TaggerSettings:
+    """What the model directory records about its inputs and decoding (see inference.tagger)."""
+    return TaggerSettings(window=int(cfg["window"]), stride=int(cfg["infer_stride"]),
+                          normalize=NormalizeOptions.from_dict(cfg["normalize"]),
+                          geometry=bool(cfg["features"]["geometry"]),
+                          decode=DecodeOptions(**{k: bool(v) for k, v in cfg["decode"].items()}))
+
+
 def synthetic_documents(n: int, seed: int) -> list[Document]:
     return [doc for doc, _layout in generate(n, seed)]
 
 
-def corpus(cfg: dict[str, Any]) -> tuple[list[tuple[Document, int]], list[Document]]:
-    """Training ``(document, copies)`` pairs and dev documents, as the config's data section says."""
+def corpus(cfg: dict[str, Any]) -> tuple[list[tuple[Document, int]], list[Document], list[Document]]:
+    """Training ``(document, copies)`` pairs, synthetic dev documents and real dev documents
+    (``data.dev_dir``: annotated reports kept for model selection, never trained on)."""
     data = cfg["data"]
     synth = data.get("synthetic")
     train_docs: list[Document] = []
-    dev_docs: list[Document] = []
+    synthetic_dev: list[Document] = []
     if synth:
         train_docs += synthetic_documents(int(synth["n_train"]), int(synth["train_seed"]))
-        if not data.get("dev_dir"):
-            dev_docs += synthetic_documents(int(synth["n_dev"]), int(synth["dev_seed"]))
+        synthetic_dev += synthetic_documents(int(synth["n_dev"]), int(synth["dev_seed"]))
     for d in data.get("train_dirs") or []:
         train_docs += list(load_documents(Path(d)))
-    if data.get("dev_dir"):
-        dev_docs += list(load_documents(Path(data["dev_dir"])))
+    real_dev = list(load_documents(Path(data["dev_dir"]))) if data.get("dev_dir") else []
     annotated_cfg = data.get("annotated") or {}
     annotated = load_annotated(Path(annotated_cfg["dir"])) if annotated_cfg.get("dir") else []
+    dev_ids = {d.id for d in real_dev}
+    if any(d.id in dev_ids for d in annotated):
+        raise ValueError("a real dev document is also in the annotated training data")
     pairs = mix(train_docs, annotated, float(annotated_cfg.get("weight", 1.0)), seed=int(cfg["seed"]))
     if not pairs:
         raise ValueError("the config gives no training documents")
-    if not dev_docs:
+    if not synthetic_dev and not real_dev:
         raise ValueError("the config gives no dev documents (data.synthetic.n_dev or data.dev_dir)")
-    return pairs, dev_docs
+    return pairs, synthetic_dev, real_dev
 
 
 def build_model(cfg: dict[str, Any], vocab: Vocab, settings: TaggerSettings):
@@ -119,7 +136,7 @@ def build_model(cfg: dict[str, Any], vocab: Vocab, settings: TaggerSettings):
         "num_hidden_layers": int(m["num_hidden_layers"]), "num_attention_heads": int(m["num_attention_heads"]),
         "intermediate_size": int(m["intermediate_size"]), "max_position_embeddings": int(cfg["window"]),
         "hidden_dropout_prob": float(m["dropout"]), "attention_probs_dropout_prob": float(m["dropout"]),
-        "type_vocab_size": 1, "pad_token_id": vocab.pad_id,
+        "type_vocab_size": TYPE_VOCAB_SIZE if settings.geometry else 1, "pad_token_id": vocab.pad_id,
         "id2label": label_set.id2label(), "label2id": label_set.label2id(),
     }
     if m["type"] == "bert":
@@ -136,48 +153,72 @@ def build_model(cfg: dict[str, Any], vocab: Vocab, settings: TaggerSettings):
     return cls(config)
 
 
-def span_scores(gold: Iterable[list[str]], pred: Iterable[list[str]]) -> dict[str, float]:
-    """Exact-span precision/recall/F1, overall and per label family (sections, table1, ...)."""
-    tp: dict[str, int] = {}
-    n_gold: dict[str, int] = {}
-    n_pred: dict[str, int] = {}
-    for g_tags, p_tags in zip(gold, pred, strict=True):
-        g = set(decode_bio(g_tags))
-        p = set(decode_bio(p_tags))
-        for spans, counter in ((g, n_gold), (p, n_pred), (g & p, tp)):
-            for _s, _e, lab in spans:
-                fam = label_set.family(lab)
-                for key in (fam, "all"):
-                    counter[key] = counter.get(key, 0) + 1
-    out: dict[str, float] = {}
-    for key in sorted(set(n_gold) | set(n_pred)):
-        prec = tp.get(key, 0) / n_pred[key] if n_pred.get(key) else 0.0
-        rec = tp.get(key, 0) / n_gold[key] if n_gold.get(key) else 0.0
-        f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
-        prefix = "" if key == "all" else f"{key}_"
-        out.update({f"{prefix}precision": prec, f"{prefix}recall": rec, f"{prefix}f1": f1})
-    out.setdefault("f1", 0.0)
-    return out
+def load_init_model(init_dir: Path, settings: TaggerSettings):
+    """The model to fine-tune and its vocabulary; refuses a model whose inputs or labels differ."""
+    from transformers import AutoModelForTokenClassification
+
+    if not (init_dir / "config.json").is_file():
+        raise FileNotFoundError(f"init_from: {init_dir} is not a model directory (no config.json)")
+    model = AutoModelForTokenClassification.from_pretrained(init_dir)
+    saved = TaggerSettings.from_dict(getattr(model.config, CONFIG_KEY, None))
+    if (saved.normalize, saved.geometry, saved.window) != (settings.normalize, settings.geometry, settings.window):
+        raise ValueError(f"init_from: {init_dir} was trained with other inputs (normalize, features, window) "
+                         "than this config; fine-tune with the config it was trained with")
+    if {int(k): v for k, v in model.config.id2label.items()} != label_set.id2label():
+        raise ValueError(f"init_from: {init_dir} has another label set")
+    setattr(model.config, CONFIG_KEY, settings.to_dict())
+    return model, Vocab.load(init_dir)
+
+
+def record_metrics(model: Any, vocab: Vocab, settings: TaggerSettings, docs: list[Document]) -> dict[str, float]:
+    """The figures ``govreport evaluate`` reports, for the dev documents: value-level cell F1 and
+    seqeval-strict span F1 of the full pipeline (tagging, decoding, assembly) -- the one scorer."""
+    extractor = Extractor(tagger=Tagger(model, vocab, settings))
+    counts = {"tp": 0, "fp": 0, "fn": 0}
+    pairs = []
+    for doc in docs:
+        result = extractor.extract(doc.text)
+        pairs.append((len(doc.text), doc.spans, list(result.spans)))
+        for path in schema.cell_paths(doc.record.get("template")) if doc.record else ():
+            outcome = value_outcome(schema.get_path(doc.record, path), schema.get_path(result.record, path))
+            for key, n in outcome.items():
+                counts[key] += n
+    model.train()
+    return {"value_f1": value_prf(counts)["f1"] or 0.0,
+            "span_f1": span_scores(pairs)["overall"]["f1"] or 0.0}
+
+
+def record_metric_callback(vocab: Vocab, settings: TaggerSettings, real_dev: list[Document],
+                           synthetic_dev: list[Document]) -> Any:
+    """Adds the pipeline's figures to every evaluation, before the best checkpoint is chosen."""
+    from transformers import TrainerCallback
+
+    class RecordMetrics(TrainerCallback):
+        def on_evaluate(self, args: Any, state: Any, control: Any, metrics: dict[str, float] | None = None,
+                        model: Any = None, **kwargs: Any) -> Any:
+            if metrics is None or model is None:
+                return control
+            for prefix, docs in (("eval_", real_dev), ("eval_synthetic_", synthetic_dev)):
+                if docs:
+                    metrics.update({prefix + k: v for k, v in record_metrics(model, vocab, settings, docs).items()})
+            return control
+
+    return RecordMetrics()
 
 
 def make_compute_metrics(id2label: dict[int, str]):
+    """Window-level diagnostics only; checkpoints are chosen by the pipeline's figures (record_metrics)."""
     import numpy as np
 
     def compute(eval_pred: Any) -> dict[str, float]:
-        preds, label_ids = eval_pred.predictions, eval_pred.label_ids
-        preds = np.asarray(preds)
-        label_ids = np.asarray(label_ids)
+        preds = np.asarray(eval_pred.predictions)
+        label_ids = np.asarray(eval_pred.label_ids)
         keep = label_ids != -100
-        gold_seqs, pred_seqs = [], []
-        for p_row, l_row, k_row in zip(preds, label_ids, keep, strict=True):
-            gold_seqs.append([id2label[int(i)] for i in l_row[k_row]])
-            pred_seqs.append([id2label[int(i)] for i in p_row[k_row]])
-        scores = span_scores(gold_seqs, pred_seqs)
-        o_id = label_set.label2id()["O"]
-        tagged = keep & (label_ids != o_id)
-        scores["token_accuracy"] = float((preds[keep] == label_ids[keep]).mean()) if keep.any() else 0.0
-        scores["tagged_token_recall"] = float((preds[tagged] == label_ids[tagged]).mean()) if tagged.any() else 0.0
-        return scores
+        tagged = keep & (label_ids != label_set.label2id()["O"])
+        return {
+            "token_accuracy": float((preds[keep] == label_ids[keep]).mean()) if keep.any() else 0.0,
+            "tagged_token_recall": float((preds[tagged] == label_ids[tagged]).mean()) if tagged.any() else 0.0,
+        }
 
     return compute
 
@@ -228,39 +269,47 @@ def _warmup(value: float | int) -> float | int:
     return value if value < 1 else int(value)
 
 
-def train(config_path: str | Path, resume: bool = False, output_dir: str | Path | None = None) -> dict[str, Any]:
+def train(config_path: str | Path, resume: bool = False, output_dir: str | Path | None = None,
+          init_from: str | Path | None = None) -> dict[str, Any]:
     """Train as the config says; returns a summary (also written to ``<output_dir>/training.json``)."""
     import torch
     from transformers import EarlyStoppingCallback, Trainer, TrainingArguments, set_seed
 
     started = time.monotonic()
     cfg = load_config(config_path)
+    if init_from is not None:
+        cfg["init_from"] = str(init_from)
     torch.set_num_threads(int(cfg["threads"]))
     seed = int(cfg["seed"])
     set_seed(seed)
     out_dir = Path(output_dir or cfg["output_dir"])
     ckpt_dir = Path(cfg["checkpoint_dir"])
     ckpt_dir.mkdir(parents=True, exist_ok=True)
-    options = NormalizeOptions.from_dict(cfg["normalize"])
-    settings = TaggerSettings(window=int(cfg["window"]), stride=int(cfg["infer_stride"]), normalize=options)
+    settings = tagger_settings(cfg)
+    options = settings.normalize
 
-    pairs, dev_docs = corpus(cfg)
-    log.info("corpus: %d training documents (%d with copies), %d dev", len(pairs),
-             sum(c for _, c in pairs), len(dev_docs))
+    pairs, synthetic_dev, real_dev = corpus(cfg)
+    dev_docs = synthetic_dev + real_dev
+    log.info("corpus: %d training documents (%d with copies), %d synthetic dev, %d real dev", len(pairs),
+             sum(c for _, c in pairs), len(synthetic_dev), len(real_dev))
+    init_dir = Path(cfg["init_from"]) if cfg.get("init_from") else None
     vocab_path = ckpt_dir / "vocab.json"
-    if resume and vocab_path.is_file():  # the checkpoint's embedding rows belong to this vocabulary
+    if init_dir is not None:
+        model, vocab = load_init_model(init_dir, settings)
+    elif resume and vocab_path.is_file():  # the checkpoint's embedding rows belong to this vocabulary
         vocab = Vocab.load(ckpt_dir)
     else:
         vocab = Vocab.build((d.text for d, _ in pairs), options, min_count=int(cfg["data"]["vocab_min_count"]),
                            include_ranges=bool(cfg["data"]["vocab_ranges"]))
-        vocab.save(ckpt_dir)
+    vocab.save(ckpt_dir)
     train_ds = build_dataset(pairs, vocab, options,
                              WindowSpec(int(cfg["window"]), int(cfg["train_stride"]), random_offset=True, seed=seed,
-                                        keep_empty=float(cfg["data"]["keep_empty_windows"])))
+                                        keep_empty=float(cfg["data"]["keep_empty_windows"])), settings.geometry)
     dev_spec = WindowSpec(int(cfg["window"]), int(cfg["window"]) - 2)  # dev: no overlap, each char once
-    dev_ds = build_dataset(dev_docs, vocab, options, dev_spec)
+    dev_ds = build_dataset(dev_docs, vocab, options, dev_spec, settings.geometry)
 
-    model = build_model(cfg, vocab, settings)
+    if init_dir is None:
+        model = build_model(cfg, vocab, settings)
     n_params = sum(p.numel() for p in model.parameters())
     log.info("model: %s, %.2fM parameters, vocabulary %d", cfg["model"]["type"], n_params / 1e6, len(vocab))
 
@@ -270,11 +319,15 @@ def train(config_path: str | Path, resume: bool = False, output_dir: str | Path 
         per_device_eval_batch_size=int(t["batch_size"]), learning_rate=float(t["learning_rate"]),
         warmup_steps=_warmup(t["warmup"]), weight_decay=float(t["weight_decay"]), lr_scheduler_type="linear",
         eval_strategy="steps", eval_steps=int(t["eval_steps"]), save_strategy="steps", save_steps=int(t["eval_steps"]),
-        save_total_limit=int(t["save_total_limit"]), load_best_model_at_end=True, metric_for_best_model="f1",
+        save_total_limit=int(t["save_total_limit"]), load_best_model_at_end=True,
+        metric_for_best_model="value_f1",
         greater_is_better=True, logging_steps=int(t["logging_steps"]), seed=seed, data_seed=seed, use_cpu=True,
         report_to="none", dataloader_num_workers=0, remove_unused_columns=True,
     )
-    callbacks = [EarlyStoppingCallback(early_stopping_patience=int(t["early_stopping_patience"]))]
+    # The record callback goes first: it adds value_f1 to the metrics the early stopping then reads.
+    primary, secondary = (real_dev, synthetic_dev) if real_dev else (synthetic_dev, [])
+    callbacks = [record_metric_callback(vocab, settings, primary, secondary),
+                 EarlyStoppingCallback(early_stopping_patience=int(t["early_stopping_patience"]))]
     if t.get("max_minutes"):
         callbacks.append(time_limit_callback(float(t["max_minutes"])))
     o_weight = float(t.get("o_weight", 1.0))
@@ -298,7 +351,8 @@ def train(config_path: str | Path, resume: bool = False, output_dir: str | Path 
         "config": str(config_path), "resolved_config": cfg, "steps": trainer.state.global_step,
         "train_minutes": round((time.monotonic() - started) / 60, 2), "parameters": n_params,
         "vocab_size": len(vocab), "train_documents": len(pairs), "train_windows": len(train_ds),
-        "dev_documents": len(dev_docs), "dev_windows": len(dev_ds),
+        "dev_documents": len(dev_docs), "real_dev_documents": len(real_dev), "dev_windows": len(dev_ds),
+        "init_from": str(cfg["init_from"]) if cfg.get("init_from") else None,
         "dev_metrics": {k: round(v, 4) if isinstance(v, float) else v for k, v in metrics.items()},
     }
     (out_dir / "training.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

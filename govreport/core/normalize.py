@@ -24,6 +24,9 @@ class NormalizeOptions:
     fold_width: bool = True  # NFKC per character: full-width digits/letters/punctuation -> ASCII
     collapse_whitespace: bool = True  # a whitespace run -> one "\n" (if it holds a line break), "\t" or " "
     fold_traditional: bool = True  # traditional -> simplified, character by character (OpenCC table)
+    # Keep table geometry: every tab and up to MAX_NEWLINES line breaks survive, so a blank cell
+    # (``\t\u00a0\t``, an empty line) stays a cell; spaces next to a tab or line break are dropped.
+    keep_cells: bool = False
 
     def to_dict(self) -> dict[str, bool]:
         return asdict(self)
@@ -83,14 +86,43 @@ def normalize_char(ch: str, options: NormalizeOptions) -> str:
     return out
 
 
+MAX_NEWLINES = 3  # a longer run of line breaks (page debris) tells the tagger nothing more
+
+
+def _cell_marks(run: str, start: int) -> list[tuple[str, int, int]]:
+    """The kept characters of a whitespace run under ``keep_cells``: (char, original start, end)."""
+    marks = [(ch, start + k, start + k + 1) for k, ch in enumerate(run) if ch in "\t\n"]
+    if not marks:
+        return [(" ", start, start + len(run))]
+    out: list[tuple[str, int, int]] = []
+    newlines = 0
+    for ch, s, e in marks:
+        newlines = newlines + 1 if ch == "\n" else 0
+        if newlines <= MAX_NEWLINES:
+            out.append((ch, s, e))
+    return out
+
+
 def normalize(text: str, options: NormalizeOptions | None = None) -> Normalized:
     options = options or NormalizeOptions()
     chars: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
     i, n = 0, len(text)
+    if options.keep_cells:
+        text_nl = text.replace("\r\n", " \n").replace("\r", "\n")  # same length: offsets unchanged
     while i < n:
         ch = text[i]
+        if options.keep_cells and _is_space(ch):
+            j = i + 1
+            while j < n and _is_space(text[j]):
+                j += 1
+            for out, s, e in _cell_marks(text_nl[i:j], i):
+                chars.append(out)
+                starts.append(s)
+                ends.append(e)
+            i = j
+            continue
         if _is_space(ch):
             j = i + 1
             if options.collapse_whitespace:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any
 
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
               "八": 8, "九": 9, "壹": 1, "贰": 2, "叁": 3, "肆": 4, "伍": 5, "陆": 6, "柒": 7, "捌": 8, "玖": 9}
@@ -52,3 +53,41 @@ def parse_number(text: str) -> int | float | None:
     digits = s.lstrip("+-")
     n = _chinese_int(digits) if digits else None
     return None if n is None else sign * n
+
+
+# A printed number as one unit: an optional sign or sign word, digits, thousands groups, decimals.
+_NUMBER_UNIT = re.compile(r"(?:增|减|--|[+\-−－])?\d+(?:,\d{3})*(?:\.\d+)?")
+
+
+def number_units(text: str) -> list[tuple[int, int]]:
+    """``[start, end)`` of every printed number in ``text``, each to be read (and labelled) whole.
+
+    Rule for run-together cells: digits never start with 0 in a number of two or more digits, so a
+    run such as ``000`` or ``00`` (``规章000``: three blank-free cells) is one unit per digit.
+
+    >>> [ "规章000 | 1,234 | 减4 | 398.36"[s:e] for s, e in number_units("规章000 | 1,234 | 减4 | 398.36")]
+    ['0', '0', '0', '1,234', '减4', '398.36']
+    """
+    out: list[tuple[int, int]] = []
+    for m in _NUMBER_UNIT.finditer(text):
+        start, end = m.span()
+        body = m.group().lstrip("增减-+−－")
+        digits_start = end - len(body)
+        if len(body) > 1 and body[0] == "0" and body[1].isdigit():
+            head = (start, digits_start + 1) if digits_start > start else (start, start + 1)
+            out.append(head)
+            out += [(k, k + 1) for k in range(head[1], end) if text[k].isdigit()]
+            continue
+        out.append((start, end))
+    return out
+
+
+def same_value(a: Any, b: Any) -> bool:
+    """Equal numbers (int/float alike) or both None."""
+    if a is None or b is None:
+        return a is None and b is None
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a is b
+    if isinstance(a, int | float) and isinstance(b, int | float):
+        return abs(a - b) < 1e-9
+    return a == b

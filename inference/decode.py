@@ -1,0 +1,205 @@
+"""Label probabilities -> BIO tags, respecting what a number and a table row are.
+
+Three steps, each switchable so that its effect can be measured (``DecodeOptions``):
+
+1. ``label before prefix`` (always): a character is in a span of X when p(B-X) + p(I-X) beats O and
+   every other label; it begins a new span when p(B-X) > p(I-X).
+2. ``pool_numbers``: every printed number (``annotations.numbers.number_units``) takes ONE label,
+   the argmax of its characters' pooled label mass, so a number is never split between two cells
+   ("130" read as "1" + "30"). Two numbers of the same cell label separated by a single space are one
+   number printed with a space inside ("1 234").
+3. ``structured``: consecutive numbers the model put in the same table row are assigned to that row's
+   columns left to right: the columns of a row strictly increase along the text, chosen to maximise the
+   summed log probability (a small dynamic programme per row; a number may also be dropped to O when
+   the row has more numbers than columns).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+
+from govreport.core import schema
+from govreport.core.numbers import number_units
+
+
+@dataclass(frozen=True)
+class DecodeOptions:
+    pool_numbers: bool = True
+    structured: bool = True
+
+
+def decode_bio(tags: Sequence[str]) -> list[tuple[int, int, str]]:
+    """``(start, end, label)`` runs of a BIO tag sequence. An I- without a matching open span starts
+    one; a change of label always ends the current span. A B- directly after a character of the same
+    label continues the span: two spans of one label never touch in these documents (one cell, one
+    entity), while a half-sure model does put B- inside a number ("49" read as "4" + "9")."""
+    out: list[tuple[int, int, str]] = []
+    cur_label: str | None = None
+    cur_start = 0
+    for i, tag in enumerate(tags):
+        prefix, _, label = tag.partition("-")
+        if prefix not in ("B", "I") or not label:
+            if cur_label is not None:
+                out.append((cur_start, i, cur_label))
+            cur_label = None
+            continue
+        if label != cur_label:
+            if cur_label is not None:
+                out.append((cur_start, i, cur_label))
+            cur_label, cur_start = label, i
+    if cur_label is not None:
+        out.append((cur_start, len(tags), cur_label))
+    return out
+
+
+@dataclass(frozen=True)
+class LabelGroups:
+    """How BIO label ids fold into span labels: column 0 is O, column k is span label names[k - 1]."""
+
+    names: tuple[str, ...]
+    group: np.ndarray  # label id -> column
+    is_begin: np.ndarray  # label id -> is a B- label
+
+    @classmethod
+    def of(cls, id2label: dict[int, str]) -> LabelGroups:
+        names = tuple(sorted({lab[2:] for lab in id2label.values() if lab[:2] in ("B-", "I-")}))
+        index = {name: i + 1 for i, name in enumerate(names)}
+        group = np.zeros(len(id2label), dtype=np.int64)
+        is_begin = np.zeros(len(id2label), dtype=bool)
+        for i, lab in id2label.items():
+            if lab[:2] in ("B-", "I-"):
+                group[int(i)] = index[lab[2:]]
+                is_begin[int(i)] = lab.startswith("B-")
+        return cls(names, group, is_begin)
+
+    def fold(self, probs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``[n, labels]`` -> span-label mass ``[n, 1 + names]`` and its B- part."""
+        onehot = np.zeros((len(self.group), len(self.names) + 1), dtype=np.float32)
+        onehot[np.arange(len(self.group)), self.group] = 1.0
+        return probs @ onehot, probs @ (onehot * self.is_begin[:, None])
+
+
+def _row_and_column(label: str) -> tuple[str, str] | None:
+    """``T2.granted.total`` -> (``T2.granted``, ``total``); None for anything but a table cell."""
+    if not label.startswith(("T1.", "T2.", "T3.")):
+        return None
+    row, _, col = label.rpartition(".")
+    return row, col
+
+
+@cache
+def _column_orders(row: str) -> tuple[tuple[str, ...], ...]:
+    """The column lists a row can have, in printed order (one per template for table 1)."""
+    head, *rest = row.split(".")
+    if head == "T2":
+        return (tuple(schema.T2_COLUMNS),)
+    if head == "T3":
+        return (tuple(schema.T3_COLUMNS),)
+    item, row_key = rest
+    orders = []
+    for template in schema.TEMPLATES:
+        cols = schema.t1_shape(template).get(item, {}).get(row_key)
+        if cols and tuple(cols) not in orders:
+            orders.append(tuple(cols))
+    return tuple(orders)
+
+
+def _assign_columns(logp: list[dict[str, float]], o_logp: list[float],
+                    columns: tuple[str, ...]) -> tuple[float, list[str | None]]:
+    """Best strictly increasing column assignment (None = dropped) and its log probability."""
+    k, c = len(logp), len(columns)
+    # best[i][j]: best score of the first i numbers with the last used column < j
+    neg = -math.inf
+    best = [[neg] * (c + 1) for _ in range(k + 1)]
+    back: list[list[tuple[int, int] | None]] = [[None] * (c + 1) for _ in range(k + 1)]
+    best[0] = [0.0] * (c + 1)
+    for i in range(k):
+        for j in range(c + 1):
+            if best[i][j] == neg:
+                continue
+            drop = best[i][j] + o_logp[i]
+            if drop > best[i + 1][j]:
+                best[i + 1][j], back[i + 1][j] = drop, (j, -1)
+            for col in range(j, c):
+                score = best[i][j] + logp[i].get(columns[col], neg)
+                if score > best[i + 1][col + 1]:
+                    best[i + 1][col + 1], back[i + 1][col + 1] = score, (j, col)
+    end = max(range(c + 1), key=lambda j: best[k][j])
+    total = best[k][end]
+    picks: list[str | None] = [None] * k
+    j = end
+    for i in range(k, 0, -1):
+        prev_j, col = back[i][j]  # type: ignore[misc]
+        picks[i - 1] = columns[col] if col >= 0 else None
+        j = prev_j
+    return total, picks
+
+
+def _structure_rows(units: list[tuple[int, int]], pooled: list[np.ndarray], labels: list[str | None],
+                    names: tuple[str, ...]) -> list[str | None]:
+    """Re-assign the columns of each run of consecutive numbers given the same row (see module doc)."""
+    index = {name: i + 1 for i, name in enumerate(names)}
+    out = list(labels)
+    i = 0
+    while i < len(units):
+        rc = _row_and_column(labels[i]) if labels[i] else None
+        if rc is None:
+            i += 1
+            continue
+        row = rc[0]
+        j = i
+        while j < len(units) and labels[j] and (_row_and_column(labels[j]) or ("",))[0] == row:
+            j += 1
+        group = range(i, j)
+        best: tuple[float, list[str | None]] | None = None
+        for columns in _column_orders(row):
+            logp = [{col: math.log(max(float(pooled[u][index[f"{row}.{col}"]]), 1e-9))
+                     for col in columns if f"{row}.{col}" in index} for u in group]
+            o_logp = [math.log(max(float(pooled[u][0]), 1e-9)) for u in group]
+            scored = _assign_columns(logp, o_logp, columns)
+            if best is None or scored[0] > best[0]:
+                best = scored
+        if best is not None:
+            for u, col in zip(group, best[1], strict=True):
+                out[u] = f"{row}.{col}" if col else None
+        i = j
+    return out
+
+
+def decode(text: str, probs: np.ndarray, groups: LabelGroups, options: DecodeOptions = DecodeOptions()) -> list[str]:
+    """BIO tags for ``text`` (normalised) from its ``[len(text), labels]`` probabilities."""
+    mass, begin = groups.fold(np.asarray(probs, dtype=np.float32))
+    best = mass.argmax(axis=1)
+    b = begin[np.arange(len(best)), best]
+    t = mass[np.arange(len(best)), best]
+    tags = ["O" if g == 0 else ("B-" if bm > tm - bm else "I-") + groups.names[g - 1]
+            for g, bm, tm in zip(best.tolist(), b.tolist(), t.tolist(), strict=True)]
+    if not options.pool_numbers:
+        return tags
+    units = number_units(text)
+    pooled = [mass[s:e].mean(axis=0) for s, e in units]
+    labels = [groups.names[g - 1] if (g := int(p.argmax())) else None for p in pooled]
+    if options.structured:
+        labels = _structure_rows(units, pooled, labels, groups.names)
+    for (s, e), label in zip(units, labels, strict=True):
+        if label is None:
+            tags[s:e] = ["O"] * (e - s)
+        else:
+            joined = s > 0 and tags[s - 1][2:] == label and _row_and_column(label) is None
+            tags[s:e] = [("I-" if joined else "B-") + label] + ["I-" + label] * (e - s - 1)
+    _join_spaced_numbers(text, units, labels, tags)
+    return tags
+
+
+def _join_spaced_numbers(text: str, units: list[tuple[int, int]], labels: list[str | None],
+                         tags: list[str]) -> None:
+    """``1 234`` with both parts given one cell label is one number: label the space between them."""
+    for (s1, e1), (s2, _e2), l1, l2 in zip(units, units[1:], labels, labels[1:], strict=False):
+        if l1 and l1 == l2 and _row_and_column(l1) and s2 == e1 + 1 and text[e1] == " ":
+            tags[e1] = "I-" + l1
+            tags[s2] = "I-" + l1
