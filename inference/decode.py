@@ -184,6 +184,7 @@ def decode(text: str, probs: np.ndarray, groups: LabelGroups, options: DecodeOpt
     units = number_units(text)
     pooled = [mass[s:e].mean(axis=0) for s, e in units]
     labels = [groups.names[g - 1] if (g := int(p.argmax())) else None for p in pooled]
+    units, pooled, labels = _join_spaced_numbers(text, units, pooled, labels)
     if options.structured:
         labels = _structure_rows(units, pooled, labels, groups.names)
     for (s, e), label in zip(units, labels, strict=True):
@@ -192,14 +193,20 @@ def decode(text: str, probs: np.ndarray, groups: LabelGroups, options: DecodeOpt
         else:
             joined = s > 0 and tags[s - 1][2:] == label and _row_and_column(label) is None
             tags[s:e] = [("I-" if joined else "B-") + label] + ["I-" + label] * (e - s - 1)
-    _join_spaced_numbers(text, units, labels, tags)
     return tags
 
 
-def _join_spaced_numbers(text: str, units: list[tuple[int, int]], labels: list[str | None],
-                         tags: list[str]) -> None:
-    """``1 234`` with both parts given one cell label is one number: label the space between them."""
-    for (s1, e1), (s2, _e2), l1, l2 in zip(units, units[1:], labels, labels[1:], strict=False):
-        if l1 and l1 == l2 and _row_and_column(l1) and s2 == e1 + 1 and text[e1] == " ":
-            tags[e1] = "I-" + l1
-            tags[s2] = "I-" + l1
+def _join_spaced_numbers(text: str, units: list[tuple[int, int]], pooled: list[np.ndarray],
+                         labels: list[str | None]) -> tuple[list[tuple[int, int]], list[np.ndarray], list[str | None]]:
+    """``1 234`` with both parts given one cell label is one number printed with a space inside."""
+    out_u, out_p, out_l = [], [], []
+    for unit, p, label in zip(units, pooled, labels, strict=True):
+        if (out_u and label and label == out_l[-1] and _row_and_column(label)
+                and unit[0] == out_u[-1][1] + 1 and text[out_u[-1][1]] == " "):
+            out_u[-1] = (out_u[-1][0], unit[1])
+            out_p[-1] = (out_p[-1] + p) / 2
+            continue
+        out_u.append(unit)
+        out_p.append(p)
+        out_l.append(label)
+    return out_u, out_p, out_l

@@ -108,3 +108,28 @@ def test_vocabulary_rejects_a_file_without_specials(tmp_path) -> None:
         Vocab(["a", "b"])
     with pytest.raises(FileNotFoundError):
         Vocab.load(tmp_path)
+
+
+def test_keep_cells_keeps_every_tab_and_blank_cell() -> None:
+    opts = NormalizeOptions(keep_cells=True)
+    text = "申请数量\t6\t3\t\u00a0\t\u00a0\t2\t1\t7"
+    norm = normalize(text, opts)
+    assert norm.text == "申请数量\t6\t3\t\t\t2\t1\t7"
+    assert norm.text.count("\t") == text.count("\t")
+
+
+def test_keep_cells_bounds_blank_lines_and_drops_spaces_at_line_edges() -> None:
+    opts = NormalizeOptions(keep_cells=True)
+    norm = normalize("规章\r\n\r\n 0 \n\n\n\n\n\n0  |  0 | \n", opts)
+    assert norm.text == "规章\n\n0\n\n\n0 | 0 |\n"
+    i = norm.text.index("0")
+    assert norm.original[slice(*norm.to_original(i, i + 1))] == "0"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("规章0１ \u00a0\t\r\n|體")), max_size=60))
+def test_keep_cells_offsets_always_map_into_the_original(text: str) -> None:
+    norm = normalize(text, NormalizeOptions(keep_cells=True))
+    assert len(norm.text) == len(norm.starts) == len(norm.ends)
+    assert all(0 <= s < e <= len(text) for s, e in zip(norm.starts, norm.ends, strict=True))
+    assert list(norm.starts) == sorted(norm.starts)

@@ -10,14 +10,8 @@ import torch
 from govreport.core.document import Span
 from govreport.core.normalize import normalize
 from govreport.core.vocab import Vocab
-from govreport.inference.tagger import (
-    Tagger,
-    TaggerSettings,
-    decode_bio,
-    spans_from_tags,
-    tags_from_probabilities,
-    window_starts,
-)
+from govreport.inference.decode import DecodeOptions, LabelGroups, decode, decode_bio
+from govreport.inference.tagger import Tagger, TaggerSettings, blocks, spans_from_tags, window_starts
 
 LABELS = ["O", "B-PHONE", "I-PHONE", "B-H.overview", "I-H.overview"]
 
@@ -42,7 +36,7 @@ def test_probabilities_pick_the_span_label_before_the_prefix() -> None:
         [0.30, 0.00, 0.35, 0.10, 0.25],  # I-PHONE is the largest entry, but H.overview has more mass
         [0.60, 0.20, 0.20, 0.00, 0.00],  # O
     ])
-    tags = tags_from_probabilities(probs, dict(enumerate(LABELS)))
+    tags = decode("abcd", probs.numpy(), LabelGroups.of(dict(enumerate(LABELS))), DecodeOptions(False, False))
     assert tags == ["B-PHONE", "I-PHONE", "I-H.overview", "O"]
     assert decode_bio(tags) == [(0, 2, "PHONE"), (2, 3, "H.overview")]
 
@@ -160,3 +154,23 @@ def test_bad_input_gives_no_spans() -> None:
 def test_from_pretrained_refuses_a_directory_without_a_model(tmp_path) -> None:
     with pytest.raises(FileNotFoundError):
         Tagger.from_pretrained(tmp_path)
+
+
+def test_a_long_text_is_tagged_block_by_block_with_the_same_result(monkeypatch) -> None:
+    vocab = _vocab()
+    tagger = Tagger(DigitModel(vocab), vocab, TaggerSettings(window=34, stride=16, batch_size=3))
+    text = "\n".join(f"电话号码{i:04d}年报" for i in range(1, 300))
+    whole = tagger.tag(text)
+    import govreport.inference.tagger as tagger_mod
+
+    monkeypatch.setattr(tagger_mod, "BLOCK", 100)
+    assert len(blocks(text, 100)) > 10
+    assert tagger.tag(text) == whole
+
+
+def test_blocks_cover_the_text_and_cut_after_line_breaks() -> None:
+    text = "ab\ncdef\ng\nhijkl\n" * 20
+    pieces = blocks(text, 12)
+    assert pieces[0][0] == 0 and pieces[-1][1] == len(text)
+    assert all(a[1] == b[0] for a, b in zip(pieces, pieces[1:], strict=False))
+    assert all(text[e - 1] == "\n" for _, e in pieces[:-1])

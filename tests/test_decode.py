@@ -1,0 +1,112 @@
+"""Decoding: a number takes one label, rows fill their columns left to right, spaced numbers join."""
+
+from __future__ import annotations
+
+import random
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from govreport.core.document import load_documents
+from govreport.core.numbers import number_units
+from govreport.inference.decode import DecodeOptions, LabelGroups, decode, decode_bio
+
+CELLS = ["T1.art20_1.rules.new_made", "T1.art20_1.rules.new_published", "T1.art20_1.rules.total_published",
+         "T2.granted.natural_person", "T2.granted.total", "PHONE"]
+ID2LABEL = dict(enumerate(["O", *(f"{p}-{c}" for c in CELLS for p in ("B", "I"))]))
+GROUPS = LabelGroups.of(ID2LABEL)
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+
+
+def probs_for(text: str, char_labels: dict[int, dict[str, float]]) -> np.ndarray:
+    """Probabilities: O everywhere except the given characters' {span label: mass} (as I- labels)."""
+    index = {lab: i for i, lab in ID2LABEL.items()}
+    p = np.zeros((len(text), len(ID2LABEL)), dtype=np.float32)
+    p[:, 0] = 1.0
+    for i, masses in char_labels.items():
+        p[i, 0] = 1.0 - sum(masses.values())
+        for lab, m in masses.items():
+            p[i, index["I-" + lab]] = m
+    return p
+
+
+def spans(text: str, tags: list[str]) -> list[tuple[str, str]]:
+    return [(lab.rsplit(".", 1)[-1], text[s:e]) for s, e, lab in decode_bio(tags)]
+
+
+def test_a_number_split_between_two_labels_takes_one() -> None:
+    text = "规章 | 130 |"
+    i = text.index("130")
+    probs = probs_for(text, {i: {CELLS[0]: 0.9}, i + 1: {CELLS[1]: 0.6}, i + 2: {CELLS[1]: 0.6}})
+    plain = decode(text, probs, GROUPS, DecodeOptions(False, False))
+    assert spans(text, plain) == [("new_made", "1"), ("new_published", "30")]
+    assert spans(text, decode(text, probs, GROUPS)) == [("new_published", "130")]
+
+
+def test_run_together_cells_keep_one_label_per_digit() -> None:
+    text = "规章000"
+    probs = probs_for(text, {2: {CELLS[0]: 0.9}, 3: {CELLS[1]: 0.9}, 4: {CELLS[2]: 0.9}})
+    assert spans(text, decode(text, probs, GROUPS)) == [("new_made", "0"), ("new_published", "0"),
+                                                        ("total_published", "0")]
+
+
+def test_a_row_fills_its_columns_left_to_right() -> None:
+    text = "规章 | 1 | 2 | 3 |"
+    a, b, c = (text.index(d) for d in "123")
+    # the model puts the first two numbers in the same column; the second prefers the next one a little less
+    probs = probs_for(text, {a: {CELLS[0]: 0.6, CELLS[1]: 0.3}, b: {CELLS[0]: 0.5, CELLS[1]: 0.4},
+                             c: {CELLS[2]: 0.9}})
+    assert spans(text, decode(text, probs, GROUPS, DecodeOptions(True, False))) == [
+        ("new_made", "1"), ("new_made", "2"), ("total_published", "3")]
+    assert spans(text, decode(text, probs, GROUPS)) == [("new_made", "1"), ("new_published", "2"),
+                                                        ("total_published", "3")]
+
+
+def test_a_number_with_a_space_inside_is_one_value() -> None:
+    text = "予以公开 1 234"
+    a, b = text.index("1"), text.index("234")
+    probs = probs_for(text, {a: {CELLS[4]: 0.8}, **{b + k: {CELLS[4]: 0.8} for k in range(3)}})
+    assert spans(text, decode(text, probs, GROUPS)) == [("total", "1 234")]
+
+
+def test_number_units_read_signs_separators_and_decimals_whole() -> None:
+    text = "增98 减4 +3 --253 -2 1,234,567 398.3675 ３００１ 000"
+    assert [text[s:e] for s, e in number_units(text)] == [
+        "增98", "减4", "+3", "--253", "-2", "1,234,567", "398.3675", "３００１", "0", "0", "0"]
+
+
+def _documents() -> list[tuple[str, str]]:
+    texts = [(d.id, d.text) for d in load_documents(Path(__file__).resolve().parents[1] / "annotations" / "gold")]
+    texts += [(p.stem, p.read_text(encoding="utf-8")) for p in sorted((SHARED / "real-pool").glob("t*.txt"))]
+    from govreport.training.synth import generate
+
+    texts += [(doc.id, doc.text) for doc, _ in generate(2000, 31)]
+    return texts
+
+
+@pytest.mark.slow
+def test_no_decoded_value_is_a_fragment_of_a_longer_printed_number() -> None:
+    """Whatever the model says (random label mass here), a cell value is a whole printed number."""
+    rng = random.Random(5)
+    checked = 0
+    for doc_id, text in _documents():
+        digits = [m.start() for m in re.finditer(r"\d", text)]
+        probs = np.zeros((len(text), len(ID2LABEL)), dtype=np.float32)
+        probs[:, 0] = 1.0
+        for i in digits:
+            probs[i, :] = 0.0
+            probs[i, rng.randrange(1, len(ID2LABEL))] = 0.7
+            probs[i, 0] = 0.3
+        tags = decode(text, probs, GROUPS)
+        units = set(number_units(text))
+        unit_chars = {k: (s, e) for s, e in units for k in range(s, e)}
+        for s, e, lab in decode_bio(tags):
+            if lab == "PHONE":
+                continue
+            value = text[s:e]
+            first, last = unit_chars.get(s), unit_chars.get(e - 1)
+            assert first and last and first[0] == s and last[1] == e, f"{doc_id}: {value!r} at {s} is a fragment"
+            checked += 1
+    assert checked > 10_000
