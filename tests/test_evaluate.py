@@ -7,16 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from govreport.annotations import evaluate as evaluate_module
-from govreport.annotations.evaluate import (
-    FIELDS,
-    Prediction,
-    _prf,
-    _tags,
-    evaluate,
-    iob2_pair,
-    load_predictions,
-    span_scores,
-)
+from govreport.annotations.evaluate import FIELDS, Prediction, evaluate, load_predictions
+from govreport.core.scores import _prf, _tags, iob2_pair, span_scores, value_outcome
 from govreport.cli import main
 from govreport.core import schema
 from govreport.core.checks import run_checks
@@ -287,3 +279,30 @@ def test_prediction_with_other_text_keeps_its_record_but_not_its_spans(tmp_path)
     assert any("differs from the gold text" in w for w in warn) and any("junk.json" in w for w in warn)
     r = evaluate([gold], preds)
     assert r["record"]["cells"]["overall"]["accuracy"] == 1.0 and r["spans"]["overall"]["recall"] == 0.0
+
+
+@pytest.mark.parametrize(("gold", "pred", "expected"), [
+    (3, 3, {"tp": 1}),
+    (3, 3.0, {"tp": 1}),
+    (3, 4, {"fn": 1, "fp": 1}),          # a different number: missed and guessed
+    (3, None, {"fn": 1, "fp": 0}),       # missed
+    (None, 0, {"fn": 0, "fp": 1}),       # a guess where the document prints nothing
+    (None, None, {"fn": 0, "fp": 0}),    # nothing printed, nothing guessed: not counted
+    (0, 0, {"tp": 1}),                   # a printed 0 is a value
+])
+def test_value_outcome_counts_printed_numbers_only(gold, pred, expected) -> None:
+    assert value_outcome(gold, pred) == expected
+
+
+def test_value_f1_in_the_report_counts_guesses_against() -> None:
+    record = schema.empty_record("2021")
+    record["requests"]["new_received"]["total"] = 5
+    guessed = copy.deepcopy(record)
+    guessed["requests"]["granted"]["total"] = 0  # gold null
+    doc = Document("d", "x", [], record)
+    report = evaluate([doc], {"d": Prediction([], guessed)})
+    overall = report["record"]["values"]["overall"]
+    assert (overall["tp"], overall["fp"], overall["fn"]) == (1, 1, 0)
+    assert overall["f1"] == pytest.approx(2 / 3)
+    # the exact-match figure counts both nulls and the guess: it barely moves
+    assert report["record"]["cells"]["overall"]["accuracy"] > 0.99

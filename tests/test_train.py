@@ -16,7 +16,7 @@ from govreport.core.vocab import Vocab
 from govreport.paths import CONFIGS, GOLD_DIR
 from govreport.training.data_mix import load_annotated, mix
 from govreport.training.dataset import IGNORE, WindowCollator, WindowSpec, align_labels, build_dataset, valid_spans
-from govreport.training.train import load_config, span_scores
+from govreport.training.train import load_config
 
 L2I = label_set.label2id()
 I2L = label_set.id2label()
@@ -153,14 +153,6 @@ def test_mix_weights_annotated_documents() -> None:
         mix(synth, annotated, -1)
 
 
-def test_span_scores_count_exact_spans_per_family() -> None:
-    gold = [["B-PHONE", "I-PHONE", "O", "B-H.overview", "I-H.overview"]]
-    pred = [["B-PHONE", "I-PHONE", "O", "B-H.overview", "O"]]
-    s = span_scores(gold, pred)
-    assert s["precision"] == s["recall"] == s["f1"] == 0.5
-    assert s["entities_f1"] == 1.0 and s["sections_f1"] == 0.0
-
-
 def test_configs_parse_and_unknown_keys_are_refused(tmp_path: Path) -> None:
     for name in ("tiny.yaml", "default.yaml"):
         cfg = load_config(CONFIGS / name)
@@ -213,3 +205,35 @@ def test_tiny_training_learns_the_handmade_reports_and_resumes(tmp_path: Path) -
     config.write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
     resumed = train(config, resume=True)
     assert resumed["steps"] == 60
+
+    # fine-tune from the trained model: same vocabulary, weights as the starting point, value F1 recorded
+    tuned = train(config, output_dir=tmp_path / "tuned", init_from=model_dir)
+    assert tuned["init_from"] == str(model_dir)
+    assert Vocab.load(tmp_path / "tuned").tokens == Vocab.load(model_dir).tokens
+    assert "eval_value_f1" in tuned["dev_metrics"]
+
+
+def test_fine_tuning_refuses_a_model_with_other_inputs(tmp_path: Path) -> None:
+    from govreport.training.train import load_init_model, tagger_settings
+
+    config = load_config(_tiny_config(tmp_path, max_steps=1))
+    other = tagger_settings(config)
+    import dataclasses
+
+    with pytest.raises(FileNotFoundError):
+        load_init_model(tmp_path / "nowhere", other)
+    model_dir = Path(__file__).resolve().parents[1] / "models" / "default"
+    with pytest.raises(ValueError, match="other inputs|label set"):
+        load_init_model(model_dir, dataclasses.replace(other, window=64))
+
+
+def test_a_real_dev_document_in_the_training_annotations_is_refused(tmp_path: Path) -> None:
+    from govreport.training.train import corpus
+
+    config = load_config(_tiny_config(tmp_path, max_steps=1))
+    doc = handmade(7, random.Random(3))
+    save_documents([doc], tmp_path / "dev2")
+    save_documents([doc], tmp_path / "annotated")
+    config["data"].update(dev_dir=str(tmp_path / "dev2"), annotated={"dir": str(tmp_path / "annotated")})
+    with pytest.raises(ValueError, match="real dev document"):
+        corpus(config)
