@@ -8,11 +8,11 @@ from hypothesis import strategies as st
 
 from govreport.annotations import evaluate as evaluate_module
 from govreport.annotations.evaluate import FIELDS, Prediction, evaluate, load_predictions
-from govreport.core.scores import _prf, _tags, iob2_pair, span_scores, value_outcome
 from govreport.cli import main
 from govreport.core import schema
 from govreport.core.checks import run_checks
 from govreport.core.document import Document, Span
+from govreport.core.scores import _prf, _tags, iob2_pair, span_scores, value_outcome
 from govreport.core.sections import section_texts
 
 TEXT = "一、总体情况\n本局2022年报。电话0571-1234567。\n三、收到和处理政府信息公开申请情况\n新收 2 2\n复议 1 0 0 0 1\n"

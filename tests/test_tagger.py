@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from types import SimpleNamespace
 
 import pytest
@@ -172,5 +173,5 @@ def test_blocks_cover_the_text_and_cut_after_line_breaks() -> None:
     text = "ab\ncdef\ng\nhijkl\n" * 20
     pieces = blocks(text, 12)
     assert pieces[0][0] == 0 and pieces[-1][1] == len(text)
-    assert all(a[1] == b[0] for a, b in zip(pieces, pieces[1:], strict=False))
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(pieces))
     assert all(text[e - 1] == "\n" for _, e in pieces[:-1])

@@ -223,7 +223,7 @@ def test_fine_tuning_refuses_a_model_with_other_inputs(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
         load_init_model(tmp_path / "nowhere", other)
     model_dir = Path(__file__).resolve().parents[1] / "models" / "default"
-    with pytest.raises(ValueError, match="other inputs|label set"):
+    with pytest.raises(ValueError, match=r"other inputs|label set"):
         load_init_model(model_dir, dataclasses.replace(other, window=64))
 
 
