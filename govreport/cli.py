@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -262,13 +263,29 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def quiet_third_party() -> None:
+    """No progress bars or notices from Hugging Face libraries on stderr (the "Loading weights" bar of
+    every model load): set before they are imported, inherited by batch worker processes."""
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("HF_DATASETS_DISABLE_PROGRESS_BARS", "1")
+    if "transformers" in sys.modules:  # imported already (Python callers): switch its bars off too
+        sys.modules["transformers"].utils.logging.disable_progress_bar()
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handler = getattr(args, "handler", None) or HANDLERS[args.command]
+    if args.command != "synth":  # synth's own progress bar is its output (--quiet turns it off)
+        quiet_third_party()
     try:
         return handler(args)
     except KeyboardInterrupt:
         return 130
+    except OSError as e:  # an output that cannot be written: one line, not a traceback
+        name = getattr(e, "filename", None)
+        print(f"govreport {args.command}: {f'{name}: ' if name else ''}{e.strerror or e}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -1,10 +1,19 @@
 """Batch extraction: many files -> one JSONL line each, resumable, crash-safe, in parallel.
 
-Each output line is `{"path", "sha256", "source", "record"}` (plus `"text"` with --offsets, so the
-record's provenance offsets can be resolved) or `{"path", "sha256", "error"}`. Lines are written by
-the parent process only, each with one write + flush + fsync, so a kill at any moment loses no
-finished line; a half-written last line is cut off when the file is opened again. A re-run skips every
-input whose (path, sha256) already has a line, error lines included (delete a line to redo it).
+Each output line is `{"path", "resolved", "sha256", "source", "record"}` (plus `"warnings"` when
+there are any, and `"text"` with --offsets, so the record's provenance offsets can be resolved) or
+`{"path", "resolved", "sha256", "error"}`. Lines are written by the parent process only, each with one
+write + flush + fsync, so a kill at any moment loses no finished line; a half-written last line is cut
+off when the file is opened again, and a write that fails (disk full) is cut back before the batch stops.
+
+Reruns. An input is identified by its resolved path (symlinks and `..` resolved, so another spelling or
+another working directory names the same file) and its content hash. A re-run skips every input whose
+last line is a record; an input whose last line is an error is retried, and a line is written again
+only if the outcome changed (the same error twice adds nothing). Readers of the file (`govreport
+export`) take the last line per input.
+
+Cheap checks (missing, not a regular file, empty, too large, plainly binary) run before the extractor is
+loaded: a batch of hopeless inputs never waits for the model.
 
 The extraction itself is injected: `factory()` returns an `extract_fn(text) -> record dict`. Worker
 processes (`jobs > 1`) call the factory once each, so a model is loaded once per worker; the factory
@@ -33,7 +42,15 @@ from pathlib import Path
 from typing import IO, Any
 
 from govreport.inference.extract import Extractor
-from govreport.inference.readers import DEFAULT_MAX_BYTES, SUPPORTED_EXTS, ReadError, read_bytes, too_large_message
+from govreport.inference.readers import (
+    DEFAULT_MAX_BYTES,
+    SUPPORTED_EXTS,
+    ReadError,
+    ReadResult,
+    precheck,
+    read_bytes,
+    too_large_message,
+)
 
 ExtractFn = Callable[[str], dict[str, Any]]
 ExtractFactory = Callable[[], ExtractFn]
@@ -50,6 +67,12 @@ class Summary:
     skipped: int = 0
     errors: int = 0
     notes: list[str] = field(default_factory=list)
+    retried: int = 0  # inputs whose earlier line was an error
+
+
+def resolved_path(path: str) -> str:
+    """What identifies an input across runs: its real absolute path ("-" for standard input)."""
+    return path if path == STDIN else os.path.realpath(path)
 
 
 # --- inputs -----------------------------------------------------------------------------------
@@ -79,7 +102,12 @@ def expand_inputs(args: Sequence[str]) -> tuple[list[str], list[str]]:
         else:
             out.append(arg)
     seen: set[str] = set()
-    unique = [x for x in out if not (x in seen or seen.add(x))]  # type: ignore[func-returns-value]
+    unique = []
+    for x in out:  # one file named twice (a/x.txt and ./a/../a/x.txt, or via a symlink) is one input
+        key = resolved_path(x)
+        if key not in seen:
+            seen.add(key)
+            unique.append(x)
     return unique, notes
 
 
@@ -99,6 +127,10 @@ def load_input(path: str, max_bytes: int, stdin: IO[bytes] | None = None) -> Loa
             if len(data) > max_bytes:
                 return Loaded(path, None, None, f"standard input is over the limit of {max_bytes} bytes; "
                                                 "raise it with --max-bytes")
+            try:
+                precheck(data, path)
+            except ReadError as e:
+                return Loaded(path, None, hashlib.sha256(data).hexdigest(), str(e))
             return Loaded(path, data, hashlib.sha256(data).hexdigest())
         p = Path(path)
         if p.is_dir():
@@ -113,9 +145,14 @@ def load_input(path: str, max_bytes: int, stdin: IO[bytes] | None = None) -> Loa
                     h.update(chunk)
             return Loaded(path, None, h.hexdigest(), too_large_message(size, max_bytes))
         data = p.read_bytes()
-        return Loaded(path, data, hashlib.sha256(data).hexdigest())
     except OSError as e:
         return Loaded(path, None, None, f"cannot read: {e.strerror or e}")
+    digest = hashlib.sha256(data).hexdigest()
+    try:
+        precheck(data, path)
+    except ReadError as e:
+        return Loaded(path, None, digest, str(e))
+    return Loaded(path, data, digest)
 
 
 # --- one input --------------------------------------------------------------------------------
@@ -142,27 +179,66 @@ def _time_limit(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def process_loaded(item: Loaded, extract_fn: ExtractFn, *, max_bytes: int = DEFAULT_MAX_BYTES,
-                   keep_text: bool = False, read_timeout: float = READ_TIMEOUT_S) -> dict[str, Any]:
-    """One output line for one loaded input. Never raises for bad input or a failing extractor."""
-    head: dict[str, Any] = {"path": item.path, "sha256": item.sha256}
+def _head(item: Loaded) -> dict[str, Any]:
+    return {"path": item.path, "resolved": resolved_path(item.path), "sha256": item.sha256}
+
+
+def read_loaded(item: Loaded, *, max_bytes: int = DEFAULT_MAX_BYTES,
+                read_timeout: float = READ_TIMEOUT_S) -> ReadResult | dict[str, Any]:
+    """The text of one loaded input, or its error line. Never raises for bad input."""
     if item.error is not None or item.data is None:
-        return {**head, "error": item.error or "no data"}
+        return {**_head(item), "error": item.error or "no data"}
     try:
         with _time_limit(read_timeout):
-            read = read_bytes(item.data, item.path, max_bytes=max_bytes)
+            return read_bytes(item.data, item.path, max_bytes=max_bytes)
     except ReadError as e:
-        return {**head, "error": str(e)}
+        return {**_head(item), "error": str(e)}
     except Exception as e:  # a reader bug must cost one input, not the batch
-        return {**head, "error": f"reading failed ({type(e).__name__}: {e})"}
+        return {**_head(item), "error": f"reading failed ({type(e).__name__}: {e})"}
+
+
+def failed_checks(record: dict[str, Any]) -> list[str]:
+    """The identity checks a record fails, each named: `#3 at requests.granted (expected 12, found 13)`."""
+    out = []
+    for c in record.get("checks") or []:
+        if isinstance(c, dict) and c.get("ok") is False:
+            out.append(f"#{c.get('identity')} at {c.get('where')} (expected {c.get('expected')}, "
+                       f"found {c.get('found')})")
+    return out
+
+
+def line_warnings(read: ReadResult, record: dict[str, Any]) -> list[str]:
+    """What a person should look at in one result: the reader's doubts (encoding guessed, text cut,
+    not a report) and the identity checks that failed (usually a misread number)."""
+    warnings = list(read.warnings)
+    failed = failed_checks(record)
+    if failed:
+        warnings.append(f"{len(failed)} identity check(s) failed, numbers may be misread: {'; '.join(failed)}")
+    return warnings
+
+
+def extract_read(item: Loaded, read: ReadResult, extract_fn: ExtractFn, *,
+                 keep_text: bool = False) -> dict[str, Any]:
     try:
         record = extract_fn(read.text)
     except Exception as e:
-        return {**head, "error": f"extraction failed ({type(e).__name__}: {e})"}
-    line = {**head, "source": read.source(), "record": record}
+        return {**_head(item), "error": f"extraction failed ({type(e).__name__}: {e})"}
+    line = {**_head(item), "source": read.source(), "record": record}
+    warnings = line_warnings(read, record)
+    if warnings:
+        line["warnings"] = warnings
     if keep_text:
         line["text"] = read.text
     return line
+
+
+def process_loaded(item: Loaded, extract_fn: ExtractFn, *, max_bytes: int = DEFAULT_MAX_BYTES,
+                   keep_text: bool = False, read_timeout: float = READ_TIMEOUT_S) -> dict[str, Any]:
+    """One output line for one loaded input. Never raises for bad input or a failing extractor."""
+    read = read_loaded(item, max_bytes=max_bytes, read_timeout=read_timeout)
+    if isinstance(read, dict):
+        return read
+    return extract_read(item, read, extract_fn, keep_text=keep_text)
 
 
 # --- output file ------------------------------------------------------------------------------
@@ -194,11 +270,24 @@ def repair_tail(path: Path) -> int:
         return size - keep
 
 
-def done_keys(path: Path) -> set[tuple[str, str | None]]:
-    """(path, sha256) of every complete line already in an output file."""
-    keys: set[tuple[str, str | None]] = set()
+Key = tuple[str, "str | None"]
+
+
+def line_key(obj: dict[str, Any]) -> Key:
+    """(resolved path, sha256) of an output line. Lines written before `resolved` existed are resolved
+    against the current directory."""
+    resolved = obj.get("resolved")
+    if not isinstance(resolved, str):
+        resolved = resolved_path(str(obj["path"]))
+    return resolved, obj.get("sha256")
+
+
+def previous_outcomes(path: Path) -> dict[Key, str | None]:
+    """For every input in an output file, the outcome of its LAST line: None for a record, the error
+    message for an error."""
+    outcomes: dict[Key, str | None] = {}
     if not path.exists():
-        return keys
+        return outcomes
     with path.open("rb") as f:
         for raw in f:
             try:
@@ -206,23 +295,49 @@ def done_keys(path: Path) -> set[tuple[str, str | None]]:
             except ValueError:
                 continue
             if isinstance(obj, dict) and "path" in obj:
-                keys.add((obj["path"], obj.get("sha256")))
-    return keys
+                error = obj.get("error")
+                outcomes[line_key(obj)] = str(error) if error is not None else None
+    return outcomes
+
+
+def done_keys(path: Path) -> set[Key]:
+    """(resolved path, sha256) of every input whose last line in an output file is a record."""
+    return {k for k, error in previous_outcomes(path).items() if error is None}
 
 
 class LineWriter:
-    """Appends whole JSON lines; each is on disk (fsync) before the next input is reported done."""
+    """Appends whole JSON lines; each is on disk (fsync) before the next input is reported done. A
+    write that fails (disk full, file-size limit) is cut back to the last whole line and stops the
+    batch with a BatchError."""
 
-    def __init__(self, stream: IO[bytes], durable: bool) -> None:
+    def __init__(self, stream: IO[bytes], durable: bool, name: str = "output") -> None:
         self.stream = stream
         self.durable = durable
+        self.name = name
 
     def write(self, obj: dict[str, Any]) -> None:
         data = (json.dumps(obj, ensure_ascii=False) + "\n").encode("utf-8")
-        self.stream.write(data)
-        self.stream.flush()
-        if self.durable:
-            os.fsync(self.stream.fileno())
+        if not self.durable:
+            try:
+                self.stream.write(data)
+                self.stream.flush()
+            except OSError as e:
+                raise BatchError(f"cannot write {self.name}: {e.strerror or e}") from e
+            return
+        # Unbuffered: a failed write must not stay in a buffer that a later flush would append.
+        fd = self.stream.fileno()
+        start = os.lseek(fd, 0, os.SEEK_END)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            os.fsync(fd)
+        except OSError as e:
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, start)  # no half line left behind
+                os.fsync(fd)
+            raise BatchError(f"cannot write {self.name}: {e.strerror or e}; the lines before this one are "
+                             "complete, re-run to go on") from e
 
 
 # --- workers ----------------------------------------------------------------------------------
@@ -297,7 +412,7 @@ def _isolated(item: Loaded, factory: ExtractFactory, max_bytes: int, keep_text: 
         try:
             return _checked(pool.submit(_work, item, max_bytes, keep_text).result())
         except cf.process.BrokenProcessPool:
-            return {"path": item.path, "sha256": item.sha256,
+            return {**_head(item),
                     "error": "the worker process died on this input (a crash in a reader or the model)"}
 
 
@@ -333,7 +448,7 @@ def _results_parallel(items: Iterator[Loaded], factory: ExtractFactory, jobs: in
                         suspects = [item, *pending.values()]
                         break
                     except Exception as e:
-                        result = {"path": item.path, "sha256": item.sha256,
+                        result = {**_head(item),
                                   "error": f"extraction failed ({type(e).__name__}: {e})"}
                     yield _checked(result)
         if not suspects:
@@ -346,16 +461,20 @@ def _results_parallel(items: Iterator[Loaded], factory: ExtractFactory, jobs: in
 def run_batch(inputs: Sequence[str], factory: ExtractFactory, *, out: Path | None = None,
               jobs: int = 1, max_bytes: int = DEFAULT_MAX_BYTES, keep_text: bool = False,
               progress: bool = True, stdout: IO[bytes] | None = None,
-              stdin: IO[bytes] | None = None) -> Summary:
-    """Extract every input into JSONL at `out` (resuming it) or on `stdout`; returns counts."""
+              stdin: IO[bytes] | None = None, warn: Callable[[str], None] | None = None) -> Summary:
+    """Extract every input into JSONL at `out` (resuming it) or on `stdout`; returns counts.
+    `warn(message)` is called once per line that has warnings (default: one stderr line each)."""
     summary = Summary()
     if not inputs:
         raise BatchError("no inputs")
-    done: set[tuple[str, str | None]] = set()
+    previous: dict[Key, str | None] = {}
     sink: IO[bytes] = stdout or sys.stdout.buffer
     if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        sink = out.open("ab")
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            sink = out.open("ab", buffering=0)
+        except OSError as e:
+            raise BatchError(f"cannot write {out}: {e.strerror or e}") from e
         try:  # two runs appending to one file would each redo the other's inputs
             fcntl.flock(sink.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as e:
@@ -364,21 +483,43 @@ def run_batch(inputs: Sequence[str], factory: ExtractFactory, *, out: Path | Non
         cut = repair_tail(out)
         if cut:
             summary.notes.append(f"{out}: cut a partial last line ({cut} bytes) left by an interrupted run")
-        done = done_keys(out)
+        previous = previous_outcomes(out)
 
     bar = _progress(len(inputs), progress)
+    writer = LineWriter(sink, durable=out is not None, name=str(out) if out is not None else "standard output")
+
+    def emit(line: dict[str, Any]) -> None:
+        key = line_key(line)
+        if "error" in line:
+            summary.errors += 1
+            if key in previous and previous[key] == line["error"]:
+                bar.update(1)  # the same error as last time: the file already says so
+                return
+        else:
+            summary.done += 1
+        writer.write(line)
+        previous[key] = line.get("error")
+        for warning in line.get("warnings") or ():
+            (warn or _warn_stderr(bar))(f"{line['path']}: warning: {warning}")
+        bar.update(1)
 
     def loaded() -> Iterator[Loaded]:
-        # Read lazily, as workers free up: a skipped input is hashed, then dropped.
+        # Read lazily, as workers free up: a skipped input is hashed, then dropped. Inputs that fail
+        # the cheap checks are recorded here, without the extractor.
         for path in inputs:
             item = load_input(path, max_bytes, stdin)
-            if (item.path, item.sha256) in done:
-                summary.skipped += 1
-                bar.update(1)
+            key = (resolved_path(item.path), item.sha256)
+            if key in previous:
+                if previous[key] is None:
+                    summary.skipped += 1
+                    bar.update(1)
+                    continue
+                summary.retried += 1
+            if item.error is not None:
+                emit({**_head(item), "error": item.error})
                 continue
             yield item
 
-    writer = LineWriter(sink, durable=out is not None)
     try:
         # Peek first: a re-run with everything done must not pay for loading the model.
         items = loaded()
@@ -392,17 +533,19 @@ def run_batch(inputs: Sequence[str], factory: ExtractFactory, *, out: Path | Non
         else:
             results = _results_parallel(todo, factory, jobs, max_bytes, keep_text)
         for line in results:
-            writer.write(line)
-            if "error" in line:
-                summary.errors += 1
-            else:
-                summary.done += 1
-            bar.update(1)
+            emit(line)
     finally:
         bar.close()
         if out is not None:
             sink.close()
     return summary
+
+
+def _warn_stderr(bar: Any) -> Callable[[str], None]:
+    def warn(message: str) -> None:
+        bar.write(f"govreport extract: {message}", file=sys.stderr)  # above the progress bar, not through it
+
+    return warn
 
 
 def _progress(total: int, enabled: bool) -> Any:
@@ -417,13 +560,14 @@ def extract_single(path: str, factory: ExtractFactory, *, max_bytes: int = DEFAU
     """The output line for one input, extracted in this process (raises BatchError if the
     extractor cannot be loaded)."""
     item = load_input(path, max_bytes, stdin)
-    if item.error is not None:
-        return {"path": item.path, "sha256": item.sha256, "error": item.error}
+    read = read_loaded(item, max_bytes=max_bytes)  # a bad input is refused before the model loads
+    if isinstance(read, dict):
+        return read
     try:
         fn = factory()
     except Exception as e:
         raise BatchError(f"the extractor could not be loaded ({type(e).__name__}: {e})") from e
-    return process_loaded(item, fn, max_bytes=max_bytes, keep_text=keep_text)
+    return extract_read(item, read, fn, keep_text=keep_text)
 
 
 # --- the real extractor -----------------------------------------------------------------------
@@ -488,7 +632,8 @@ def extract_command(args: Sequence[str], *, model: str | Path, out: str | None =
         return 2
     for note in summary.notes:
         _say(note)
-    _say(f"{summary.done} extracted, {summary.errors} failed, {summary.skipped} skipped (already in {out})"
+    retried = f", {summary.retried} retried after an earlier error" if summary.retried else ""
+    _say(f"{summary.done} extracted, {summary.errors} failed, {summary.skipped} skipped (already in {out}){retried}"
          if out else f"{summary.done} extracted, {summary.errors} failed")
     return 1 if summary.errors else 0
 
@@ -498,7 +643,7 @@ def _single(path: str, factory: ExtractFactory, *, out: str | None, offsets: boo
     if "error" in line:
         _say(f"{path}: {line['error']}")
         return 1
-    for warning in line["source"]["warnings"]:
+    for warning in line.get("warnings") or ():
         _say(f"{path}: warning: {warning}")
     # With --offsets the record's provenance points into "text", so the whole line is the output.
     payload = line if offsets else line["record"]
@@ -506,8 +651,15 @@ def _single(path: str, factory: ExtractFactory, *, out: str | None, offsets: boo
     if out:
         target = Path(out)
         tmp = target.with_name(target.name + ".part")
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, target)  # never a half-written result file
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)  # --out into a new directory creates it
+            tmp.write_text(text, encoding="utf-8")
+            os.replace(tmp, target)  # never a half-written result file
+        except OSError as e:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            _say(f"cannot write {out}: {e.strerror or e}")
+            return 2
     else:
         sys.stdout.write(text)
         sys.stdout.flush()

@@ -7,7 +7,8 @@ Two tables:
 - `documents`: one row per input (wide summary): identity fields, entity lists joined with "; ",
   counts of cells filled and checks failed, the headline totals, and the error for failed inputs.
 
-If a path appears on several lines (a re-run after the file changed), its last line wins.
+If an input appears on several lines (a re-run after the file changed or after an error; an input is
+its resolved path, so the same file named two ways is one input), its last line wins.
 CSV is written as UTF-8 with a byte order mark, so that spreadsheet programs show the Chinese text.
 """
 
@@ -59,7 +60,12 @@ def load_results(path: Path) -> tuple[list[dict[str, Any]], int]:
             if not isinstance(obj, dict) or not isinstance(obj.get("path"), str):
                 bad += 1
                 continue
-            by_path[obj["path"]] = obj
+            # one input = one resolved path (extract writes it; older lines only have "path")
+            resolved = obj.get("resolved")
+            key = resolved if isinstance(resolved, str) and resolved != "-" else obj["path"]
+            if key == "-":
+                key = f"-:{obj.get('sha256')}"  # standard input: each content is its own input
+            by_path[key] = obj
     return list(by_path.values()), bad
 
 

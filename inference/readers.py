@@ -111,6 +111,24 @@ def read_bytes(data: bytes, name: str = "", *, max_bytes: int = DEFAULT_MAX_BYTE
     return result
 
 
+_BINARY_MAGIC = ((b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"), (b"GIF8", "a GIF image"),
+                 (b"\x7fELF", "an executable"), (b"\x1f\x8b", "a gzip archive"), (b"Rar!", "a RAR archive"),
+                 (b"7z\xbc\xaf", "a 7z archive"), (b"II*\x00", "a TIFF image"), (b"MM\x00*", "a TIFF image"))
+
+
+def precheck(data: bytes, name: str = "") -> None:
+    """The checks that cost no parsing (empty, an image or archive, a mislabelled file, NUL bytes in
+    text): run before a model is loaded, so a hopeless input is refused at once."""
+    if not data:
+        raise ReadError("empty file (0 bytes)")
+    for magic, what in _BINARY_MAGIC:
+        if data.startswith(magic):
+            raise ReadError(f"binary data, not text ({what})")
+    if sniff_format(data, name) == "text" and b"\x00" in data[:8192]:
+        if not any(data.startswith(b) for b, _ in _BOMS) and _utf16_without_bom(data) is None:
+            raise ReadError("binary data, not text (NUL bytes and no text encoding fits)")
+
+
 # --- format -----------------------------------------------------------------------------------
 def sniff_format(data: bytes, name: str = "") -> str:
     """'pdf' | 'docx' | 'html' | 'text' from the content first, the extension second."""
@@ -243,7 +261,8 @@ def _guess_legacy(data: bytes) -> tuple[str, str, list[str]]:
     doubtful = []
     if enc not in _CHINESE_OK:
         # A GB18030 decode that reads as clean Chinese beats a guess of a non-Chinese code page.
-        if gb_text is not None and _plausible_ratio(gb_text) >= 0.98 and _cjk_share(gb_text) > 0.3:
+        # The share is taken over the non-ASCII characters: a table of digits is mostly ASCII.
+        if gb_text is not None and _plausible_ratio(gb_text) >= 0.98 and _cjk_share(gb_text) > 0.9:
             text, enc = gb_text, "gb18030"
             doubtful.append(f"charset-normalizer guessed {best.encoding}")
         else:
@@ -258,7 +277,11 @@ def _guess_legacy(data: bytes) -> tuple[str, str, list[str]]:
 
 
 def _cjk_share(text: str) -> float:
-    return sum(1 for ch in text if 0x4E00 <= ord(ch) <= 0x9FFF) / max(1, len(text))
+    """Share of CJK ideographs and CJK punctuation among the non-ASCII characters."""
+    wide = [ch for ch in text if ord(ch) >= 0x80]
+    cjk = sum(1 for ch in wide if 0x4E00 <= ord(ch) <= 0x9FFF or 0x3000 <= ord(ch) <= 0x303F
+              or 0xFF00 <= ord(ch) <= 0xFFEF)
+    return cjk / max(1, len(wide))
 
 
 # --- shared layout helpers --------------------------------------------------------------------
@@ -353,9 +376,19 @@ def html_to_text(data: bytes | str) -> ReadResult:
     if not text.strip():
         raise ReadError("no text in this html input (only whitespace)")
     try:
-        root = lhtml.document_fromstring(text)
+        # huge_tree: without it libxml2 stops at 255 levels and silently drops the rest of the page
+        root = lhtml.document_fromstring(text, parser=lhtml.HTMLParser(huge_tree=True))
     except (etree.ParserError, ValueError) as e:
-        raise ReadError(f"not parseable as HTML: {e}") from e
+        if "empty" not in str(e).lower():
+            raise ReadError(f"not parseable as HTML: {e}") from e
+        root = None  # libxml2 gave up on the nesting: the flat reader below keeps the text
+    depth = _tree_depth(root) if root is not None else HTML_MAX_DEPTH + 1
+    if depth > HTML_MAX_DEPTH:
+        # libxml2 cuts a tree at 2,048 levels even with huge_tree, and the walk below recurses per
+        # level: a page this deep is read flat (every text node, in order) instead.
+        return _flat_html_text(text, encoding, [
+            *warnings, f"the page nests elements more than {HTML_MAX_DEPTH} levels deep; read without its "
+            "tree (all text kept, but navigation menus are not removed and layout tables are read as tables)"])
     title = (root.findtext(".//title") or "").strip()
     # drop_tree keeps the tail text that follows a dropped element
     for el in list(root.iter(etree.Comment, etree.ProcessingInstruction, *_HTML_DROP, "head")):
@@ -368,6 +401,94 @@ def html_to_text(data: bytes | str) -> ReadResult:
     _walk_html(root, pieces, pre=False)
     body = _tidy_lines("".join(pieces).split("\n"))
     title = _tidy_lines(title.split("\n")).replace("\n", " ")
+    if title and title not in body:
+        body = f"{title}\n{body}" if body else title
+    return ReadResult(body, "html", encoding, warnings)
+
+
+HTML_MAX_DEPTH = 800  # below both libxml2's huge_tree cap (2,048) and Python's recursion limit (1,000)
+
+
+def _tree_depth(root: Any) -> int:
+    from lxml import etree
+
+    depth = deepest = 0
+    for event, _el in etree.iterwalk(root, events=("start", "end")):
+        depth += 1 if event == "start" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def _flat_html_text(text: str, encoding: str | None, warnings: list[str]) -> ReadResult:
+    """Text of a page without building its tree (stdlib event parser: no depth limit). Block tags
+    start lines, table rows become `a | b | c` lines, scripts, styles and the head are skipped."""
+    from html.parser import HTMLParser
+
+    skip_tags = {*_HTML_DROP, "head"} - {"nav", "select", "button", "input"}
+
+    class Flat(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__(convert_charrefs=True)
+            self.out: list[str] = []
+            self.skip: list[str] = []
+            self.row: list[str] | None = None
+            self.cell: list[str] | None = None
+            self.title: list[str] = []
+            self.in_title = False
+
+        def _end_cell(self) -> None:
+            if self.cell is not None and self.row is not None:
+                self.row.append(join_broken("".join(self.cell).split("\n")))
+            self.cell = None
+
+        def _end_row(self) -> None:
+            self._end_cell()
+            if self.row is not None and any(c.strip() for c in self.row):
+                self.out.append("\n" + table_row_line(self.row) + "\n")
+            self.row = None
+
+        def handle_starttag(self, tag: str, attrs: Any) -> None:
+            if tag in skip_tags:
+                self.skip.append(tag)
+            elif tag == "title":
+                self.in_title = True
+            elif tag == "tr":
+                self._end_row()
+                self.row = []
+            elif tag in ("td", "th"):
+                self._end_cell()
+                if self.row is None:
+                    self.row = []
+                self.cell = []
+            elif tag == "br" or tag in _BLOCK_TAGS:
+                (self.cell if self.cell is not None else self.out).append("\n")
+
+        def handle_endtag(self, tag: str) -> None:
+            if self.skip and tag == self.skip[-1]:
+                self.skip.pop()
+            elif tag == "title":
+                self.in_title = False
+            elif tag in ("tr", "table"):
+                self._end_row()
+            elif tag in ("td", "th"):
+                self._end_cell()
+            elif tag in _BLOCK_TAGS:
+                (self.cell if self.cell is not None else self.out).append("\n")
+
+        def handle_data(self, data: str) -> None:
+            if self.in_title:
+                self.title.append(data)
+                return
+            if self.skip:
+                return
+            (self.cell if self.cell is not None else self.out).append(_html_space(data, False))
+
+    parser = Flat()
+    parser.feed(text)
+    parser.close()
+    parser._end_row()
+    body = _tidy_lines("".join(parser.out).split("\n"))
+    title = _tidy_lines("".join(parser.title).split("\n")).replace("\n", " ")
     if title and title not in body:
         body = f"{title}\n{body}" if body else title
     return ReadResult(body, "html", encoding, warnings)

@@ -96,7 +96,7 @@ def test_partial_last_line_is_cut_before_resuming(tmp_path: Path) -> None:
     out.write_bytes(b'{"path": "a", "sha256": "1"}\n{"path": "b", "sha2')
     assert repair_tail(out) == len(b'{"path": "b", "sha2')
     assert out.read_bytes() == b'{"path": "a", "sha256": "1"}\n'
-    assert done_keys(out) == {("a", "1")}
+    assert done_keys(out) == {(os.path.realpath("a"), "1")}  # a line without "resolved": from the cwd
     out.write_bytes(b'{"path": "only-partial"')
     repair_tail(out)
     assert out.read_bytes() == b""
@@ -252,8 +252,13 @@ def test_cli_many_files_jsonl_to_out(tmp_path: Path, fake_model, capsys) -> None
     assert len(lines_of(out)) == 4
     err = capsys.readouterr().err
     assert "3 extracted, 1 failed" in err
+    # the failed input is retried (and fails the same way: no new line); the others are skipped
+    assert cli.main(["extract", str(tmp_path / "in"), "--out", str(out)]) == 1
+    assert "0 extracted, 1 failed, 3 skipped" in capsys.readouterr().err
+    assert len(lines_of(out)) == 4
+    (tmp_path / "in" / "bad.txt").write_text(sample_report(9), encoding="utf-8")
     assert cli.main(["extract", str(tmp_path / "in"), "--out", str(out)]) == 0
-    assert "4 skipped" in capsys.readouterr().err
+    assert "1 extracted, 0 failed, 3 skipped" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("args,code,message", [
