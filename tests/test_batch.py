@@ -281,3 +281,181 @@ def test_cli_missing_model_is_a_clear_error(tmp_path: Path, capsys) -> None:
     p.write_text(sample_report(0), encoding="utf-8")
     assert cli.main(["extract", str(p), "--model", str(tmp_path / "nomodel")]) == 2
     assert "no model at" in capsys.readouterr().err
+
+
+# --- reruns (issue 12) --------------------------------------------------------------------------
+def test_an_input_that_ended_in_an_error_is_retried_on_the_next_run(tmp_path: Path) -> None:
+    from inference.export_tables import load_results
+
+    inputs = make_inputs(tmp_path / "in", 3)
+    out = tmp_path / "r.jsonl"
+    first = run_batch(inputs, fake_factory(), out=out, progress=False, max_bytes=len(sample_report(0)) - 1)
+    assert first.errors >= 1 and "--max-bytes" in lines_of(out)[0]["error"]
+    refused = {x["path"] for x in lines_of(out) if "error" in x}
+    # following the error's advice: the refused inputs are extracted, the others skipped
+    again = run_batch(inputs, fake_factory(), out=out, progress=False, max_bytes=10**6)
+    assert (again.done, again.skipped, again.retried, again.errors) == (len(refused), 3 - len(refused), len(refused), 0)
+    results, _ = load_results(out)
+    assert sorted(x["path"] for x in results) == sorted(inputs) and not any("error" in x for x in results)
+    # nothing left to do: a third run writes nothing and does not load the extractor
+    before = out.read_bytes()
+    assert run_batch(inputs, broken_factory, out=out, progress=False).skipped == 3
+    assert out.read_bytes() == before
+
+
+def test_the_same_error_again_adds_no_line(tmp_path: Path) -> None:
+    (tmp_path / "empty.txt").write_bytes(b"")
+    out = tmp_path / "r.jsonl"
+    for _ in range(3):
+        summary = run_batch([str(tmp_path / "empty.txt")], broken_factory, out=out, progress=False)
+        assert (summary.errors, summary.done) == (1, 0)
+    assert [x["error"] for x in lines_of(out)] == ["empty file (0 bytes)"]
+
+
+def test_the_same_file_by_another_path_or_from_another_directory_is_done_once(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from inference.export_tables import load_results
+
+    make_inputs(tmp_path / "in", 3)
+    (tmp_path / "work").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "in")
+    out = tmp_path / "r.jsonl"
+    monkeypatch.chdir(tmp_path)
+    assert run_batch(["in/r000.txt", "in/r001.txt", "in/r002.txt"], fake_factory(), out=out,
+                     progress=False).done == 3
+    for cwd, args in [(tmp_path, [str(tmp_path / "in")]),             # absolute
+                      (tmp_path / "work", ["../in"]),                  # another cwd, relative
+                      (tmp_path / "work", ["../link/r000.txt", "../in/./r001.txt", "../in/../in/r002.txt"])]:
+        monkeypatch.chdir(cwd)
+        inputs, _ = expand_inputs(args)
+        summary = run_batch(inputs, broken_factory, out=out, progress=False)
+        assert (summary.done, summary.skipped) == (0, 3), (cwd, args)
+    assert len(lines_of(out)) == 3
+    results, _ = load_results(out)
+    assert len(results) == 3
+
+
+def test_one_file_named_twice_in_one_run_is_one_input(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    make_inputs(tmp_path / "in", 1)
+    monkeypatch.chdir(tmp_path)
+    inputs, _ = expand_inputs(["in/r000.txt", str(tmp_path / "in" / "r000.txt"), "./in/../in/r000.txt"])
+    assert inputs == ["in/r000.txt"]
+
+
+def test_export_takes_the_last_line_per_input(tmp_path: Path) -> None:
+    from inference.export_tables import load_results
+
+    out = tmp_path / "r.jsonl"
+    rows = [{"path": "a.txt", "resolved": "/x/a.txt", "sha256": "1", "error": "empty file (0 bytes)"},
+            {"path": "/x/a.txt", "resolved": "/x/a.txt", "sha256": "2", "record": {"agency": "new"}},
+            {"path": "b.txt", "resolved": "/x/b.txt", "sha256": "3", "record": {"agency": "b"}}]
+    out.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    results, bad = load_results(out)
+    assert bad == 0 and [r["sha256"] for r in results] == ["2", "3"]
+
+
+# --- warnings and cheap checks ------------------------------------------------------------------
+def test_inputs_that_fail_cheap_checks_never_load_the_extractor(tmp_path: Path) -> None:
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "img.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(200))
+    (tmp_path / "nul.txt").write_bytes(b"abc\x00\x01\x02" * 100 + b"\x00")
+    (tmp_path / "big.txt").write_text(sample_report(0), encoding="utf-8")
+    names = ["empty.txt", "img.txt", "nul.txt", "big.txt", "missing.txt"]
+    out = tmp_path / "r.jsonl"
+    summary = run_batch([str(tmp_path / n) for n in names], broken_factory, out=out, progress=False,
+                        max_bytes=1000)
+    assert summary.errors == 5
+    errors = {Path(x["path"]).name: x["error"] for x in lines_of(out)}
+    assert "empty" in errors["empty.txt"] and "PNG" in errors["img.txt"] and "binary" in errors["nul.txt"]
+    assert "--max-bytes" in errors["big.txt"] and "cannot read" in errors["missing.txt"]
+
+
+def test_cli_empty_file_is_refused_before_the_model_loads(tmp_path: Path, monkeypatch, capsys) -> None:
+    loads = []
+
+    def factory(model, offsets=False):
+        def load():
+            loads.append(1)
+            raise AssertionError("the model must not be loaded for an empty file")
+        return load
+
+    monkeypatch.setattr(batch, "model_factory", factory)
+    (tmp_path / "empty.txt").write_bytes(b"")
+    assert cli.main(["extract", str(tmp_path / "empty.txt")]) == 1
+    assert "empty file" in capsys.readouterr().err and not loads
+
+
+def test_cli_one_stderr_line_per_record_with_failed_checks(tmp_path: Path, monkeypatch, capsys) -> None:
+    monkeypatch.setattr(batch, "model_factory", lambda model, offsets=False: fake_factory(bad_check_on="BAD"))
+    d = tmp_path / "in"
+    make_inputs(d, 3)
+    (d / "r001.txt").write_text(sample_report(1) + "\nBAD\n", encoding="utf-8")
+    out = tmp_path / "r.jsonl"
+    assert cli.main(["extract", str(d), "--out", str(out)]) == 0
+    err = [ln for ln in capsys.readouterr().err.splitlines() if "identity check" in ln]
+    assert len(err) == 1 and "r001.txt" in err[0] and "2 identity check(s) failed" in err[0]
+    assert "#1 at requests.granted (expected 12, found 13)" in err[0] and "#7 at requests.closed" in err[0]
+    assert "#4" not in err[0]  # a check that holds is not named
+    line = next(x for x in lines_of(out) if x["path"].endswith("r001.txt"))
+    assert any("identity check" in w for w in line["warnings"])
+    # single-file mode says the same
+    assert cli.main(["extract", str(d / "r001.txt")]) == 0
+    assert sum("identity check" in ln for ln in capsys.readouterr().err.splitlines()) == 1
+
+
+def test_doubtful_encoding_is_reported_in_batch_mode_too(tmp_path: Path, fake_model, capsys) -> None:
+    d = tmp_path / "in"
+    make_inputs(d, 1)
+    (d / "odd.txt").write_bytes(("Café déjà vu, naïve façade, résumé. " * 10).encode("latin-1"))
+    out = tmp_path / "r.jsonl"
+    assert cli.main(["extract", str(d), "--out", str(out)]) == 0
+    line = next(x for x in lines_of(out) if x["path"].endswith("odd.txt"))
+    assert any("doubtful" in w for w in line["warnings"])
+    err = capsys.readouterr().err
+    assert "odd.txt: warning: encoding guessed" in err and "r000.txt: warning" not in err
+
+
+@pytest.mark.parametrize("single", [True, False])
+def test_cli_out_into_a_missing_directory_creates_it(tmp_path: Path, fake_model, single: bool) -> None:
+    inputs = make_inputs(tmp_path / "in", 1 if single else 2)
+    out = tmp_path / "new" / "deeper" / ("r.json" if single else "r.jsonl")
+    assert cli.main(["extract", *inputs, "--out", str(out)]) == 0
+    assert out.is_file() and not list(out.parent.glob("*.part"))
+
+
+@pytest.mark.parametrize("single", [True, False])
+def test_cli_unwritable_output_is_a_one_line_error(tmp_path: Path, fake_model, capsys, single: bool) -> None:
+    inputs = make_inputs(tmp_path / "in", 1 if single else 2)
+    (tmp_path / "afile").write_text("x")
+    for out in (tmp_path / "in", tmp_path / "afile" / "r.jsonl"):  # a directory; a path under a file
+        assert cli.main(["extract", *inputs, "--out", str(out)]) == 2
+        err = capsys.readouterr().err
+        assert "cannot write" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_export_into_an_unwritable_place_is_a_one_line_error(tmp_path: Path, fake_model, capsys) -> None:
+    inputs = make_inputs(tmp_path / "in", 2)
+    out = tmp_path / "r.jsonl"
+    cli.main(["extract", *inputs, "--out", str(out)])
+    capsys.readouterr()
+    (tmp_path / "afile").write_text("x")
+    assert cli.main(["export", str(out), "--out", str(tmp_path / "afile" / "tables")]) == 1
+    err = capsys.readouterr().err
+    assert "govreport export" in err and "Traceback" not in err
+
+
+def test_no_model_loading_progress_bars_on_stderr(tmp_path: Path) -> None:
+    """The shipped model loaded through the CLI (review, like extract, evaluate and annotate pre, goes
+    through Tagger.from_pretrained): stderr carries no third-party progress bar."""
+    from govreport.paths import DEFAULT_MODEL
+
+    if not (DEFAULT_MODEL / "config.json").is_file():
+        pytest.skip("no shipped model")
+    example = TESTS.parent / "docs" / "examples" / "report.txt"
+    env = {**os.environ, "PYTHONPATH": str(TESTS.parent)}
+    for var in ("HF_HUB_DISABLE_PROGRESS_BARS", "TRANSFORMERS_VERBOSITY"):
+        env.pop(var, None)
+    proc = subprocess.run([sys.executable, "-m", "govreport.cli", "review", str(example), "--html",
+                           str(tmp_path / "r.html")], capture_output=True, text=True, env=env, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "Loading weights" not in proc.stderr and "%|" not in proc.stderr, proc.stderr
