@@ -282,10 +282,16 @@ def line_key(obj: dict[str, Any]) -> Key:
     return resolved, obj.get("sha256")
 
 
-def previous_outcomes(path: Path) -> dict[Key, str | None]:
-    """For every input in an output file, the outcome of its LAST line: None for a record, the error
-    message for an error."""
-    outcomes: dict[Key, str | None] = {}
+def input_id(key: Key) -> str:
+    """One input: a resolved path (whatever its content now), or one content of standard input."""
+    resolved, sha = key
+    return f"-:{sha}" if resolved == STDIN else resolved
+
+
+def previous_outcomes(path: Path) -> dict[str, tuple[Key, str | None]]:
+    """The LAST line of every input in an output file: its (resolved path, sha256) and its outcome
+    (None for a record, the error message for an error). The same rule as export's."""
+    outcomes: dict[str, tuple[Key, str | None]] = {}
     if not path.exists():
         return outcomes
     with path.open("rb") as f:
@@ -296,13 +302,14 @@ def previous_outcomes(path: Path) -> dict[Key, str | None]:
                 continue
             if isinstance(obj, dict) and "path" in obj:
                 error = obj.get("error")
-                outcomes[line_key(obj)] = str(error) if error is not None else None
+                key = line_key(obj)
+                outcomes[input_id(key)] = (key, str(error) if error is not None else None)
     return outcomes
 
 
 def done_keys(path: Path) -> set[Key]:
     """(resolved path, sha256) of every input whose last line in an output file is a record."""
-    return {k for k, error in previous_outcomes(path).items() if error is None}
+    return {key for key, error in previous_outcomes(path).values() if error is None}
 
 
 class LineWriter:
@@ -467,7 +474,7 @@ def run_batch(inputs: Sequence[str], factory: ExtractFactory, *, out: Path | Non
     summary = Summary()
     if not inputs:
         raise BatchError("no inputs")
-    previous: dict[Key, str | None] = {}
+    previous: dict[str, tuple[Key, str | None]] = {}
     sink: IO[bytes] = stdout or sys.stdout.buffer
     if out is not None:
         try:
@@ -492,13 +499,13 @@ def run_batch(inputs: Sequence[str], factory: ExtractFactory, *, out: Path | Non
         key = line_key(line)
         if "error" in line:
             summary.errors += 1
-            if key in previous and previous[key] == line["error"]:
+            if previous.get(input_id(key)) == (key, line["error"]):
                 bar.update(1)  # the same error as last time: the file already says so
                 return
         else:
             summary.done += 1
         writer.write(line)
-        previous[key] = line.get("error")
+        previous[input_id(key)] = (key, line.get("error"))
         for warning in line.get("warnings") or ():
             (warn or _warn_stderr(bar))(f"{line['path']}: warning: {warning}")
         bar.update(1)
@@ -509,11 +516,12 @@ def run_batch(inputs: Sequence[str], factory: ExtractFactory, *, out: Path | Non
         for path in inputs:
             item = load_input(path, max_bytes, stdin)
             key = (resolved_path(item.path), item.sha256)
-            if key in previous:
-                if previous[key] is None:
-                    summary.skipped += 1
-                    bar.update(1)
-                    continue
+            last = previous.get(input_id(key))
+            if last == (key, None):  # its last line is a record of this content
+                summary.skipped += 1
+                bar.update(1)
+                continue
+            if last is not None and last[1] is not None:
                 summary.retried += 1
             if item.error is not None:
                 emit({**_head(item), "error": item.error})

@@ -459,3 +459,17 @@ def test_no_model_loading_progress_bars_on_stderr(tmp_path: Path) -> None:
                            str(tmp_path / "r.html")], capture_output=True, text=True, env=env, timeout=300)
     assert proc.returncode == 0, proc.stderr
     assert "Loading weights" not in proc.stderr and "%|" not in proc.stderr, proc.stderr
+
+
+def test_a_file_restored_after_an_error_is_extracted_again(tmp_path: Path) -> None:
+    """The last line per input decides (as in export): record, error, then the old content again."""
+    inputs = make_inputs(tmp_path / "in", 1)
+    out = tmp_path / "r.jsonl"
+    saved = Path(inputs[0]).read_bytes()
+    assert run_batch(inputs, fake_factory(), out=out, progress=False).done == 1
+    Path(inputs[0]).write_bytes(b"")
+    assert run_batch(inputs, fake_factory(), out=out, progress=False).errors == 1
+    Path(inputs[0]).write_bytes(saved)
+    again = run_batch(inputs, fake_factory(), out=out, progress=False)
+    assert (again.done, again.retried) == (1, 1)
+    assert ["record" in x for x in lines_of(out)] == [True, False, True]
