@@ -182,8 +182,10 @@ def _control_ratio(text: str) -> float:
     return bad / max(1, len(text))
 
 
-def _utf16_without_bom(data: bytes) -> str | None:
-    """UTF-16 without a byte order mark: ASCII (digits, newlines) leaves NULs on one side."""
+def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
+    """UTF-16 without a byte order mark -> (text, encoding): ASCII (digits, newlines) leaves NULs on
+    one side. Both byte orders are tried when the NULs do not settle it (a hanzi like 开, U+5F00, puts
+    its NUL on the other side), and the one that reads as text wins."""
     if len(data) % 2 or len(data) < 4:
         return None
     sample = data[:8192]
@@ -193,14 +195,19 @@ def _utf16_without_bom(data: bytes) -> str | None:
     # Without NULs there is no evidence: other double-byte encodings decode as plausible UTF-16 too.
     if max(nul_even, nul_odd) < max(1, pairs * 0.01):
         return None
-    enc = "utf-16-le" if nul_odd > nul_even else "utf-16-be"
-    try:
-        text = data.decode(enc)
-    except UnicodeDecodeError:
-        return None
-    if _plausible_ratio(text[:4096]) >= 0.95 and _control_ratio(text) < 0.001:
-        return text
-    return None
+    order = ["utf-16-le", "utf-16-be"] if nul_odd >= nul_even else ["utf-16-be", "utf-16-le"]
+    best: tuple[float, str, str] | None = None
+    for enc in order:
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        if _control_ratio(text) >= 0.001:
+            continue
+        score = _plausible_ratio(text[:4096])
+        if score >= 0.95 and (best is None or score > best[0]):
+            best = (score, text, enc)
+    return (best[1], best[2]) if best else None
 
 
 def decode_text(data: bytes) -> tuple[str, str, list[str]]:
@@ -217,24 +224,17 @@ def decode_text(data: bytes) -> tuple[str, str, list[str]]:
         text = None
     if text is not None:
         if _control_ratio(text) > 0.01 or "\x00" in text:
-            text16 = _utf16_without_bom(data)
-            if text16 is not None:
-                return text16, _utf16_name(data), []
+            found = _utf16_without_bom(data)
+            if found is not None:
+                return found[0], found[1], []
             raise ReadError("binary data, not text (control characters / NUL bytes)")
         return text, "utf-8", []
-    text16 = _utf16_without_bom(data)
-    if text16 is not None:
-        return text16, _utf16_name(data), []
+    found = _utf16_without_bom(data)
+    if found is not None:
+        return found[0], found[1], []
     if data.count(0) > len(data) * 0.01:
         raise ReadError("binary data, not text (NUL bytes and no text encoding fits)")
     return _guess_legacy(data)
-
-
-def _utf16_name(data: bytes) -> str:
-    sample = data[:8192]
-    odd = sum(1 for i in range(1, len(sample), 2) if sample[i] == 0)
-    even = sum(1 for i in range(0, len(sample), 2) if sample[i] == 0)
-    return "utf-16-le" if odd >= even else "utf-16-be"
 
 
 def _guess_legacy(data: bytes) -> tuple[str, str, list[str]]:

@@ -145,9 +145,44 @@ def test_any_string_through_the_text_path(s: str, encoding: str) -> None:
         return
     if result.format == "text":
         expected = s[1:] if encoding == "utf-8" and s.startswith("\ufeff") else s
-        # utf-16/gb18030 without a BOM can only be detected, not known; utf-8 must round-trip exactly
+        # arbitrary strings in utf-16/gb18030 without a BOM can only be detected, not known (report-like
+        # text is tested unconditionally below); utf-8 must round-trip exactly
         if encoding == "utf-8" or result.encoding in (encoding, "utf-16"):
             assert result.text == expected
+
+
+_REPORT_CHARS = st.sampled_from(list("政府信息公开工作年度报告申请办理行政复议诉讼主动收费人民县镇局")
+                                + list("0123456789") * 3 + list(" |\n，。、：（）"))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(_REPORT_CHARS, min_size=20, max_size=400),
+       st.sampled_from(["gb18030", "utf-16-le", "utf-16-be", "utf-16"]))
+def test_report_like_text_round_trips_in_gb18030_and_utf16(body: str, encoding: str) -> None:
+    """Unconditional: report-like text (hanzi, digits, table punctuation) comes back exactly."""
+    text = "政府信息公开工作年度报告\n" + body
+    result = read_bytes(text.encode(encoding), "any.txt")
+    assert result.text == text
+    assert result.encoding == ("gb18030" if encoding == "gb18030" else encoding if encoding != "utf-16" else "utf-16")
+
+
+def _digit_table(seed: int, traditional: bool) -> str:
+    rng = random.Random(seed)
+    head = "某某縣人民政府政府信息公開工作年度報告" if traditional else "某某县人民政府政府信息公开工作年度报告"
+    rows = [" | ".join(str(rng.randint(0, 99999)) for _ in range(7)) for _ in range(40)]
+    return head + "\n" + "\n".join(rows) + "\n"
+
+
+@pytest.mark.parametrize("seed", range(5))
+@pytest.mark.parametrize("encoding", ["gb18030", "gbk", "big5"])
+def test_mostly_digit_reports_in_legacy_encodings_round_trip(seed: int, encoding: str) -> None:
+    """A table of digits under one Chinese heading: charset-normalizer guesses cp949 for GB text like
+    this; the reader must still give the exact text (and say the guess was doubtful, if it was)."""
+    text = _digit_table(seed, traditional=encoding == "big5")
+    assert sum(ch.isdigit() for ch in text) > len(text) / 2
+    result = read_bytes(text.encode(encoding), "r.txt")
+    assert result.text == text
+    assert result.encoding == ("big5" if encoding == "big5" else "gb18030")
 
 
 @settings(max_examples=100, deadline=None)
@@ -161,6 +196,30 @@ def test_any_string_as_html_never_crashes(s: str) -> None:
 
 
 # --- HTML ---------------------------------------------------------------------------------------
+def _visible(html: str) -> str:
+    return re.sub(r"\s+", "", re.sub(r"<[^>]*>", "", html))
+
+
+def test_html_459_unclosed_divs_keep_all_text() -> None:
+    """libxml2 without huge_tree stops at 255 levels: this page kept 10,637 of 17,706 characters."""
+    page = "<html><body>" + "".join(f"<div>第{i}段：政府信息公开工作年度报告，申请{i}件" for i in range(459))
+    result = read_bytes(page.encode(), "deep.html")
+    assert re.sub(r"\s+", "", result.text) == _visible(page)
+    assert result.warnings == []  # the tree was kept: nothing to report
+
+
+@pytest.mark.parametrize("depth", [1000, 5000])
+def test_html_nested_thousands_deep_keeps_all_text_and_says_how(depth: int) -> None:
+    """A 5,000-deep page was "only whitespace"; now every character comes back, tables as rows, and a
+    warning names what the flat reading does not do."""
+    page = ("<html><head><title>年报</title><style>p{}</style></head><body>" + "<div>" * depth
+            + "<p>二、政府信息公开工作年度报告</p><table><tr><td>行政许可</td><td>3</td></tr></table>"
+            + "</div>" * depth + "<p>完</p><script>var x = 1;</script></body></html>")
+    result = read_bytes(page.encode(), "deep.html")
+    assert result.text == "年报\n二、政府信息公开工作年度报告\n行政许可 | 3\n完"
+    assert any("levels deep" in w and "all text kept" in w for w in result.warnings)
+
+
 def test_html_keeps_table_rows_and_drops_page_furniture() -> None:
     result = read_bytes(to_html(REPORT), "r.html")
     assert result.format == "html"
