@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 import pytest
+from independent import check_differences, sections_by_cuts
 
 from govreport.core.document import load_documents
 from govreport.inference.assemble import assemble
@@ -39,7 +40,9 @@ def differences(got: Any, want: Any, path: str = "") -> list[str]:
 @pytest.mark.parametrize("doc", GOLD, ids=[d.id for d in GOLD])
 def test_gold_spans_assemble_to_the_gold_record(doc):
     assert doc.record is not None
-    assert differences(assemble(doc.text, doc.spans), doc.record) == []
+    got = assemble(doc.text, doc.spans)
+    assert differences(got, doc.record) == []
+    assert check_differences(got) == []  # the checks, by the spec's arithmetic done here
 
 
 @pytest.mark.skipif(not GOLD, reason="no gold documents yet")
@@ -66,7 +69,13 @@ def test_synthetic_spans_assemble_to_the_generators_record():
         pytest.skip("govreport.training.synth.generate not available yet")
     failures = []
     for doc, layout in synth.generate(SYNTH_DOCS, seed=7):
-        diffs = differences(assemble(doc.text, doc.spans), doc.record)
+        got = assemble(doc.text, doc.spans)
+        # both sides compute sections and checks with the same functions: compare those with values
+        # computed independently (tests/independent.py) as well
+        headings = [(s.label[2:], s.start, s.end) for s in doc.spans if s.label.startswith("H.")]
+        diffs = [*differences(got, doc.record), *check_differences(got)]
+        if got["sections"] != sections_by_cuts(doc.text, headings):
+            diffs.append("sections differ from the independent reading")
         if diffs:
             failures.append(f"{doc.id} ({layout}): {diffs[:3]}")
     assert failures == [], f"{len(failures)} of {SYNTH_DOCS} differ; first: {failures[:5]}"

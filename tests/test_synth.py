@@ -9,6 +9,7 @@ from functools import cache
 
 import jsonschema
 import pytest
+from independent import check_differences, sections_by_cuts
 
 from govreport.core import labels as labelset
 from govreport.core import schema
@@ -127,10 +128,28 @@ def test_entity_spans_equal_record_strings():
 
 
 def test_records_validate_and_sections_follow_the_shared_rule():
+    """Sections compared with a second implementation of the spec's rule (tests/independent.py), not
+    with annotations.sections again; that rule itself is pinned on a hand-made document below."""
     for doc in _docs():
         errors = list(validator().iter_errors(doc.record))
         assert not errors, (doc.id, errors[0].message)
-        assert doc.record["sections"] == section_texts(doc.text, doc.spans)
+        headings = [(s.label[2:], s.start, s.end) for s in doc.spans if s.label.startswith("H.")]
+        assert doc.record["sections"] == sections_by_cuts(doc.text, headings), doc.id
+
+
+def test_the_shared_section_rule_on_a_hand_made_document():
+    from annotations.document import Span
+
+    text = "某县政府2020年报\n一、总体情况\n  本年度工作有序。\n二、主动公开政府信息情况\n表格\n六、其他需要报告的事项\n无。"
+    spans = [Span(text.index(w), text.index(w) + len(w), f"H.{k}") for k, w in
+             [("overview", "一、总体情况"), ("proactive", "二、主动公开政府信息情况"), ("other", "六、其他需要报告的事项")]]
+    want = {k: None for k in schema.SECTIONS} | {"overview": "本年度工作有序。", "proactive": "表格", "other": "无。"}
+    assert section_texts(text, spans) == want
+
+
+def test_checks_agree_with_the_spec_computed_independently():
+    for doc in _docs()[:500]:
+        assert check_differences(doc.record) == [], doc.id
 
 
 def test_identities_hold_exactly_where_the_generator_says():
