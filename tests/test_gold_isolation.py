@@ -10,8 +10,10 @@ document under annotations/train/.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
+import yaml
 from opencc import OpenCC
 
 from govreport.core import schema
@@ -20,6 +22,7 @@ from govreport.paths import GOLD_DIR, TRAIN_ANNOTATIONS_DIR
 from govreport.training.synth import generate
 
 MIN_CHARS = 24
+REPO = Path(__file__).resolve().parent.parent
 _TEMPLATE = re.compile(r"[（(]?本列数据的[勾钩鉤]稽[关關]系[为為][^）)]*[）)]?|[（(]二[）)]部分公[开開][^）)]*[）)]"
                        r"|本报告中所列数据的统计期限[^。\n]*")
 
@@ -64,18 +67,39 @@ def test_gold_has_passages_to_check():
     assert len(gold_passages()) > 100
 
 
+def leaks(texts: list[str]) -> list[tuple[str, str]]:
+    """(gold doc id, passage) of every gold passage found in any of the texts."""
+    corpus = "\x00".join(_squash(t) for t in texts)
+    return [(doc_id, p) for doc_id, p in gold_passages() if p in corpus]
+
+
+def training_synthetic_texts() -> list[str]:
+    """Every synthetic training document of the shipped model's configuration (configs/default.yaml):
+    the generator is deterministic per (seed, i), so this is exactly what training reads. All 3,000
+    take about 35 s on the shared 2-core machine (15 s idle), so no sample is needed."""
+    cfg = yaml.safe_load((REPO / "configs" / "default.yaml").read_text(encoding="utf-8"))
+    synth = cfg["data"]["synthetic"]
+    return [doc.text for doc, _ in generate(int(synth["n_train"]), int(synth["train_seed"]))]
+
+
 @pytest.mark.parametrize("source", ["synthetic", "annotated"])
 def test_no_training_text_shares_a_gold_passage(source):
     if source == "synthetic":
-        texts = [doc.text for doc, _ in generate(300, 1)]
+        texts = training_synthetic_texts()
+        assert len(texts) >= 3000  # the full training configuration, not a sample
     else:
         texts = [d.text for d in load_documents(TRAIN_ANNOTATIONS_DIR)] if TRAIN_ANNOTATIONS_DIR.exists() else []
-    corpus = "\x00".join(_squash(t) for t in texts)
-    leaks = [(doc_id, p) for doc_id, p in gold_passages() if p in corpus]
-    assert not leaks, f"{len(leaks)} gold passages found in {source} training text, e.g. {leaks[:3]}"
+    found = leaks(texts)
+    assert not found, f"{len(found)} gold passages found in {source} training text, e.g. {found[:3]}"
 
 
 def test_the_check_would_catch_a_copied_gold_document():
-    _doc_id, passage = gold_passages()[0]
-    corpus = _squash("前言。" + passage + "。结尾")
-    assert passage in corpus
+    """The real check, fed a training corpus into which one gold passage (and one whole gold text) was
+    pasted among synthetic documents."""
+    doc_id, passage = gold_passages()[0]
+    synthetic = [doc.text for doc, _ in generate(5, 1)]
+    assert leaks(synthetic) == []
+    pasted = [*synthetic[:2], "前言。" + passage + "。结尾", *synthetic[2:]]
+    assert (doc_id, passage) in leaks(pasted)
+    gold_text = next(d.text for d in load_documents(GOLD_DIR) if d.id == doc_id)
+    assert {d for d, _ in leaks([*synthetic, gold_text])} == {doc_id}
