@@ -1,5 +1,5 @@
-"""Values computed here, by the spec's words, without the project's own functions (annotations.checks,
-annotations.sections), so tests that compare against them test something."""
+"""Values computed here, by the spec's words, without the project's own functions (govreport.core.checks,
+govreport.core.sections), so tests that compare against them test something."""
 
 from __future__ import annotations
 

@@ -285,7 +285,7 @@ def test_cli_missing_model_is_a_clear_error(tmp_path: Path, capsys) -> None:
 
 # --- reruns (issue 12) --------------------------------------------------------------------------
 def test_an_input_that_ended_in_an_error_is_retried_on_the_next_run(tmp_path: Path) -> None:
-    from inference.export_tables import load_results
+    from govreport.inference.export_tables import load_results
 
     inputs = make_inputs(tmp_path / "in", 3)
     out = tmp_path / "r.jsonl"
@@ -314,7 +314,7 @@ def test_the_same_error_again_adds_no_line(tmp_path: Path) -> None:
 
 def test_the_same_file_by_another_path_or_from_another_directory_is_done_once(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from inference.export_tables import load_results
+    from govreport.inference.export_tables import load_results
 
     make_inputs(tmp_path / "in", 3)
     (tmp_path / "work").mkdir()
@@ -343,7 +343,7 @@ def test_one_file_named_twice_in_one_run_is_one_input(tmp_path: Path, monkeypatc
 
 
 def test_export_takes_the_last_line_per_input(tmp_path: Path) -> None:
-    from inference.export_tables import load_results
+    from govreport.inference.export_tables import load_results
 
     out = tmp_path / "r.jsonl"
     rows = [{"path": "a.txt", "resolved": "/x/a.txt", "sha256": "1", "error": "empty file (0 bytes)"},
@@ -452,7 +452,8 @@ def test_no_model_loading_progress_bars_on_stderr(tmp_path: Path) -> None:
     if not (DEFAULT_MODEL / "config.json").is_file():
         pytest.skip("no shipped model")
     example = TESTS.parent / "docs" / "examples" / "report.txt"
-    env = {**os.environ, "PYTHONPATH": str(TESTS.parent)}
+    pythonpath = [os.environ.get("PYTHONPATH"), str(TESTS.parent)]  # keep the caller's path first
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in pythonpath if p)}
     for var in ("HF_HUB_DISABLE_PROGRESS_BARS", "TRANSFORMERS_VERBOSITY"):
         env.pop(var, None)
     proc = subprocess.run([sys.executable, "-m", "govreport.cli", "review", str(example), "--html",

@@ -15,8 +15,8 @@ import pytest
 from fake_extractor import fake_factory, make_fake
 from fixtures_render import sample_report
 
-from inference.batch import run_batch
-from inference.export_tables import load_results
+from govreport.inference.batch import run_batch
+from govreport.inference.export_tables import load_results
 
 TESTS = Path(__file__).resolve().parent
 
@@ -86,7 +86,8 @@ def test_disk_full_stops_cleanly_and_a_rerun_completes(tmp_path: Path, jobs: int
             sys.exit(2)
         print(s.done, s.skipped)
     """)
-    env = {**os.environ, "PYTHONPATH": str(TESTS.parent)}
+    pythonpath = [os.environ.get("PYTHONPATH"), str(TESTS.parent)]  # keep the caller's path first
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in pythonpath if p)}
     limit = 3 * len(json.dumps({"x": sample_report(0)}, ensure_ascii=False).encode()) + 100  # about 3 lines
     full = subprocess.run([sys.executable, "-c", script, str(limit)], capture_output=True, text=True, env=env,
                           timeout=120)

@@ -129,7 +129,7 @@ def test_entity_spans_equal_record_strings():
 
 def test_records_validate_and_sections_follow_the_shared_rule():
     """Sections compared with a second implementation of the spec's rule (tests/independent.py), not
-    with annotations.sections again; that rule itself is pinned on a hand-made document below."""
+    with govreport.core.sections again; that rule itself is pinned on a hand-made document below."""
     for doc in _docs():
         errors = list(validator().iter_errors(doc.record))
         assert not errors, (doc.id, errors[0].message)
@@ -138,11 +138,12 @@ def test_records_validate_and_sections_follow_the_shared_rule():
 
 
 def test_the_shared_section_rule_on_a_hand_made_document():
-    from annotations.document import Span
+    from govreport.core.document import Span
 
-    text = "某县政府2020年报\n一、总体情况\n  本年度工作有序。\n二、主动公开政府信息情况\n表格\n六、其他需要报告的事项\n无。"
-    spans = [Span(text.index(w), text.index(w) + len(w), f"H.{k}") for k, w in
-             [("overview", "一、总体情况"), ("proactive", "二、主动公开政府信息情况"), ("other", "六、其他需要报告的事项")]]
+    text = ("某县政府2020年报\n一、总体情况\n  本年度工作有序。\n二、主动公开政府信息情况\n表格\n"
+            "六、其他需要报告的事项\n无。")
+    heads = [("overview", "一、总体情况"), ("proactive", "二、主动公开政府信息情况"), ("other", "六、其他需要报告的事项")]
+    spans = [Span(text.index(w), text.index(w) + len(w), f"H.{k}") for k, w in heads]
     want = {k: None for k in schema.SECTIONS} | {"overview": "本年度工作有序。", "proactive": "表格", "other": "无。"}
     assert section_texts(text, spans) == want
 
