@@ -142,7 +142,8 @@ def test_the_shared_section_rule_on_a_hand_made_document():
 
     text = ("某县政府2020年报\n一、总体情况\n  本年度工作有序。\n二、主动公开政府信息情况\n表格\n"
             "六、其他需要报告的事项\n无。")
-    heads = [("overview", "一、总体情况"), ("proactive", "二、主动公开政府信息情况"), ("other", "六、其他需要报告的事项")]
+    heads = [("overview", "一、总体情况"), ("proactive", "二、主动公开政府信息情况"),
+             ("other", "六、其他需要报告的事项")]
     spans = [Span(text.index(w), text.index(w) + len(w), f"H.{k}") for k, w in heads]
     want = {k: None for k in schema.SECTIONS} | {"overview": "本年度工作有序。", "proactive": "表格", "other": "无。"}
     assert section_texts(text, spans) == want
