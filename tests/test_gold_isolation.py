@@ -24,7 +24,7 @@ from govreport.training.synth import generate
 MIN_CHARS = 24
 REPO = Path(__file__).resolve().parent.parent
 _TEMPLATE = re.compile(r"[（(]?本列数据的[勾钩鉤]稽[关關]系[为為][^）)]*[）)]?|[（(]二[）)]部分公[开開][^）)]*[）)]"
-                       r"|本报告中所列数据的统计期限[^。\n]*")
+                       r"|本报告中所列数据的统计期限[^。\n]*|第二十[条條]\s*第[（(][一二三四五六七八九十][）)][项項]")
 
 
 def _template_wording() -> list[str]:
@@ -35,6 +35,7 @@ def _template_wording() -> list[str]:
         words |= {re.sub(r"^[（(][一二三四五六七][）)]|^[一二三四]、|^\d\.", "", w) for w in rows.values()}
     words |= {re.sub(r"^[（(][一二三四五六七][）)]|^[一二三四]、", "", w) for w in schema.T2_GROUP_HEADERS.values()}
     words |= {"信息内容", "申请人情况", "法人或其他组织", "行政诉讼", "危及三安全一稳定"}
+    words |= set(schema.SECTIONS.values())  # the six section headings
     return sorted(words, key=len, reverse=True)
 
 
