@@ -118,6 +118,10 @@ def _fmt(values: list[float], digits: int = 0) -> str:
     return "/".join(f"{v:.{digits}f}" for v in values)
 
 
+def _display_width(text: str) -> int:
+    return sum(2 if ord(ch) >= 0x2E80 else 1 for ch in text)
+
+
 def report(columns: dict[str, Stats]) -> str:
     """The side-by-side table (percentiles p0/p5/p25/p50/p75/p95/p100)."""
     names = list(columns)
@@ -137,7 +141,7 @@ def report(columns: dict[str, Stats]) -> str:
     out = [f"percentiles p{'/p'.join(str(p) for p in PCTS)}; documents: "
            + ", ".join(f"{n}={columns[n].n_docs}" for n in names)]
     width = max(len(r[0]) for r in rows) + 2
-    width = max(width, *(len(name) * 2 + 4 for name in FEATURES))
+    width = max(width, *(_display_width(name) + 4 for name in FEATURES))
     colw = [max(len(n), *(len(r[1][i]) for r in rows)) + 2 for i, n in enumerate(names)]
     out.append("metric".ljust(width) + "".join(n.ljust(w) for n, w in zip(names, colw, strict=True)) + "covers")
     for metric, cells, covers in rows:
@@ -152,7 +156,8 @@ def report(columns: dict[str, Stats]) -> str:
     out.append("share of documents with:")
     for name in FEATURES:
         shares = [columns[n].features[name] / max(columns[n].n_docs, 1) for n in names]
-        out.append(f"  {name}".ljust(width) + "".join(f"{v:.3f}".ljust(w) for v, w in zip(shares, colw, strict=True)))
+        label = f"  {name}"
+        out.append(label + " " * (width - _display_width(label)) + "".join(f"{v:.3f}".ljust(w) for v, w in zip(shares, colw, strict=True)))
     vocab = set(columns[names[0]].chars)
     for n in names[1:]:
         chars = columns[n].chars
