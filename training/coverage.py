@@ -157,7 +157,8 @@ def report(columns: dict[str, Stats]) -> str:
     for name in FEATURES:
         shares = [columns[n].features[name] / max(columns[n].n_docs, 1) for n in names]
         label = f"  {name}"
-        out.append(label + " " * (width - _display_width(label)) + "".join(f"{v:.3f}".ljust(w) for v, w in zip(shares, colw, strict=True)))
+        cells = "".join(f"{v:.3f}".ljust(w) for v, w in zip(shares, colw, strict=True))
+        out.append(label + " " * (width - _display_width(label)) + cells)
     vocab = set(columns[names[0]].chars)
     for n in names[1:]:
         chars = columns[n].chars
