@@ -13,7 +13,8 @@ from govreport.core.document import Document
 from govreport.training.synth import debris, noise, prose
 from govreport.training.synth import tables as T
 from govreport.training.synth.context import Ctx
-from govreport.training.synth.layouts import LAYOUT_WEIGHTS, render_grid
+from govreport.training.synth.layouts import render_grid
+from govreport.training.synth.recipe import RECIPE, weights
 from govreport.training.synth.record import make_facts
 from govreport.training.synth.segments import PLAIN, TMPL, UNIT, Builder, Seg, to_document
 
@@ -26,8 +27,9 @@ def doc_rng(seed: int, index: int) -> random.Random:
 
 
 def _pick_layout(rng: random.Random) -> str:
-    names = list(LAYOUT_WEIGHTS)
-    return rng.choices(names, weights=[LAYOUT_WEIGHTS[n] for n in names])[0]
+    table = weights("layout")
+    names = list(table)
+    return rng.choices(names, weights=[table[n] for n in names])[0]
 
 
 _TABLE_TITLES = {
@@ -43,6 +45,8 @@ def _tables(ctx: Ctx, key: str, style: T.TableStyle, layout_for: Any, b: Builder
         grids = T.t1_grids(rng, ctx.facts, style, ctx.next_ref)
         for g in grids:
             T.drop_parts(rng, g, style)
+            if style.lost_labels and rng.random() < 0.3:
+                T.lose_labels(rng, g)
         if len(grids) > 1 and rng.random() < 0.05:
             # Item tables missing from the page (images, or an item left out).
             del grids[rng.randrange(len(grids)):]
@@ -51,6 +55,8 @@ def _tables(ctx: Ctx, key: str, style: T.TableStyle, layout_for: Any, b: Builder
     elif key == "requests":
         grid = T.t2_grid(rng, ctx.facts, style)
         T.drop_parts(rng, grid, style)
+        if style.lost_labels:
+            T.lose_labels(rng, grid)
     else:
         grid = T.t3_grid(rng, ctx.facts, style)
         T.drop_parts(rng, grid, style)
