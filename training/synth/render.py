@@ -14,7 +14,7 @@ from govreport.training.synth import debris, noise, prose
 from govreport.training.synth import tables as T
 from govreport.training.synth.context import Ctx
 from govreport.training.synth.layouts import render_grid
-from govreport.training.synth.recipe import RECIPE, weights
+from govreport.training.synth.recipe import weights
 from govreport.training.synth.record import make_facts
 from govreport.training.synth.segments import PLAIN, TMPL, UNIT, Builder, Seg, to_document
 
