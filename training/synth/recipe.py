@@ -28,7 +28,7 @@ RECIPE: dict[str, float] = {
     "label_pinyin": 0.04,            # pinyin spliced in labels of a simplified text (規(guī)范性文件, 檔案)
     "extra_row": 0.07,               # an extra row not in the template (其他主动公开文件 | 1x6 | ...)
     "extra_row_before": 0.3,         # ... printed before the template row it resembles
-    "instructions": 0.04,            # the template's 编写说明 left in around a table
+    "instructions": 0.02,            # the template's 编写说明 left in around a table
     "lost_labels": 0.04,             # a block of rows whose labels were lost (values in template order)
     "sign_words": 0.12,              # 本年增/减 printed 增98 / 减4
     "sign_double_minus": 0.06,       # ... or --253 for a decrease

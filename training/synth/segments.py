@@ -63,11 +63,13 @@ def _year_of(text: str) -> int | None:
 
 
 def _pick_agency(texts: list[str]) -> str | None:
+    """The spec's agency: the fullest printed name (short forms are tagged too), then the most
+    frequent, then the first."""
     if not texts:
         return None
     counts = Counter(texts)
     first = {t: i for i, t in reversed(list(enumerate(texts)))}
-    return min(counts, key=lambda t: (-counts[t], -len(t), first[t]))
+    return min(counts, key=lambda t: (-len(t), -counts[t], first[t]))
 
 
 def to_document(doc_id: str, segs: list[Seg], template: str | None, meta: dict[str, Any]) -> Document:
