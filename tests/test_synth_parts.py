@@ -150,7 +150,7 @@ def test_extra_row_carries_no_span():
 
 
 def test_signed_changes_print_words_and_parse_back():
-    from training.synth.tables import TableStyle, fmt_number
+    from govreport.training.synth.tables import TableStyle, fmt_number
     style = TableStyle("full", False, False, True, False, False, False, False, 0.0, 0.0, False, False, sign="words")
     rng = random.Random(0)
     assert fmt_number(rng, -4, style, signed=True) == "减4"
@@ -176,7 +176,7 @@ def test_signed_changes_print_words_and_parse_back():
 
 
 def test_nbsp_blank_cells_are_cells_without_spans(monkeypatch):
-    from training.synth import recipe
+    from govreport.training.synth import recipe
     monkeypatch.setitem(recipe.RECIPE, "tabs_nbsp_blank", 1.0)
     for seed in range(30):
         rng, facts, style = _grids(seed)
@@ -196,7 +196,7 @@ def test_nbsp_blank_cells_are_cells_without_spans(monkeypatch):
 
 
 def test_lost_label_block_keeps_template_spans():
-    from training.synth.tables import lose_labels
+    from govreport.training.synth.tables import lose_labels
     for seed in range(20):
         rng, facts, style = _grids(seed)
         grid = t2_grid(rng, facts, style)
@@ -214,7 +214,7 @@ def test_lost_label_block_keeps_template_spans():
 
 
 def test_header_cells_broken_across_lines_and_notes_stay_unlabelled(monkeypatch):
-    from training.synth import recipe
+    from govreport.training.synth import recipe
     monkeypatch.setitem(recipe.RECIPE, "split_header_t2", 1.0)
     rng, facts, style = _grids(5, split_header=True, notes=True, note_spaces=True)
     grid = t2_grid(rng, facts, style)
@@ -226,7 +226,7 @@ def test_header_cells_broken_across_lines_and_notes_stay_unlabelled(monkeypatch)
 
 
 def test_entity_contexts_and_negatives_in_the_corpus():
-    from training.synth import generate
+    from govreport.training.synth import generate
     found = Counter()
     for doc, info in generate(400, 21):
         text = doc.text
@@ -251,7 +251,7 @@ def test_entity_contexts_and_negatives_in_the_corpus():
 
 
 def test_recipe_is_one_plain_mapping_of_numbers():
-    from training.synth.layouts import LAYOUTS
-    from training.synth.recipe import RECIPE, weights
+    from govreport.training.synth.layouts import LAYOUTS
+    from govreport.training.synth.recipe import RECIPE, weights
     assert all(isinstance(k, str) and isinstance(v, int | float) for k, v in RECIPE.items())
     assert set(weights("layout")) == set(LAYOUTS)
