@@ -9,20 +9,20 @@ from __future__ import annotations
 
 RECIPE: dict[str, float] = {
     # --- table-layout families (relative weights) ------------------------------------------------
-    "layout.pipe": 30, "layout.tabs": 8, "layout.cell_per_line": 12, "layout.cell_pipe_lines": 10,
+    "layout.pipe": 30, "layout.tabs": 8, "layout.cell_per_line": 20, "layout.cell_pipe_lines": 10,
     "layout.flat": 7, "layout.markdown": 4, "layout.html_copy": 6, "layout.spaces": 7,
     "layout.run_together": 5, "layout.pipe_newline": 5, "layout.pdf": 10,
     # --- cell geometry (issue 11 item 7) ----------------------------------------------------------
     "tabs_nbsp_blank": 0.6,          # a tab table prints its blank cells as \u00a0 (per table)
-    "cell_per_line_blank_lines": 0.5,  # one cell per line with blank lines between cells (per table)
+    "cell_per_line_blank_lines": 0.7,  # one cell per line with blank lines between cells (per table)
     "cell_per_line_keep_empty": 0.5,   # ... and a blank cell is an empty line of its own (per table)
     "cell_then_bar_line": 0.3,       # cell_pipe_lines: every cell line followed by a lone "|" line
     "pdf_label_wrap_3": 0.4,         # pdf: a long row label wraps over 3 lines, not 2 (per row)
     "pdf_numbers_after_label": 0.7,  # pdf: the numbers follow the label's last line (per row)
     "page_markers": 0.06,            # page markers "- 3 -" between lines of the report
     # --- table wording --------------------------------------------------------------------------
-    "split_header": 0.2,             # header cells broken across lines (本年新\n制作数量)
-    "split_header_t2": 0.6,          # ... table 2's applicant headers too (商业\n企业)
+    "split_header": 0.3,             # header cells broken across lines (本年新\n制作数量)
+    "split_header_t2": 0.8,          # ... table 2's applicant headers too (商业\n企业)
     "label_notes": 0.07,             # Wuhan-style long notes inside row labels and headers
     "label_note_spaces": 0.5,        # ... with stray spaces inside the note (通 知)
     "label_pinyin": 0.04,            # pinyin spliced in labels of a simplified text (規(guī)范性文件, 檔案)
@@ -41,7 +41,7 @@ RECIPE: dict[str, float] = {
     "opening_sentence": 0.5,         # 2023年，在区委、区政府的领导下，{agency}… (or 我局: no agency)
     "opening_self_ref": 0.35,        # ... naming the body only by 我局/我镇
     "stats_period_overview": 0.25,   # 统计期限为2024年1月1日至2024年12月31日 in the overview
-    "page_agency_line": 0.3,         # 发布机构:/来源: naming the body (full or short form)
+    "page_agency_line": 0.15,        # 发布机构:/来源: naming the body (full or short form)
     "doc_title_agency": 0.15,        # 《{agency}关于…的通知》 in prose
     "other_body": 0.3,               # 上级 government or another body's document named in prose
     "compiler_office": 0.08,         # 本报告由{agency}办公室负责编制 (only the body's name tagged)

@@ -75,7 +75,8 @@ def _flatten_spaced(rng: random.Random, segs: list[Seg]) -> list[Seg]:
             out.append(s)
             continue
         text = s.text.replace("\n", " ")
-        if s.kind in (PLAIN, TMPL) and rate:
+        # Not inside a money header (its unit must stay readable: 万元, not 万 元).
+        if s.kind in (PLAIN, TMPL) and s.ref is None and rate:
             text = "".join(ch + " " if "\u4e00" <= ch <= "\u9fff" and rng.random() < rate else ch for ch in text)
         out.append(Seg(text, None, s.kind, s.value, s.group, s.ref, s.meta) if text != s.text else s)
     return out

@@ -63,13 +63,14 @@ def _year_of(text: str) -> int | None:
 
 
 def _pick_agency(texts: list[str]) -> str | None:
-    """The spec's agency: the fullest printed name (short forms are tagged too), then the most
-    frequent, then the first."""
+    """Most frequent, then longest, then first: the precedence inference/assemble.py uses (the oracle
+    test holds the two together). The spec asks for the fullest name; changing that is assembly's
+    decision (issue 15), made in both places at once."""
     if not texts:
         return None
     counts = Counter(texts)
     first = {t: i for i, t in reversed(list(enumerate(texts)))}
-    return min(counts, key=lambda t: (-len(t), -counts[t], first[t]))
+    return min(counts, key=lambda t: (-counts[t], -len(t), first[t]))
 
 
 def to_document(doc_id: str, segs: list[Seg], template: str | None, meta: dict[str, Any]) -> Document:
