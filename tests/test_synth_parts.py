@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import random
+import re
+from collections import Counter
 
 import pytest
 
@@ -116,3 +118,137 @@ def test_truncation_and_mid_start_never_cut_through_a_span():
     for _ in range(50):
         tail = _drop_head(rng, segs)
         assert all(s.label is None or s.text == "12" for s in tail)
+
+
+# --- switches of the recipe (issue 11 item 7, issue 15) -------------------------------------------
+def _grids(seed: int, **style_overrides):
+    rng = random.Random(seed)
+    facts = make_facts(rng)
+    style = make_style(rng)
+    for k, v in style_overrides.items():
+        setattr(style, k, v)
+    return rng, facts, style
+
+
+def _cells(segs):
+    return [(s.text, s.label) for s in segs if s.label and s.label[:2] in ("T1", "T2", "T3")]
+
+
+def test_extra_row_carries_no_span():
+    rng, facts, style = _grids(3, extra_row=True)
+    grid = merge("t1", t1_grids(rng, facts, style, [0]))
+    assert "extra_row" in grid.switches
+    extra = [row for row in grid.rows if row and "其他" in "".join(s.text for s in row[0]) and "文件" in
+             "".join(s.text for s in row[0])]
+    assert extra
+    for row in extra:
+        assert all(s.label is None for cell in row for s in cell)
+        assert all(cell for cell in row[1:])  # its figures are printed, just not spans
+
+
+def test_signed_changes_print_words_and_parse_back():
+    from govreport.training.synth.tables import TableStyle, fmt_number
+    style = TableStyle("full", False, False, True, False, False, False, False, 0.0, 0.0, False, False, sign="words")
+    rng = random.Random(0)
+    assert fmt_number(rng, -4, style, signed=True) == "减4"
+    assert fmt_number(rng, 98, style, signed=True) == "增98"
+    assert fmt_number(rng, 0, style, signed=True) == "0"
+    style.sign = "double"
+    assert fmt_number(rng, -253, style, signed=True) == "--253"
+    for text, value in (("减4", -4), ("增98", 98), ("--253", -253), ("+3", 3), ("-2", -2)):
+        assert parse_number(text) == value
+    # In a rendered document the change span covers the sign word and reads back to the record.
+    seen = 0
+    for seed in range(60):
+        rng, facts, style = _grids(seed, sign="words")
+        segs, _ = render_grid(rng, merge("t1", t1_grids(rng, facts, style, [0])), "pipe", lambda: [])
+        doc = _doc(segs, facts.template)
+        for s in doc.spans:
+            text = doc.text[s.start:s.end]
+            if s.label.endswith(".change") and text[0] in "增减":
+                seen += 1
+                path = s.label[3:].replace("T1.", "")
+                assert parse_number(text) == facts.cells["proactive." + path], text
+    assert seen
+
+
+def test_nbsp_blank_cells_are_cells_without_spans(monkeypatch):
+    from govreport.training.synth import recipe
+    monkeypatch.setitem(recipe.RECIPE, "tabs_nbsp_blank", 1.0)
+    for seed in range(30):
+        rng, facts, style = _grids(seed)
+        for path in list(facts.cells)[::3]:
+            if path.startswith("requests."):
+                facts.cells[path] = None
+                facts.blank_marks[path] = ""
+        grid = t2_grid(rng, facts, style)
+        segs, names = render_grid(rng, grid, "html_copy", lambda: [])
+        doc = _doc(segs, facts.template)
+        assert "nbsp_blank_cells" in names
+        assert "\t\xa0\t" in doc.text or "\t\xa0\n" in doc.text
+        for s in doc.spans:
+            assert "\xa0" not in doc.text[s.start:s.end]
+        # Every printed cell keeps its place: each data row has as many tab-separated cells as columns.
+        assert _cells(segs) == [(s.text, s.label) for row in grid.rows for c in row for s in c if s.label]
+
+
+def test_lost_label_block_keeps_template_spans():
+    from govreport.training.synth.tables import lose_labels
+    for seed in range(20):
+        rng, facts, style = _grids(seed)
+        grid = t2_grid(rng, facts, style)
+        before = [(s.text, s.label) for row in grid.rows for c in row for s in c if s.label]
+        labels_before = sum(1 for row in grid.rows for c in row if c and not any(s.label for s in c))
+        assert lose_labels(rng, grid)
+        after = [(s.text, s.label) for row in grid.rows for c in row for s in c if s.label]
+        assert after == before  # same values, same template labels, same order
+        assert sum(1 for row in grid.rows for c in row if c and not any(s.label for s in c)) < labels_before
+        segs, _ = render_grid(rng, grid, "cell_per_line", lambda: [])
+        doc = _doc(segs, facts.template)
+        for s in doc.spans:
+            path = s.label[3:]
+            assert parse_number(doc.text[s.start:s.end]) == facts.cells["requests." + path]
+
+
+def test_header_cells_broken_across_lines_and_notes_stay_unlabelled(monkeypatch):
+    from govreport.training.synth import recipe
+    monkeypatch.setitem(recipe.RECIPE, "split_header_t2", 1.0)
+    rng, facts, style = _grids(5, split_header=True, notes=True, note_spaces=True)
+    grid = t2_grid(rng, facts, style)
+    texts = ["".join(s.text for s in c) for row in grid.rows[:3] for c in row]
+    assert "商业\n企业" in texts and "科研\n机构" in texts
+    grids = t1_grids(rng, facts, style, [0])
+    labels = ["".join(s.text for s in row[0]) for g in grids for row in g.rows if row]
+    assert any(len(t) > 25 and "规章" in t for t in labels)  # 规章（设区的市、自治州人民政府应提供相关数据）
+
+
+def test_entity_contexts_and_negatives_in_the_corpus():
+    from govreport.training.synth import generate
+    found = Counter()
+    for doc, info in generate(400, 21):
+        text = doc.text
+        spans = {(s.start, s.end): s.label for s in doc.spans}
+        for s in doc.spans:
+            t = text[s.start:s.end]
+            assert "@:" not in t and "@：" not in t
+            if s.label == "PUBLISHED_DATE":
+                assert ":" not in t  # never the clock time
+                assert not text[max(0, s.start - 2):s.start].endswith("截至")
+            if s.label == "LEADER_TITLE":
+                assert not text[s.end:s.end + 7].startswith("亲自部署")
+        for m in re.finditer(r"统计期限(为|自)(\d{4})年1月1日(起)?(至|到|起至)(\d{4})年", text):
+            assert spans.get((m.start(2), m.end(2))) == "REPORT_YEAR"
+            assert (m.start(5), m.end(5)) not in spans
+        for m in re.finditer(r"截至(\d{4})年12月31日", text):
+            assert (m.start(1), m.end(1)) not in spans
+        found.update(n for n in info["layout"] if n in ("opening_sentence", "page_agency_line", "title_split",
+                                                        "spam_at", "other_body", "agency_in_doc_title"))
+    assert all(found[n] for n in ("opening_sentence", "page_agency_line", "title_split", "other_body",
+                                  "agency_in_doc_title")), found
+
+
+def test_recipe_is_one_plain_mapping_of_numbers():
+    from govreport.training.synth.layouts import LAYOUTS
+    from govreport.training.synth.recipe import RECIPE, weights
+    assert all(isinstance(k, str) and isinstance(v, int | float) for k, v in RECIPE.items())
+    assert set(weights("layout")) == set(LAYOUTS)

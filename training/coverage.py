@@ -3,7 +3,8 @@
     python -m govreport.training.coverage --n 2000 --seed 0            # generate on the fly
     python -m govreport.training.coverage --dataset data/synth        # or read a `govreport synth` dataset
 
-Columns: synthetic corpus, the five seeds, the twelve real excerpts. Rows: line length, numbers per
+Columns: synthetic corpus, the five seeds, the twelve real excerpts (gold) and the 49 texts of the real
+training pool (real-pool/t*.txt, the layouts the generator must learn). Rows: line length, numbers per
 line, share of lines with `|` or a tab, share of traditional characters, document length. `covers`
 says whether the synthetic range [min, max] contains the seeds' and the excerpts' range.
 """
@@ -25,6 +26,34 @@ from govreport.training.synth import generate
 _NUMBER = re.compile(r"[0-9０-９]+(?:[.,][0-9０-９]+)*")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 PCTS = (0, 5, 25, 50, 75, 95, 100)
+_PY = "a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü"
+# Layout and entity-context features of real reports (issues 11 and 15): share of documents showing each.
+FEATURES: dict[str, re.Pattern[str]] = {
+    "lone | line": re.compile(r"(?m)^\|[ \t]*$"),
+    "||| separator line": re.compile(r"(?m)^\|{2,}[ \t]*$"),
+    "row opening with | line": re.compile(r"(?m)^\|[ \t]*\n[^|\n]+ \|$"),
+    "one cell per line, blank-separated": re.compile(r"\n\n[ \t]*[0-9０-９]+[ \t]*\n\n"),
+    "NBSP": re.compile("\xa0"),
+    "tab": re.compile("\t"),
+    "header cell broken over lines": re.compile(
+        r"(?m)^(商业|商業|科研|本年新|本年)[^\n|]{0,6}\n(企业|企業|机构|機構|制作|公开)"),
+    "long note in a label (>=25 chars)": re.compile(r"[\u4e00-\u9fff]\s?[(（][^()（）\n]{25,}[)）]\s*\|?"),
+    "extra row 其他主动公开文件": re.compile(r"其他主动公开文件|其他主動公開文件"),
+    "pinyin splice": re.compile(rf"[\u4e00-\u9fff]\([{_PY}]+\)"),
+    "檔案": re.compile("檔案"),
+    "编写说明 left in": re.compile("编写说明|編寫說明|填报说明|填報說明"),
+    "signed change (增/减/+/--)": re.compile(r"(?<![0-9A-Za-z])(增|减|減|\+|--)[0-9]"),
+    "page marker - n -": re.compile(r"(?m)^\s*[-—]\s*[0-9]+\s*[-—]\s*$"),
+    "4-7 digit cell": re.compile(r"(?m)^[ \t|]*[0-9]{1,3}(,?[0-9]{3}){1,2}[ \t]*\|?[ \t]*$|\| [0-9]{4,7} \|"),
+    "title split over two lines": re.compile(r"(?m)^[^\n]{2,30}\n[^\n]{0,12}年度?政府信息公开工作年度报告"),
+    "opening 20xx年,": re.compile(r"(?m)^[ \t\u3000]*20[0-9]{2}年(度)?[,，]"),
+    "statistics period": re.compile(r"统计期限|統計期限|统计时限"),
+    "page line 发布机构/来源": re.compile(r"(发布机构|發布機構|来源|來源|信息来源)\s*[:：]"),
+    "page line 发布/成文 date": re.compile(r"(发布日期|发布时间|成文日期|發布日期|發布時間|发表日期)\s*[:：]"),
+    "截至 year-end": re.compile(r"截[至止]20[0-9]{2}年12月31日"),
+    "spam with @": re.compile(r"[\u4e00-\u9fff]@[:：]"),
+    "《…》 document title": re.compile(r"《[^》\n]{4,60}》"),
+}
 
 
 @lru_cache(maxsize=1)
@@ -49,6 +78,7 @@ class Stats:
     trad_share: list[float]      # per document
     doc_len: list[int]
     n_docs: int
+    features: Counter[str]       # documents showing each of FEATURES
 
 
 def text_stats(texts: Iterable[str]) -> Stats:
@@ -58,7 +88,9 @@ def text_stats(texts: Iterable[str]) -> Stats:
     trad: list[float] = []
     doc_len: list[int] = []
     chars: Counter[str] = Counter()
+    features: Counter[str] = Counter()
     for text in texts:
+        features.update(name for name, rx in FEATURES.items() if rx.search(text))
         doc_len.append(len(text))
         chars.update(text)
         for line in text.split("\n"):
@@ -71,7 +103,8 @@ def text_stats(texts: Iterable[str]) -> Stats:
             tabs += "\t" in line
         cjk = _CJK.findall(text)
         trad.append(sum(_is_traditional(c) for c in cjk) / len(cjk) if cjk else 0.0)
-    return Stats(chars, line_len, nums, pipes / max(lines, 1), tabs / max(lines, 1), trad, doc_len, len(doc_len))
+    return Stats(chars, line_len, nums, pipes / max(lines, 1), tabs / max(lines, 1), trad, doc_len, len(doc_len),
+                 features)
 
 
 def percentiles(values: list[float], pcts: tuple[int, ...] = PCTS) -> list[float]:
@@ -83,6 +116,10 @@ def percentiles(values: list[float], pcts: tuple[int, ...] = PCTS) -> list[float
 
 def _fmt(values: list[float], digits: int = 0) -> str:
     return "/".join(f"{v:.{digits}f}" for v in values)
+
+
+def _display_width(text: str) -> int:
+    return sum(2 if ord(ch) >= 0x2E80 else 1 for ch in text)
 
 
 def report(columns: dict[str, Stats]) -> str:
@@ -104,6 +141,7 @@ def report(columns: dict[str, Stats]) -> str:
     out = [f"percentiles p{'/p'.join(str(p) for p in PCTS)}; documents: "
            + ", ".join(f"{n}={columns[n].n_docs}" for n in names)]
     width = max(len(r[0]) for r in rows) + 2
+    width = max(width, *(_display_width(name) + 4 for name in FEATURES))
     colw = [max(len(n), *(len(r[1][i]) for r in rows)) + 2 for i, n in enumerate(names)]
     out.append("metric".ljust(width) + "".join(n.ljust(w) for n, w in zip(names, colw, strict=True)) + "covers")
     for metric, cells, covers in rows:
@@ -115,6 +153,12 @@ def report(columns: dict[str, Stats]) -> str:
     out.append("lines with >=1 number".ljust(width) + "".join(
         f"{sum(1 for x in columns[n].numbers_per_line if x) / max(len(columns[n].numbers_per_line), 1):.3f}".ljust(w)
         for n, w in zip(names, colw, strict=True)))
+    out.append("share of documents with:")
+    for name in FEATURES:
+        shares = [columns[n].features[name] / max(columns[n].n_docs, 1) for n in names]
+        label = f"  {name}"
+        cells = "".join(f"{v:.3f}".ljust(w) for v, w in zip(shares, colw, strict=True))
+        out.append(label + " " * (width - _display_width(label)) + cells)
     vocab = set(columns[names[0]].chars)
     for n in names[1:]:
         chars = columns[n].chars
@@ -147,10 +191,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     seeds = _read_dir("seeds/*.txt")
     real = _read_dir("real/r*.txt")
+    pool = _read_dir("real-pool/t*.txt")
     if not seeds:
         print(f"no seed texts under {SHARED}/seeds", file=sys.stderr)
     columns = {"synthetic": text_stats(synthetic_texts(args.n, args.seed, args.dataset)),
-               "seeds": text_stats(seeds), "real": text_stats(real)}
+               "seeds": text_stats(seeds), "real": text_stats(real),
+               "real-pool": text_stats(pool)}
     print(report(columns))
     return 0
 

@@ -11,6 +11,7 @@ _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四":
 _CN_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
 _CN_BIG = {"万": 10_000, "萬": 10_000, "亿": 100_000_000, "億": 100_000_000}
 _MINUS = "-−－–—"
+_SIGN_WORDS = {"增": "+", "減": "-", "减": "-"}
 _NUMERIC = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 
 
@@ -34,16 +35,25 @@ def _chinese_int(s: str) -> int | None:
 def parse_number(text: str) -> int | float | None:
     """The number a cell or span prints, or None when it is not one (blank, '/', '-', words).
 
+    Signs as reports print a change (本年增/减): `+3` and `增98` are positive, `减4`, `--253` (a doubled
+    minus) and `-2` negative.
+
     >>> parse_number("１２,３４5"), parse_number("-3"), parse_number("398.3675"), parse_number("十二")
     (12345, -3, 398.3675, 12)
+    >>> parse_number("增98"), parse_number("减4"), parse_number("--253"), parse_number("+3")
+    (98, -4, -253, 3)
     """
     s = unicodedata.normalize("NFKC", text or "")
     s = re.sub(r"[\s,，']", "", s)
     s = s.rstrip("元万件条个项次")
     if not s:
         return None
+    if s[0] in _SIGN_WORDS and len(s) > 1:
+        s = _SIGN_WORDS[s[0]] + s[1:]
     if s[0] in _MINUS and len(s) > 1:
-        s = "-" + s[1:]
+        s = "-" + s[1:].lstrip(_MINUS)
+        if s == "-":
+            return None
     if _NUMERIC.match(s):
         value = float(s)
         if "." not in s:

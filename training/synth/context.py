@@ -32,6 +32,13 @@ class Ctx:
         text = a.full if not a.alt_full or self.rng.random() < 0.82 else self.rng.choice(a.alt_full)
         return Seg(text, "AGENCY", ENT)
 
+    def short(self) -> Seg:
+        """The body's short form (区民政局, 拉堡镇): printed as a name, it is tagged AGENCY too."""
+        return Seg(self.facts.agency.short, "AGENCY", ENT)
+
+    def any_name(self, short: float = 0.4) -> Seg:
+        return self.short() if self.rng.random() < short else self.agency()
+
     def year(self) -> Seg:
         return Seg(str(self.facts.year), "REPORT_YEAR", NUM)
 

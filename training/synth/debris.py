@@ -5,6 +5,7 @@ from __future__ import annotations
 from govreport.training.synth import entities as E
 from govreport.training.synth import material as M
 from govreport.training.synth.context import Ctx
+from govreport.training.synth.recipe import RECIPE
 from govreport.training.synth.segments import Builder, Seg
 
 
@@ -17,7 +18,7 @@ def _other_site(ctx: Ctx) -> str:
 def _site_or_agency(ctx: Ctx, b: Builder) -> None:
     """A site name: the reporting body itself (tagged) or its parent government (not tagged)."""
     if ctx.rng.random() < 0.5:
-        b.segs.append(ctx.agency())
+        b.segs.append(ctx.any_name(0.3))
     else:
         b.add(ctx.facts.agency.parent if ctx.rng.random() < 0.5 else _other_site(ctx))
 
@@ -51,22 +52,39 @@ def top(ctx: Ctx, b: Builder) -> list[str]:
             else:
                 b.add(rng.choice(M.PAGE_META_VALUES.get(k, ("主动公开",))))
             b.add(sep)
-        date_key = rng.choice(("生成日期", "发布日期", "发布时间", "成文日期"))
+        date_key = rng.choice(("生成日期", "发布日期", "发布时间", "成文日期", "发文日期"))
         b.add(date_key + colon)
-        if date_key == "成文日期":
-            # When the report was written, not published: a date that is not tagged.
-            y, m, d = ctx.facts.published
-            b.add(E.format_date(rng, y, m, max(1, d - rng.randint(0, 5)), "iso"))
-        else:
-            b.segs.append(ctx.published(rng.choice(("iso", "iso", "cn", "slash"))))
-            if rng.random() < 0.3:
-                b.add(f" {rng.randint(8, 18):02d}:{rng.randint(0, 59):02d}")
+        # Every one of these page lines gives the page's date: the date is tagged, never the clock time.
+        b.segs.append(ctx.published(rng.choice(("iso", "iso", "cn", "slash"))))
+        if rng.random() < 0.3:
+            b.add(f" {rng.randint(8, 18):02d}:{rng.randint(0, 59):02d}" + rng.choice(("", ":00")))
         b.add("\n")
     elif rng.random() < 0.3:
         used.append("page_metadata")
-        b.add(rng.choice(("发布时间：", "发布日期：", "信息提供日期 : ")))
+        b.add(rng.choice(("发布时间：", "发布日期：", "发布时间:", "信息提供日期 : ")))
         b.segs.append(ctx.published("iso"))
-        b.add(rng.choice(("   来源：", "  录入：", " 浏览次数：")) + ctx.facts.agency.short + "\n")
+        b.add(rng.choice((f" {rng.randint(8, 18):02d}:{rng.randint(0, 59):02d}", "")))
+        key = rng.choice(("   来源：", "  来源:", "  信息来源：", "  录入：", " 浏览次数："))
+        b.add(key)
+        if "来源" in key:
+            b.segs.append(ctx.any_name(0.6))
+            used.append("page_agency_line")
+        else:
+            b.add(str(rng.randint(1, 9999)))
+        b.add("\n")
+    if rng.random() < RECIPE["page_agency_line"]:
+        # 发布机构: 县民政局 — the body named on the page, often by its short form.
+        b.add(rng.choice(("发布机构：", "发布机构: ", "来源：", "信息来源:", "文章来源：")))
+        b.segs.append(ctx.any_name(0.6))
+        b.add(rng.choice(("\n", "  ", "   浏览次数：" + str(rng.randint(1, 999)) + "\n")))
+        used.append("page_agency_line")
+    if rng.random() < RECIPE["spam_at"]:
+        # Spam before the body's name on a mirror page: no EMAIL, only the name part is AGENCY.
+        b.add(rng.choice(M.SPAM_WORDS) + rng.choice(("官网@:", "@:", "官网@：", "网址@")))
+        if rng.random() < 0.6:
+            b.segs.append(ctx.agency())
+        b.add("\n")
+        used.append("spam_at")
     if rng.random() < 0.35:
         b.add(rng.choice(("字号：[ 大 中 小 ]", "【字体：大 中 小】", "字号:[ ]  [关闭] 视力保护色:",
                           "【字号：大 中 小】 【打印】")) + "\n")

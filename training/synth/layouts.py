@@ -9,7 +9,8 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 
-from govreport.training.synth.segments import PLAIN, Seg
+from govreport.training.synth.recipe import RECIPE, weights
+from govreport.training.synth.segments import KEEP, PLAIN, Seg
 from govreport.training.synth.tables import Cell, Grid, Row
 
 PageHeader = Callable[[], list[Seg]]
@@ -81,9 +82,13 @@ def markdown(rng: random.Random, grid: Grid, page: PageHeader) -> tuple[list[Seg
     return out, {"markdown"}
 
 
-def _tabbed(rng: random.Random, grid: Grid, nbsp: bool) -> list[Seg]:
+def _tabbed(rng: random.Random, grid: Grid, nbsp: bool) -> tuple[list[Seg], set[str]]:
     width = _width(grid)
     out: list[Seg] = []
+    names: set[str] = set()
+    # A blank cell copied from an HTML table is often a non-breaking space between two tabs
+    # (…申请数量\t6\t3\t\u00a0\t\u00a0\t2): still a cell, never a span.
+    blank = "\xa0" if rng.random() < RECIPE["tabs_nbsp_blank"] else ""
     for r, row in enumerate(grid.rows):
         kind = grid.kinds[r] if r < len(grid.kinds) else ""
         if kind == "cont":
@@ -91,6 +96,9 @@ def _tabbed(rng: random.Random, grid: Grid, nbsp: bool) -> list[Seg]:
         for i, cell in enumerate(row):
             if i:
                 out.append(_lit("\t"))
+            if not cell and blank and i:
+                out.append(Seg(blank, None, KEEP))
+                names.add("nbsp_blank_cells")
             if nbsp and cell:
                 out.append(_lit(rng.choice(("", "\xa0", " ", "\u3000"))))
             out.extend(cell if nbsp else _flat_cell(cell))
@@ -98,25 +106,30 @@ def _tabbed(rng: random.Random, grid: Grid, nbsp: bool) -> list[Seg]:
                 out.append(_lit(rng.choice(("\xa0", " ", "\xa0\xa0"))))
             if i == 0 and kind == "span2":
                 out.append(_lit("\t"))
-        if rng.random() < 0.5:
-            out.append(_lit("\t" * max(0, width - len(row) - (kind != ""))))
+        pad = max(0, width - len(row) - (kind != ""))
+        if pad and blank and rng.random() < 0.7:
+            out.append(Seg(("\t" + blank) * pad, None, KEEP))
+        elif rng.random() < 0.5:
+            out.append(_lit("\t" * pad))
         out.append(_lit("\n"))
         if nbsp and rng.random() < 0.2:
             out.append(_lit("\n"))
-    return out
+    return out, names
 
 
 def tabs(rng: random.Random, grid: Grid, page: PageHeader) -> tuple[list[Seg], set[str]]:
-    return _tabbed(rng, grid, nbsp=False), {"tabs"}
+    out, names = _tabbed(rng, grid, nbsp=False)
+    return out, names | {"tabs"}
 
 
 def html_copy(rng: random.Random, grid: Grid, page: PageHeader) -> tuple[list[Seg], set[str]]:
-    return _tabbed(rng, grid, nbsp=True), {"html_copy"}
+    out, names = _tabbed(rng, grid, nbsp=True)
+    return out, names | {"html_copy"}
 
 
 def cell_per_line(rng: random.Random, grid: Grid, page: PageHeader) -> tuple[list[Seg], set[str]]:
-    blank_between = rng.random() < 0.5
-    keep_empty = rng.random() < 0.3
+    blank_between = rng.random() < RECIPE["cell_per_line_blank_lines"]
+    keep_empty = rng.random() < RECIPE["cell_per_line_keep_empty"]
     indent = rng.choice(("", "", "  ", " "))
     out: list[Seg] = []
     for row in grid.rows:
@@ -127,14 +140,34 @@ def cell_per_line(rng: random.Random, grid: Grid, page: PageHeader) -> tuple[lis
                 out.append(_lit(indent))
             out.extend(cell)
             out.append(_lit("\n\n" if blank_between else "\n"))
-    return out, {"cell_per_line"}
+    names = {"cell_per_line"}
+    if blank_between:
+        names.add("cell_per_line_blank_lines")
+    return out, names
 
 
 def cell_pipe_lines(rng: random.Random, grid: Grid, page: PageHeader) -> tuple[list[Seg], set[str]]:
     width = _width(grid)
     row_open = rng.random() < 0.35
     drop_blank = not row_open and rng.random() < 0.5
+    bar_lines = not row_open and rng.random() < RECIPE["cell_then_bar_line"]
     out: list[Seg] = []
+    names = {"cell_pipe_lines"}
+    if row_open:
+        names.add("row_opens_with_bar_line")
+    if bar_lines:
+        # Each cell on its own line followed by a line holding only "|" (a blank cell: the "|" alone).
+        names.add("cell_then_bar_line")
+        for row in grid.rows:
+            pad = width - len(row)
+            for cell in row:
+                if cell:
+                    out.extend(_flat_cell(cell))
+                    out.append(_lit("\n"))
+                out.append(_lit("|\n"))
+            if pad or rng.random() < 0.3:
+                out.append(_lit("|" * (pad + 2) + "\n"))
+        return out, names
     for row in grid.rows:
         pad = width - len(row)
         if drop_blank:
@@ -153,7 +186,7 @@ def cell_pipe_lines(rng: random.Random, grid: Grid, page: PageHeader) -> tuple[l
                 out.append(_lit(" |\n" if cell else "|\n"))
         if not row_open:
             out.append(_lit("|" * (pad + 1) + "\n"))
-    return out, {"cell_pipe_lines"}
+    return out, names
 
 
 def flat(rng: random.Random, grid: Grid, page: PageHeader) -> tuple[list[Seg], set[str]]:
@@ -227,6 +260,18 @@ def _wrap_label(rng: random.Random, cell: Cell, limit: int) -> tuple[Cell, Cell]
     return [Seg(s.text[:cut], None, s.kind, ref=s.ref)], [Seg(s.text[cut:], None, s.kind, ref=s.ref)]
 
 
+def _wrap_lines(rng: random.Random, cell: Cell, limit: int, most: int) -> list[Cell]:
+    """An unlabelled text cell as up to `most` printed lines of at most about `limit` characters."""
+    lines: list[Cell] = []
+    rest = cell
+    while rest and len(lines) < most - 1:
+        head, rest = _wrap_label(rng, rest, limit)
+        lines.append(head)
+    if rest:
+        lines.append(rest)
+    return lines
+
+
 def pdf(rng: random.Random, grid: Grid, page: PageHeader) -> tuple[list[Seg], set[str]]:
     limit = rng.randint(8, 20)
     page_break = rng.choice((0.0, 0.05, 0.1))
@@ -260,15 +305,21 @@ def pdf(rng: random.Random, grid: Grid, page: PageHeader) -> tuple[list[Seg], se
             if i:
                 out.append(_lit(sep))
             if not any(s.label for s in cell):
-                cell, rest = _wrap_label(rng, _flat_cell(cell), limit)
-                if rest:
+                most = 3 if rng.random() < RECIPE["pdf_label_wrap_3"] else 2
+                lines = _wrap_lines(rng, _flat_cell(cell), limit, most)
+                cell = lines[-1]
+                if len(lines) > 1:
                     names.add("broken_lines")
-                    if rng.random() < 0.5:
-                        out.extend(cell)
-                        out.append(_lit("\n"))
-                        cell = rest
+                    if len(lines) > 2:
+                        names.add("label_over_3_lines")
+                    if i == 0 and rng.random() < RECIPE["pdf_numbers_after_label"]:
+                        # The label's lines first, the row's numbers after its last line.
+                        for line in lines[:-1]:
+                            out.extend(line)
+                            out.append(_lit("\n"))
                     else:
-                        cont = rest
+                        cell = lines[0]
+                        cont = [s for line in lines[1:] for s in line]
             out.extend(cell)
         out.append(_lit("\n"))
         if cont:
@@ -290,10 +341,8 @@ LAYOUTS: dict[str, Callable[[random.Random, Grid, PageHeader], tuple[list[Seg], 
     "pipe_newline": pipe_newline,
     "pdf": pdf,
 }
-LAYOUT_WEIGHTS: dict[str, int] = {
-    "pipe": 30, "tabs": 8, "cell_per_line": 12, "cell_pipe_lines": 10, "flat": 7, "markdown": 4,
-    "html_copy": 6, "spaces": 7, "run_together": 5, "pipe_newline": 5, "pdf": 10,
-}
+# The default weights (the live ones are recipe.RECIPE["layout.<name>"]).
+LAYOUT_WEIGHTS: dict[str, float] = weights("layout")
 
 
 def render_grid(rng: random.Random, grid: Grid, layout: str, page: PageHeader) -> tuple[list[Seg], set[str]]:

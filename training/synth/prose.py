@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from govreport.training.synth import material as M
 from govreport.training.synth.context import Ctx
+from govreport.training.synth.recipe import RECIPE
 from govreport.training.synth.segments import ENT, Builder, Seg
 
 # --- headings -------------------------------------------------------------------------------------
@@ -55,9 +56,15 @@ def title(ctx: Ctx, b: Builder) -> None:
         "{Y}年政府信息公开工作年度报告",
     )
     if rng.random() < 0.12:
-        # Titles often name the body by a short form, which is not tagged.
+        # Titles often name the body by a short form (tagged: it is printed as the body's name).
         forms = ("{SHORT}{Y}年度政府信息公开工作年度报告", "{Y}年{SHORT}政府信息公开工作年度报告")
-    ctx.emit(b, rng.choice(forms), AG=ctx.agency(), Y=ctx.year(), SHORT=ctx.facts.agency.short)
+    form = rng.choice(forms)
+    if rng.random() < RECIPE["title_split"]:
+        # The title broken over two lines (after the body's name, or inside the words).
+        form = rng.choice((form.replace("{AG}", "{AG}\n", 1).replace("{SHORT}", "{SHORT}\n", 1),
+                           form.replace("政府信息公开", "政府信息公开\n", 1), form.replace("工作", "工作\n", 1)))
+        ctx.switches.add("title_split")
+    ctx.emit(b, form, AG=ctx.agency(), Y=ctx.year(), SHORT=ctx.short())
     b.add(rng.choice(("\n", "\n", "\n\n", "\n \n")))
 
 
@@ -70,8 +77,10 @@ def preamble(ctx: Ctx, b: Builder) -> None:
          {"AG": ctx.agency(), "Y": ctx.year()}),
         ("本报告依据《条例》和上级有关要求编制，由总体情况、主动公开政府信息情况、收到和处理政府信息公开申请情况、"
          "政府信息公开行政复议及行政诉讼情况、存在的主要问题及改进情况、其他需要报告的事项六部分组成。", {}),
-        ("本报告中所列数据的统计期限自{YR}年1月1日起至{YR}年12月31日止。", {"YR": str(f.year)}),
-        ("按照{SHORT}统一部署，结合{SELF}实际，编制本年度报告。", {"SHORT": f.agency.short, "SELF": f.agency.self_ref}),
+        # The statistics period: the first year is the report year's mention, the second is not tagged.
+        ("本报告中所列数据的统计期限自{Y}年1月1日起至{YR}年12月31日止。", {"Y": ctx.year(), "YR": str(f.year)}),
+        ("按照{PARENT}统一部署，结合{SELF}实际，编制本年度报告。",
+         {"PARENT": f.agency.parent, "SELF": f.agency.self_ref}),
     ]
     docref = ""
     if doc is not None:
@@ -107,7 +116,7 @@ def _contact(ctx: Ctx, b: Builder, always: bool = False) -> None:
     office = rng.choice(("办公室", "政务公开办公室", "党政办公室", "综合科", "政府信息公开工作办公室"))
     opener = rng.choice(("如对本报告有任何疑问，请与{AG}{OFF}联系", "如有疑问，请联系{AG}{OFF}",
                          "对本报告如有疑问，请与{SHORT}{OFF}联系"))
-    ctx.emit(b, opener, AG=ctx.agency(), OFF=office, SHORT=f.agency.short)
+    ctx.emit(b, opener, AG=ctx.agency(), OFF=office, SHORT=ctx.short())
     b.add(rng.choice(("（", "(", "，")))
     sep = rng.choice(("；", "，", "; ", "，"))
     for i, (key, seg) in enumerate(present):
@@ -128,11 +137,12 @@ def _sentence(ctx: Ctx, b: Builder) -> None:
     f = ctx.facts
     a = f.agency
     kind = rng.random()
-    yr = str(f.year)
     if kind < 0.3:
         measures = "，".join(rng.sample(M.MEASURES, rng.choice((1, 1, 2, 3))))
-        b.add(rng.choice(M.LEAD_INS).format(year=yr) + rng.choice((a.self_ref, a.short, a.self_ref)) +
-              rng.choice(M.ACTIONS) + "，" + measures + "，" + rng.choice(M.RESULTS) + "。")
+        # The year a sentence is about is the report year's mention (tagged), as is the body's short form.
+        subject: Seg | str = rng.choice((a.self_ref, a.self_ref, ctx.short()))
+        ctx.emit(b, rng.choice(M.LEAD_INS).replace("{year}", "{Y}") + "{S}" + rng.choice(M.ACTIONS) + "，" +
+                 measures + "，" + rng.choice(M.RESULTS) + "。", Y=ctx.year(), S=subject)
     elif kind < 0.5:
         b.add(rng.choice(("一是", "同时，", "此外，", "", "进一步")) + rng.choice(M.MEASURES + M.MORE_MEASURES) + "。")
     elif kind < 0.7:
@@ -140,8 +150,9 @@ def _sentence(ctx: Ctx, b: Builder) -> None:
         kinds = rng.sample(M.INFO_KINDS, rng.randint(1, 4))
         unit = rng.choice(M.NUMBER_UNITS[:3])
         detail = "，".join(f"{k}{rng.randint(1, max(1, total // 3))}{unit}" for k in kinds)
-        b.add(rng.choice(("全年", f"{yr}年", "本年度", "年内")) + rng.choice(("主动公开", "累计发布", "共公开")) +
-              f"政府信息{total}{unit}，其中{detail}。")
+        ctx.emit(b, rng.choice(("全年", "{Y}年", "{Y}年，{S}", "本年度", "年内")) +
+                 rng.choice(("主动公开", "累计发布", "共公开")) + f"政府信息{total}{unit}，其中{detail}。",
+                 Y=ctx.year(), S=rng.choice((a.self_ref, ctx.short())))
     elif kind < 0.8:
         b.add(rng.choice(M.WORK_ITEMS).format(n=rng.randint(1, 400), m=rng.randint(1, 60)) + "，" +
               rng.choice(M.RESULTS) + "。")
@@ -199,8 +210,8 @@ def _restate_requests(ctx: Ctx, b: Builder) -> None:
     full = ctx.facts.full
     new = full.get("requests.new_received.total", 0)
     if not new:
-        b.add(ctx.rng.choice(("本年度未收到政府信息公开申请。", f"{ctx.facts.year}年度共受理政府信息公开申请0件。",
-                              "全年无依申请公开事项。")))
+        ctx.emit(b, ctx.rng.choice(("本年度未收到政府信息公开申请。", "{Y}年度共受理政府信息公开申请0件。",
+                                    "全年无依申请公开事项。")), Y=ctx.year())
         return
     granted = full.get("requests.granted.total", 0)
     partial = full.get("requests.partially_granted.total", 0)
@@ -209,10 +220,58 @@ def _restate_requests(ctx: Ctx, b: Builder) -> None:
     b.add(f"全年共收到政府信息公开申请{new}件，其中予以公开{granted}件，部分公开{partial}件{tail}。")
 
 
+_UNDER = ("在区委、区政府的正确领导下", "在县委、县政府的领导下", "在市委、市政府的坚强领导下",
+          "在上级党委、政府的领导下", "在镇党委、镇政府的领导下", "在上级主管部门的指导下")
+_DOC_KINDS = ("关于进一步加强政务公开工作的通知", "政务公开工作实施方案", "政府信息公开指南",
+              "关于做好政府信息公开工作的通知", "政府信息公开保密审查制度")
+_PERIODS = ("统计期限为{Y}年1月1日至{YR}年12月31日。", "本报告数据统计期限自{Y}年1月1日起至{YR}年12月31日止。",
+            "统计期限自{Y}年1月1日起。", "本报告中所列数据的统计期限为{Y}年1月1日到{YR}年12月31日。")
+
+
+def _context_sentences(ctx: Ctx, b: Builder) -> None:
+    """Where real reports name the body and the year in the overview, and the look-alikes that are not."""
+    rng = ctx.rng
+    f = ctx.facts
+    a = f.agency
+    if rng.random() < RECIPE["opening_sentence"]:
+        # 2023年，在区委、区政府的领导下，…街道办事处… / 2019年，我局… (no AGENCY for 我局)
+        subject: Seg | str = a.self_ref if rng.random() < RECIPE["opening_self_ref"] else ctx.any_name(0.4)
+        ctx.emit(b, rng.choice(("{Y}年，{U}，{S}", "{Y}年，{S}", "{Y}年度，{S}", "{Y}年以来，{S}")) +
+                 rng.choice(M.ACTIONS) + "，" + rng.choice(M.MEASURES) + "，" + rng.choice(M.RESULTS) + "。",
+                 Y=ctx.year(), U=rng.choice(_UNDER), S=subject)
+        ctx.switches.add("opening_sentence")
+    if rng.random() < RECIPE["stats_period_overview"]:
+        ctx.emit(b, rng.choice(_PERIODS), Y=ctx.year(), YR=str(f.year))
+    if rng.random() < RECIPE["doc_title_agency"]:
+        ctx.emit(b, rng.choice(("制定印发了《{AG}{K}》，", "修订完善《{AG}{K}》，", "先后出台《{AG}{K}》等制度，")) +
+                 rng.choice(M.RESULTS) + "。", AG=ctx.agency(), K=rng.choice(_DOC_KINDS))
+        ctx.switches.add("agency_in_doc_title")
+    if rng.random() < RECIPE["other_body"]:
+        # Another body (the government above) and another document's year: neither is tagged.
+        other_year = str(f.year + rng.choice((0, 0, 1, -1)))
+        b.add(rng.choice((f"按照《{a.parent}办公室关于印发{other_year}年政务公开工作要点的通知》要求，",
+                          f"在{a.parent}的指导下，", f"根据{a.parent}统一部署，")) + rng.choice(M.MEASURES) + "。")
+        ctx.switches.add("other_body")
+    if rng.random() < RECIPE["compiler_office"] and a.full.endswith("人民政府"):
+        # The compiling office is not the agency: only the body's name inside it is tagged.
+        ctx.emit(b, "本报告由{AG}办公室负责编制。", AG=ctx.agency())
+        ctx.switches.add("compiler_office")
+    if rng.random() < RECIPE["year_end_date"]:
+        # The end of the statistics period: not the publication date.
+        b.add(f"截至{f.year}年12月31日，累计主动公开政府信息{rng.randint(10, 9000)}条。")
+        ctx.switches.add("year_end_date")
+    if rng.random() < RECIPE["unnamed_post"]:
+        post = rng.choice(("镇长", "局长", "主任", "区长", "县长", "乡长", "分管副局长", "主要负责同志"))
+        b.add(f"{post}亲自部署政务公开工作，定期听取工作汇报。")
+        ctx.switches.add("unnamed_post")
+    b.add("\n")
+
+
 def section_body(ctx: Ctx, b: Builder, key: str, heading_style: str, verbosity: int) -> None:
     """Prose of a section (tables are added by the renderer)."""
     rng = ctx.rng
     if key == "overview":
+        _context_sentences(ctx, b)
         words = list(M.SUBHEAD_WORDS["overview"])
         rng.shuffle(words)
         if rng.random() < 0.7:
@@ -276,7 +335,7 @@ def section_body(ctx: Ctx, b: Builder, key: str, heading_style: str, verbosity: 
             _contact(ctx, b, always=True)
             b.add("\n")
         if rng.random() < 0.2:
-            ctx.emit(b, rng.choice(("本年报所列数据的统计期限为{YR}年1月1日至{YR}年12月31日。",
+            ctx.emit(b, rng.choice(("本年报所列数据的统计期限为{Y}年1月1日至{YR}年12月31日。",
                                     "{Y}年度政府信息公开工作年度报告同步在政府网站发布。",
                                     "公众可在政府网站“政府信息公开年报”栏目查阅{Y}年年报。")),
                      YR=str(ctx.facts.year), Y=ctx.year())

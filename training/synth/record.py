@@ -14,6 +14,7 @@ from typing import Any
 from govreport.core import schema
 from govreport.core.checks import run_checks
 from govreport.training.synth import entities as E
+from govreport.training.synth.recipe import RECIPE
 
 BLANK_MARKS = ("/", "-", "—", "无", "／")
 
@@ -53,7 +54,10 @@ def _split(rng: random.Random, total: int, k: int) -> list[int]:
     return parts
 
 
-def _scale(rng: random.Random) -> int:
+def _scale(rng: random.Random, big: bool = False) -> int:
+    if big:
+        # Full-length city reports: 4-7 digit request counts (a 2024 city report: thousands of requests).
+        return rng.choice((rng.randint(1000, 9999), rng.randint(10_000, 999_999), rng.randint(1_000_000, 3_000_000)))
     r = rng.random()
     if r < 0.35:
         return 0
@@ -64,11 +68,11 @@ def _scale(rng: random.Random) -> int:
     return rng.randint(150, 6000)
 
 
-def _requests(rng: random.Random, template: str) -> dict[str, int]:
+def _requests(rng: random.Random, template: str, big: bool = False) -> dict[str, int]:
     applicants = schema.T2_APPLICANT_COLUMNS
     handling = schema.T2_HANDLING_ROWS[template]
     cells: dict[str, int] = {}
-    n = _scale(rng)
+    n = _scale(rng, big)
     new = dict.fromkeys(applicants, 0)
     if n:
         share_np = rng.choice((1.0, 1.0, 0.9, 0.8, 0.6, 0.3))
@@ -103,11 +107,13 @@ def _requests(rng: random.Random, template: str) -> dict[str, int]:
     return cells
 
 
-def _review(rng: random.Random) -> dict[str, int]:
+def _review(rng: random.Random, big: bool = False) -> dict[str, int]:
     cells: dict[str, int] = {}
-    busy = rng.random() < 0.25
+    busy = big or rng.random() < 0.25
+    choices = (0, 1, 12, rng.randint(100, 999), rng.randint(1000, 9999), rng.randint(10_000, 99_999)) if big \
+        else (0, 0, 0, 1, 1, 2, 3, 5, 12)
     for g in schema.T3_GROUPS:
-        parts = {c: (rng.choice((0, 0, 0, 1, 1, 2, 3, 5, 12)) if busy else 0)
+        parts = {c: (rng.choice(choices) if busy else 0)
                  for c in ("upheld", "corrected", "other", "pending")}
         for c, v in parts.items():
             cells[f"review_litigation.{g}.{c}"] = v
@@ -125,13 +131,16 @@ def _money(rng: random.Random, unit: str, decimals: int, zero_bias: float) -> in
     return int(value) if decimals == 0 else value
 
 
-def _proactive(rng: random.Random, template: str, unit: str, decimals: int) -> dict[str, int | float]:
+def _proactive(rng: random.Random, template: str, unit: str, decimals: int,
+               big: bool = False) -> dict[str, int | float]:
     cells: dict[str, int | float] = {}
     busy = rng.random()
 
     def count(hi: int) -> int:
         if rng.random() < 0.45:
             return 0
+        if big:
+            return rng.randint(0, rng.choice((9_999, 99_999, 9_999_999)))
         return rng.randint(0, hi if busy > 0.2 else max(1, hi // 20))
 
     if template == "2019":
@@ -236,9 +245,10 @@ def make_facts(rng: random.Random) -> Facts:
             unit = "万元"  # an unprinted unit is the template default
     decimals = 0 if unit == "元" else rng.choice((0, 2, 2, 4, 4, 1))
     cells: dict[str, Any] = {}
-    cells.update(_proactive(rng, template, unit, decimals))
-    cells.update(_requests(rng, template))
-    cells.update(_review(rng))
+    big = rng.random() < RECIPE["big_numbers"]
+    cells.update(_proactive(rng, template, unit, decimals, big))
+    cells.update(_requests(rng, template, big and rng.random() < 0.7))
+    cells.update(_review(rng, big and rng.random() < 0.5))
     if rng.random() < 0.13:
         _break(rng, cells, template)
     full = dict(cells)

@@ -13,9 +13,10 @@ from govreport.core.document import Document
 from govreport.training.synth import debris, noise, prose
 from govreport.training.synth import tables as T
 from govreport.training.synth.context import Ctx
-from govreport.training.synth.layouts import LAYOUT_WEIGHTS, render_grid
+from govreport.training.synth.layouts import render_grid
+from govreport.training.synth.recipe import RECIPE, weights
 from govreport.training.synth.record import make_facts
-from govreport.training.synth.segments import PLAIN, TMPL, UNIT, Builder, Seg, to_document
+from govreport.training.synth.segments import KEEP, PLAIN, TMPL, UNIT, Builder, Seg, to_document
 
 EXCERPT_BYTES = 2000  # the real excerpts are cut at about 2,000 UTF-8 bytes
 
@@ -26,8 +27,9 @@ def doc_rng(seed: int, index: int) -> random.Random:
 
 
 def _pick_layout(rng: random.Random) -> str:
-    names = list(LAYOUT_WEIGHTS)
-    return rng.choices(names, weights=[LAYOUT_WEIGHTS[n] for n in names])[0]
+    table = weights("layout")
+    names = list(table)
+    return rng.choices(names, weights=[table[n] for n in names])[0]
 
 
 _TABLE_TITLES = {
@@ -37,12 +39,57 @@ _TABLE_TITLES = {
 }
 
 
+# The template's own instructions, left in by whoever filled it (digits in them are no cells).
+_INSTRUCTIONS = (
+    "编写说明：1.“本年增/减”栏填写本年度较上一年度增加或减少的事项数，减少的用负值表示，如-8；"
+    "2.“处理决定数量”指本年度办件量；3.本表数据统计期限为本年度1月1日至12月31日。",
+    "（编写说明：表中第二十条第（九）项“采购总金额”单位为万元，保留4位小数。）",
+    "填报说明：1.本表第一项加第二项之和，等于第三项加第四项之和；2.各栏目无数据的填写0，不得空缺。",
+    "注：1.表中数据以件为单位；2.“其他”指除上述情形以外的申请人；3.本表请勿删除任何行、列。",
+    "编写说明：本表按照国办公开办函〔2021〕30号所附格式填写，共3张表格，请勿调整表格结构。",
+)
+
+
+def _page_markers(rng: random.Random, segs: list[Seg]) -> list[Seg]:
+    """Page markers (- 3 -) a PDF's text keeps between two lines of the report."""
+    breaks = [i for i, s in enumerate(segs) if s.label is None and s.text.endswith("\n")]
+    if not breaks:
+        return segs
+    chosen = set(rng.sample(breaks, min(len(breaks), rng.randint(1, 4))))
+    first = rng.randint(1, 9)
+    out: list[Seg] = []
+    for i, s in enumerate(segs):
+        out.append(s)
+        if i in chosen:
+            n = first + len(out) % 7
+            out.append(Seg(rng.choice((f"- {n} -", f"— {n} —", f"-{n}-", f"- {n} -")) + "\n", None, KEEP))
+    return out
+
+
+def _flatten_spaced(rng: random.Random, segs: list[Seg]) -> list[Seg]:
+    """The whole report as one paragraph, with spaces inside words (a text layer that lost its lines)."""
+    rate = RECIPE["word_space_rate"]
+    out: list[Seg] = []
+    for s in segs:
+        if s.label is not None:
+            out.append(s)
+            continue
+        text = s.text.replace("\n", " ")
+        # Not inside a money header (its unit must stay readable: 万元, not 万 元).
+        if s.kind in (PLAIN, TMPL) and s.ref is None and rate:
+            text = "".join(ch + " " if "\u4e00" <= ch <= "\u9fff" and rng.random() < rate else ch for ch in text)
+        out.append(Seg(text, None, s.kind, s.value, s.group, s.ref, s.meta) if text != s.text else s)
+    return out
+
+
 def _tables(ctx: Ctx, key: str, style: T.TableStyle, layout_for: Any, b: Builder) -> None:
     rng = ctx.rng
     if key == "proactive":
         grids = T.t1_grids(rng, ctx.facts, style, ctx.next_ref)
         for g in grids:
             T.drop_parts(rng, g, style)
+            if style.lost_labels and rng.random() < 0.3:
+                T.lose_labels(rng, g)
         if len(grids) > 1 and rng.random() < 0.05:
             # Item tables missing from the page (images, or an item left out).
             del grids[rng.randrange(len(grids)):]
@@ -51,6 +98,8 @@ def _tables(ctx: Ctx, key: str, style: T.TableStyle, layout_for: Any, b: Builder
     elif key == "requests":
         grid = T.t2_grid(rng, ctx.facts, style)
         T.drop_parts(rng, grid, style)
+        if style.lost_labels:
+            T.lose_labels(rng, grid)
     else:
         grid = T.t3_grid(rng, ctx.facts, style)
         T.drop_parts(rng, grid, style)
@@ -62,7 +111,14 @@ def _tables(ctx: Ctx, key: str, style: T.TableStyle, layout_for: Any, b: Builder
     layout = layout_for()
     segs, names = render_grid(rng, grid, layout, lambda: debris.page_header(ctx))
     ctx.switches |= names
+    instructions = rng.random() < RECIPE["instructions"]
+    if instructions and rng.random() < 0.5:
+        b.add(rng.choice(_INSTRUCTIONS) + "\n")
     b.extend(segs)
+    if instructions:
+        ctx.switches.add("instructions_left_in")
+        if rng.random() < 0.5:
+            b.add(rng.choice(_INSTRUCTIONS) + "\n")
 
 
 def _conflict_copy(rng: random.Random, segs: list[Seg]) -> list[Seg]:
@@ -200,7 +256,13 @@ def render(seed: int, index: int) -> tuple[Document, list[str]]:
         second = [Seg(s.text, s.label, s.kind, s.value, s.group + 100_000, s.ref, s.meta) if s.group is not None
                   else s for s in second]
         segs = head.segs + body.segs + [Seg("\n", None)] + second + tail.segs
-    if rng.random() < 0.04:
+    if rng.random() < RECIPE["page_markers"]:
+        segs = _page_markers(rng, segs)
+        ctx.switches.add("page_markers")
+    if rng.random() < RECIPE["flat_paragraph"]:
+        segs = _flatten_spaced(rng, segs)
+        ctx.switches.add("flat_paragraph_spaced")
+    elif rng.random() < 0.04:
         # Most of the report on one line (a page whose paragraphs lost their line breaks).
         segs = [Seg(s.text.replace("\n", " "), None, s.kind, ref=s.ref) if s.label is None and "\n" in s.text
                 else s for s in segs]

@@ -63,6 +63,9 @@ def _year_of(text: str) -> int | None:
 
 
 def _pick_agency(texts: list[str]) -> str | None:
+    """Most frequent, then longest, then first: the precedence inference/assemble.py uses (the oracle
+    test holds the two together). The spec asks for the fullest name; changing that is assembly's
+    decision (issue 15), made in both places at once."""
     if not texts:
         return None
     counts = Counter(texts)

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 
 from govreport.core import labels as labelset
 from govreport.core import schema
-from govreport.training.synth.record import Facts
+from govreport.training.synth.recipe import RECIPE
+from govreport.training.synth.record import BLANK_MARKS, Facts
 from govreport.training.synth.segments import NUM, PLAIN, TMPL, UNIT, Seg
 
 Cell = list[Seg]
@@ -70,13 +71,19 @@ class TableStyle:
     count_unit: str = ""           # 件 / 项 / 个 written after every count
     label_spaces: bool = False     # (二) 部分公开 (区分处理的, ...): spaces around brackets
     header_once: bool = False      # table 1 prints its 信息内容 header row for the first item only
+    sign: str = ""                 # how 本年增/减 prints a change: "" (-2), "words" (增98/减4), "double" (--253)
+    notes: bool = False            # Wuhan-style long notes inside row labels and headers
+    note_spaces: bool = False      # ... with stray spaces inside them
+    label_pinyin: bool = False     # 規(guī)范性文件, 檔案 for 文件 in the labels of a simplified text
+    extra_row: bool = False        # a row not in the template (其他主动公开文件): never spans
+    lost_labels: bool = False      # a block of rows printed without their labels
 
 
 def make_style(rng: random.Random) -> TableStyle:
     return TableStyle(
         item_label=rng.choices(("full", "paren", "bare", "missing"), weights=(67, 15, 10, 8))[0],
         cut_header=rng.random() < 0.06,
-        split_header=rng.random() < 0.15,
+        split_header=rng.random() < RECIPE["split_header"],
         halfwidth_parens=rng.random() < 0.5,
         thousands=rng.random() < 0.25,
         plus_sign=rng.random() < 0.3,
@@ -90,6 +97,13 @@ def make_style(rng: random.Random) -> TableStyle:
         count_unit=rng.choice(("件", "项", "个")) if rng.random() < 0.03 else "",
         label_spaces=rng.random() < 0.1,
         header_once=rng.random() < 0.05,
+        sign=("words" if (r := rng.random()) < RECIPE["sign_words"] else
+              "double" if r < RECIPE["sign_words"] + RECIPE["sign_double_minus"] else ""),
+        notes=rng.random() < RECIPE["label_notes"],
+        note_spaces=rng.random() < RECIPE["label_note_spaces"],
+        label_pinyin=rng.random() < RECIPE["label_pinyin"],
+        extra_row=rng.random() < RECIPE["extra_row"],
+        lost_labels=rng.random() < RECIPE["lost_labels"],
     )
 
 
@@ -107,8 +121,60 @@ def fmt_number(rng: random.Random, value: int | float, style: TableStyle, decima
         text = f"{value:,}"
     else:
         text = str(value)
-    if signed and style.plus_sign and isinstance(value, int) and value > 0:
-        text = "+" + text
+    if signed and isinstance(value, int) and value:
+        if style.sign == "words":
+            text = ("增" if value > 0 else "减") + text.lstrip("-")
+        elif style.sign == "double" and value < 0:
+            text = "--" + text.lstrip("-")
+        elif style.plus_sign and value > 0:
+            text = "+" + text
+    return text
+
+
+# Wuhan-style notes the template's makers put inside labels and headers (digits in them are not cells).
+_ROW_NOTES = {
+    "规章": "（设区的市、自治州人民政府应提供相关数据）",
+    "规范性文件": "（行政机关制定发布的决定、公告、通告、意见、通知，以及标题采用“规定”“办法”“细则”“规范”“规程”"
+             "“规则”等字样的公文，一般情况下属于规范性文件）",
+    "行政规范性文件": "（指行政机关依照法定权限、程序制定并公开发布的规范性文件）",
+    "其他对外管理服务事项": "（指行政许可以外的政务服务事项，含行政确认、行政奖励、行政裁决、行政给付、行政处罚、"
+                  "行政强制、行政检查、行政征收和其他类，以及公共服务事项）",
+    "行政事业性收费": "（指收费项目数）",
+    "政府集中采购": "（指本单位政府集中采购情况）",
+}
+_HEADER_NOTES = {
+    "previous_count": "（指上一年度事项数）",
+    "change": "（指本年度增加或减少的事项数，减用负值表示，如-8）",
+    "decisions": "（指本年度办件量）",
+    "total_published": "（指截至本年度末对外公开的总数）",
+    "in_force": "（指截至本年度末现行有效的件数）",
+}
+_EXTRA_ROWS = ("其他主动公开文件", "其他文件", "党内规范性文件",
+               "其他主动公开文件（含以本单位或本单位办公室名义正式签发的、除规范性文件以外的主动公开文件）")
+_PINYIN_LABEL = (("规", "規(guī)"), ("文件", "檔案"), ("项", "項(xiàng)"), ("数", "數(shù)"), ("处", "處(chù)"),
+                 ("规范", "規(guī)範"))
+
+
+def _noted(rng: random.Random, style: TableStyle, text: str, note: str | None) -> str:
+    """A label or header with its template note (stray spaces inside when the style says so)."""
+    if not (style.notes and note):
+        return text
+    if style.note_spaces:
+        chars = list(note)
+        for _ in range(rng.randint(1, 3)):
+            i = rng.randrange(2, max(3, len(chars) - 2))
+            chars.insert(i, " ")
+        note = "".join(chars)
+    return text + rng.choice(("", "", " ")) + _p(style, note)
+
+
+def _garble(rng: random.Random, style: TableStyle, text: str) -> str:
+    """Pinyin spliced after a character, 檔案 for 文件, as mirror sites print labels."""
+    if not style.label_pinyin:
+        return text
+    for old, new in _PINYIN_LABEL:
+        if old in text and rng.random() < 0.6:
+            text = text.replace(old, new, 1)
     return text
 
 
@@ -164,7 +230,7 @@ def _header_variants(rng: random.Random, style: TableStyle, facts: Facts, col: s
         text = "采购项目数"
     elif col == "decisions" and rng.random() < 0.1:
         text = canonical.replace("数量", "数")
-    return _p(style, text)
+    return _noted(rng, style, _p(style, text), _HEADER_NOTES.get(col))
 
 
 def _money_header(rng: random.Random, style: TableStyle, facts: Facts, canonical: str) -> str:
@@ -179,12 +245,13 @@ def t1_grids(rng: random.Random, facts: Facts, style: TableStyle, ref_counter: l
     grids = []
     for item, spec in schema.T1[facts.template].items():
         rows: list[Row] = []
+        grid_switches: set[str] = set()
         cols = list(spec["cols"].items())
         title = item_title(style, item)
         if title and rng.random() < 0.05:
             title = None  # one item's label lost (the first one, typically, on copied pages)
         if title:
-            rows.append([_text(title)])  # the same in both templates: says nothing about which
+            rows.append([_text(_garble(rng, style, title))])  # the same in both templates: says nothing about which
         header: Row = [_text("信息内容")]
         money_ref: dict | None = None
         for col, canonical in cols:
@@ -206,21 +273,40 @@ def t1_grids(rng: random.Random, facts: Facts, style: TableStyle, ref_counter: l
         for row, row_label in spec["rows"].items():
             if row == "normative_documents" and facts.template == "2021" and rng.random() < 0.15:
                 row_label = "规范性文件"
-            cells: Row = [_text(row_label, TMPL if row_label != "规章" else PLAIN)]
+            printed = _garble(rng, style, _noted(rng, style, row_label, _ROW_NOTES.get(row_label)))
+            cells: Row = [_text(printed, TMPL if row_label != "规章" else PLAIN)]
             for col, _ in cols:
                 path = f"proactive.{item}.{row}.{col}"
                 money = money_ref if (item, row, col) == schema.MONEY_CELLS[facts.template] else None
                 cells.append(_value_cell(rng, facts, path, style, signed=(col == "change"), money=money))
             if style.extra_column:
                 cells.append(_text(rng.choice(("", "", "无", "—", "按规定公开", f"较上年增加{rng.randint(1, 30)}件"))))
+            extra = style.extra_row and item == "art20_1" and row == "normative_documents"
+            if extra and rng.random() < RECIPE["extra_row_before"]:
+                rows.append(_extra_row(rng, style, len(cols)))
+                grid_switches.add("extra_row")
+                extra = False
             rows.append(cells)
-        grid = Grid(f"t1_{item}", rows, n_header)
+            if extra:
+                rows.append(_extra_row(rng, style, len(cols)))
+                grid_switches.add("extra_row")
+        grid = Grid(f"t1_{item}", rows, n_header, switches=grid_switches)
         if style.extra_column:
             grid.switches.add("extra_column")
         if style.header_once:
             grid.switches.add("t1_header_once")
         grids.append(grid)
     return grids
+
+
+def _extra_row(rng: random.Random, style: TableStyle, n_cols: int) -> Row:
+    """A row the template does not have, with figures that are no cell of the record (no spans)."""
+    label = _noted(rng, style, rng.choice(_EXTRA_ROWS), "（可参考本单位政府信息公开平台“其他主动公开文件”栏目数据）")
+    cells: Row = [_text(label)]
+    for _ in range(n_cols):
+        v = rng.choice((0, rng.randint(1, 9), rng.randint(10, 99), rng.randint(100, 999), rng.randint(1000, 99999)))
+        cells.append(_text(fmt_number(rng, v, style)))
+    return cells
 
 
 def _t2_label(style: TableStyle, text: str) -> str:
@@ -239,7 +325,12 @@ def t2_grid(rng: random.Random, facts: Facts, style: TableStyle) -> Grid:
     np_label = "自 然 人" if style.spaced_words else "自然人"
     rows.append([_text(np_label), _text("法人或其他组织"), _text("总计")])
     org = ["商业 企业", "科研 机构"] if style.spaced_words else ["商业企业", "科研机构"]
-    rows.append([_text(x) for x in (*org, "社会公益组织", "法律服务机构", "其他")])
+    others = ["社会公益组织", "法律服务机构"]
+    if style.split_header and rng.random() < RECIPE["split_header_t2"]:
+        # Header cells broken across lines as a narrow HTML column prints them (商业\n企业 |).
+        org = ["商业\n企业", "科研\n机构"]
+        others = [rng.choice(("社会公益组织", "社会公益\n组织")), rng.choice(("法律服务机构", "法律服务\n机构"))]
+    rows.append([_text(x, TMPL if "\n" in x else PLAIN) for x in (*org, *others, "其他")])
     n_header = len(rows)
     row_labels = dict(schema.T2_ROWS[tmpl])
     if rng.random() < 0.2:
@@ -262,7 +353,7 @@ def t2_grid(rng: random.Random, facts: Facts, style: TableStyle) -> Grid:
         else:
             kinds.append("cont" if in_group else "")
         kind = TMPL if row.startswith("other_") else PLAIN
-        cells.append(_text(_t2_label(style, label), kind))
+        cells.append(_text(_garble(rng, style, _t2_label(style, label)), kind))
         for col in cols:
             cells.append(_value_cell(rng, facts, f"requests.{row}.{col}", style))
         rows.append(cells)
@@ -292,6 +383,30 @@ def t3_grid(rng: random.Random, facts: Facts, style: TableStyle) -> Grid:
         [_value_cell(rng, facts, f"review_litigation.{g}.{c}", style) for g in groups for c, _ in cols],
     ]
     return Grid("t3", rows, 3)
+
+
+def lose_labels(rng: random.Random, grid: Grid) -> bool:
+    """A block of data rows printed without their labels, the values still in template order.
+
+    The values keep their spans (the row is still read by its position); only the leading text cells
+    (the row label, a group label) vanish. Returns whether a block was made.
+    """
+    grid.finish()
+    data = [i for i in range(grid.header_rows, len(grid.rows)) if any(s.label for c in grid.rows[i] for s in c)]
+    if len(data) < 3:
+        return False
+    size = rng.randint(3, len(data))
+    start = rng.randint(0, len(data) - size)
+    for i in data[start:start + size]:
+        row = grid.rows[i]
+        k = 0
+        while k < len(row) and row[k] and not any(s.label for s in row[k]) and \
+                "".join(s.text for s in row[k]) not in BLANK_MARKS:
+            k += 1
+        grid.rows[i] = row[k:]
+        grid.kinds[i] = ""
+    grid.switches.add("lost_labels")
+    return True
 
 
 def drop_parts(rng: random.Random, grid: Grid, style: TableStyle) -> None:
