@@ -57,6 +57,30 @@ def decode_bio(tags: Sequence[str]) -> list[tuple[int, int, str]]:
     return out
 
 
+# Tags as small integers (``decode_ids``): 0 is O, 2g - 1 is B- and 2g is I- of span label g (1-based
+# into ``LabelGroups.names``). Two bytes a character instead of a string each.
+TAG_DTYPE = np.int16
+
+
+def tag_group(ids: np.ndarray) -> np.ndarray:
+    """The span label (0 = O) of each tag id."""
+    return (np.asarray(ids, dtype=np.int32) + 1) // 2
+
+
+def decode_runs(ids: np.ndarray) -> list[tuple[int, int, int]]:
+    """``decode_bio`` over tag ids: ``(start, end, label group)`` runs of one label (B- included, as
+    there), vectorised."""
+    g = tag_group(ids)
+    if not len(g):
+        return []
+    cut = np.flatnonzero(g[1:] != g[:-1]) + 1
+    starts = np.concatenate(([0], cut))
+    ends = np.concatenate((cut, [len(g)]))
+    labels = g[starts]
+    keep = labels != 0
+    return list(zip(starts[keep].tolist(), ends[keep].tolist(), labels[keep].tolist(), strict=True))
+
+
 @dataclass(frozen=True)
 class LabelGroups:
     """How BIO label ids fold into span labels: column 0 is O, column k is span label names[k - 1]."""
@@ -82,6 +106,10 @@ class LabelGroups:
         onehot = np.zeros((len(self.group), len(self.names) + 1), dtype=np.float32)
         onehot[np.arange(len(self.group)), self.group] = 1.0
         return probs @ onehot, probs @ (onehot * self.is_begin[:, None])
+
+    def tag_names(self) -> list[str]:
+        """Tag id -> BIO tag string (see ``decode_ids``)."""
+        return ["O", *(f"{p}-{name}" for name in self.names for p in ("B", "I"))]
 
 
 def _row_and_column(label: str) -> tuple[str, str] | None:
@@ -173,27 +201,39 @@ def _structure_rows(units: list[tuple[int, int]], pooled: list[np.ndarray], labe
 
 def decode(text: str, probs: np.ndarray, groups: LabelGroups, options: DecodeOptions = DecodeOptions()) -> list[str]:
     """BIO tags for ``text`` (normalised) from its ``[len(text), labels]`` probabilities."""
+    names = groups.tag_names()
+    return [names[i] for i in decode_ids(text, probs, groups, options).tolist()]
+
+
+def decode_ids(text: str, probs: np.ndarray, groups: LabelGroups,
+               options: DecodeOptions = DecodeOptions()) -> np.ndarray:
+    """``decode`` as tag ids (see ``TAG_DTYPE``): what the tagger keeps per character."""
     mass, begin = groups.fold(np.asarray(probs, dtype=np.float32))
+    rows = np.arange(len(mass))
     best = mass.argmax(axis=1)
-    b = begin[np.arange(len(best)), best]
-    t = mass[np.arange(len(best)), best]
-    tags = ["O" if g == 0 else ("B-" if bm > tm - bm else "I-") + groups.names[g - 1]
-            for g, bm, tm in zip(best.tolist(), b.tolist(), t.tolist(), strict=True)]
+    # compared in double precision, as Python floats would be: B- when its mass beats the I- mass
+    b = begin[rows, best].astype(np.float64)
+    t = mass[rows, best].astype(np.float64)
+    ids = np.where(best == 0, 0, np.where(b > t - b, 2 * best - 1, 2 * best)).astype(TAG_DTYPE)
     if not options.pool_numbers:
-        return tags
+        return ids
     units = number_units(text)
     pooled = [mass[s:e].mean(axis=0) for s, e in units]
     labels = [groups.names[g - 1] if (g := int(p.argmax())) else None for p in pooled]
     units, pooled, labels = _join_spaced_numbers(text, units, pooled, labels)
     if options.structured:
         labels = _structure_rows(units, pooled, labels, groups.names)
+    index = {name: i + 1 for i, name in enumerate(groups.names)}
     for (s, e), label in zip(units, labels, strict=True):
         if label is None:
-            tags[s:e] = ["O"] * (e - s)
+            ids[s:e] = 0
         else:
-            joined = s > 0 and tags[s - 1][2:] == label and _row_and_column(label) is None
-            tags[s:e] = [("I-" if joined else "B-") + label] + ["I-" + label] * (e - s - 1)
-    return tags
+            g = index[label]
+            joined = s > 0 and (int(ids[s - 1]) + 1) // 2 == g and _row_and_column(label) is None
+            ids[s:e] = 2 * g
+            if not joined:
+                ids[s] = 2 * g - 1
+    return ids
 
 
 def _join_spaced_numbers(text: str, units: list[tuple[int, int]], pooled: list[np.ndarray],

@@ -18,7 +18,9 @@ Computed on the normalised text, identically for training windows and at inferen
 
 from __future__ import annotations
 
-from govreport.core.numbers import number_units
+import numpy as np
+
+from govreport.core.numbers import iter_number_units
 
 CELLS = 16
 TYPE_VOCAB_SIZE = 4 * CELLS
@@ -29,14 +31,14 @@ def _is_label_char(ch: str) -> bool:
     return ch.isalpha()  # CJK ideographs and Latin letters; digits and marks are not labels
 
 
-def cell_indices(text: str) -> list[int]:
-    """The cell index of every character (see the module docstring)."""
-    lone_marks_line = separator_lines(text)
-    out: list[int] = []
+def _cells(text: str, lone_marks_line: bytearray) -> bytearray:
+    """The cell index of every character, one byte each."""
+    out = bytearray(len(text))
     cell = 0
     closed = False  # a boundary was counted since the last content character
     line_has_content = False
     line_only_marks = True
+    last = CELLS - 1
     for i, ch in enumerate(text):
         if ch == "\n":
             if line_has_content and not closed:
@@ -55,24 +57,42 @@ def cell_indices(text: str) -> list[int]:
             if _is_label_char(ch):
                 cell = 0
             closed = False
-        out.append(min(cell, CELLS - 1))
+        out[i] = cell if cell < last else last
     return out
+
+
+def _separator_mask(text: str) -> bytearray:
+    """Per character, 1 when its line is made only of cell marks (``|||``, ``| - |``), else 0."""
+    out = bytearray(len(text))
+    pos = 0
+    for line in text.split("\n"):
+        if "|" in line and all(c in _SEPARATOR_LINE_CHARS for c in line):
+            out[pos:pos + len(line)] = b"\x01" * len(line)
+        pos += len(line) + 1
+    return out
+
+
+def cell_indices(text: str) -> list[int]:
+    """The cell index of every character (see the module docstring)."""
+    return list(_cells(text, _separator_mask(text)))
 
 
 def separator_lines(text: str) -> list[bool]:
     """Per character: is its line made only of cell marks (``|||``, ``| - |``)?"""
-    out: list[bool] = []
-    for line in text.split("\n"):
-        flag = "|" in line and all(c in _SEPARATOR_LINE_CHARS for c in line)
-        out += [flag] * len(line) + [False]
-    return out[:len(text)]
+    return [bool(b) for b in _separator_mask(text)]
+
+
+def token_type_array(text: str) -> np.ndarray:
+    """The geometry feature of every character of the normalised text (0 .. TYPE_VOCAB_SIZE - 1), as
+    one uint8 array (a byte a character: the tagger keeps this for the whole document)."""
+    sep = _separator_mask(text)
+    out = np.frombuffer(_cells(text, sep), dtype=np.uint8).copy()
+    out += np.frombuffer(sep, dtype=np.uint8) * np.uint8(2 * CELLS)
+    for start, end in iter_number_units(text):
+        out[start:end] += CELLS
+    return out
 
 
 def token_types(text: str) -> list[int]:
-    """The geometry feature of every character of the normalised text (0 .. TYPE_VOCAB_SIZE - 1)."""
-    in_number = [False] * len(text)
-    for start, end in number_units(text):
-        for k in range(start, end):
-            in_number[k] = True
-    return [c + CELLS * num + 2 * CELLS * sep
-            for c, num, sep in zip(cell_indices(text), in_number, separator_lines(text), strict=True)]
+    """``token_type_array`` as a list of ints (training windows)."""
+    return token_type_array(text).tolist()

@@ -7,27 +7,40 @@ window where it sits in the middle. Spans come back with offsets in the ORIGINAL
 
 Memory is bounded by the block, not the document: a text longer than BLOCK characters is tagged block
 by block (cut at line breaks, each block seeing a window's worth of context on both sides), and only
-the decoded tags of a block are kept.
+the decoded tags of a block are kept. What is kept for the whole document is compact: the offset map
+(two int32 arrays), the geometry types (a byte a character) and the tag ids (two bytes a character).
+
+The network runs on one of two backends (``Runner``): ONNX Runtime when the model directory holds
+``model.onnx`` (no torch, no transformers: fast start), else torch + transformers. Both return the
+same window probabilities; everything else (windows, averaging, decoding) is shared.
 """
 
 from __future__ import annotations
 
+import json
+import logging
 import os
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
+
+import numpy as np
 
 from govreport.core.document import Span
 from govreport.core.normalize import Normalized, NormalizeOptions, normalize
 from govreport.core.vocab import Vocab
-from govreport.inference.decode import DecodeOptions, LabelGroups, decode, decode_bio
-from govreport.inference.geometry import token_types
+from govreport.inference.decode import DecodeOptions, LabelGroups, decode_bio, decode_ids, decode_runs
+from govreport.inference.geometry import token_type_array
 
 BLOCK = 50_000  # characters decoded at a time: [BLOCK + 2 * window, labels] floats at most
 
 # Key under which the tagger's own settings are stored in the model's config.json.
 CONFIG_KEY = "govreport"
+ONNX_FILE = "model.onnx"  # beside model.safetensors (training.onnx_export writes it)
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -56,9 +69,9 @@ class TaggerSettings:
                    decode=DecodeOptions(**{k: bool(v) for k, v in decode_cfg.items()}))
 
 
-def input_types(text: str, settings: TaggerSettings) -> list[int] | None:
+def input_types(text: str, settings: TaggerSettings) -> np.ndarray | None:
     """The token types the model was trained with for ``text`` (None: the model takes none)."""
-    return token_types(text) if settings.geometry else None
+    return token_type_array(text) if settings.geometry else None
 
 
 def blocks(text: str, size: int = BLOCK) -> list[tuple[int, int]]:
@@ -84,104 +97,168 @@ def window_starts(n: int, width: int, stride: int, offset: int = 0) -> list[int]
     return sorted(starts)
 
 
+def _trimmed_span(norm: Normalized, start: int, end: int, label: str) -> Span | None:
+    text = norm.text
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if start >= end:
+        return None
+    o_start, o_end = norm.to_original(start, end)
+    original = norm.original
+    while o_start < o_end and original[o_start].isspace():
+        o_start += 1
+    while o_end > o_start and original[o_end - 1].isspace():
+        o_end -= 1
+    return Span(o_start, o_end, label) if o_start < o_end else None
+
+
 def spans_from_tags(norm: Normalized, tags: Sequence[str]) -> list[Span]:
     """Decode tags over normalised text into spans of the original text, trimmed of whitespace."""
-    spans: list[Span] = []
-    text = norm.text
-    for start, end, label in decode_bio(tags):
-        while start < end and text[start].isspace():
-            start += 1
-        while end > start and text[end - 1].isspace():
-            end -= 1
-        if start >= end:
-            continue
-        o_start, o_end = norm.to_original(start, end)
-        original = norm.original
-        while o_start < o_end and original[o_start].isspace():
-            o_start += 1
-        while o_end > o_start and original[o_end - 1].isspace():
-            o_end -= 1
-        if o_start < o_end:
-            spans.append(Span(o_start, o_end, label))
-    return spans
+    found = (_trimmed_span(norm, start, end, label) for start, end, label in decode_bio(tags))
+    return [s for s in found if s is not None]
+
+
+def spans_from_ids(norm: Normalized, ids: np.ndarray, names: Sequence[str]) -> list[Span]:
+    """``spans_from_tags`` over tag ids (``decode.decode_ids``; ``names`` = ``LabelGroups.names``)."""
+    found = (_trimmed_span(norm, start, end, names[g - 1]) for start, end, g in decode_runs(ids))
+    return [s for s in found if s is not None]
+
+
+class Runner(Protocol):
+    """The network: a batch of windows -> label probabilities ``[batch, positions, labels]`` (float32)."""
+
+    id2label: dict[int, str]
+
+    def window_probabilities(self, input_ids: np.ndarray, attention_mask: np.ndarray,
+                             token_type_ids: np.ndarray | None) -> np.ndarray: ...
+
+
+class TorchRunner:
+    """A transformers token-classification model (or any module returning ``.logits``)."""
+
+    def __init__(self, model: Any) -> None:
+        self.model = model.eval()
+        self.id2label: dict[int, str] = {int(k): v for k, v in model.config.id2label.items()}
+
+    def window_probabilities(self, input_ids: np.ndarray, attention_mask: np.ndarray,
+                             token_type_ids: np.ndarray | None) -> np.ndarray:
+        import torch  # lazy: torch only for the torch backend
+
+        extra = {"token_type_ids": torch.from_numpy(token_type_ids)} if token_type_ids is not None else {}
+        with torch.inference_mode():
+            logits = self.model(input_ids=torch.from_numpy(input_ids),
+                                attention_mask=torch.from_numpy(attention_mask), **extra).logits
+            return torch.softmax(logits.float(), dim=-1).numpy()
+
+
+def read_model_config(model_dir: Path) -> dict[str, Any]:
+    """config.json as JSON: the labels and the tagger settings, without transformers."""
+    path = Path(model_dir) / "config.json"
+    if not path.is_file():
+        raise FileNotFoundError(f"{model_dir} is not a model directory (no config.json)")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def default_threads() -> int:
+    # Inference is small matrix work: more threads than cores only adds contention.
+    return max(1, min(4, os.cpu_count() or 1))
 
 
 class Tagger:
     def __init__(self, model: Any, vocab: Vocab, settings: TaggerSettings) -> None:
-        self.model = model.eval()
+        """``model``: a ``Runner``, or a torch token-classification model (wrapped in a TorchRunner)."""
+        self.runner: Runner = model if hasattr(model, "window_probabilities") else TorchRunner(model)
         self.vocab = vocab
         self.settings = settings
-        self.id2label: dict[int, str] = {int(k): v for k, v in model.config.id2label.items()}
+        self.id2label: dict[int, str] = dict(self.runner.id2label)
+        self.progress = False  # a progress bar (stderr) over the blocks of a long text
+
+    @property
+    def model(self) -> Any:
+        """The torch model (torch backend only)."""
+        return getattr(self.runner, "model", None)
 
     @classmethod
-    def from_pretrained(cls, model_dir: str | Path, threads: int | None = None) -> Tagger:
-        """Load a model directory (config.json, model.safetensors, vocab.json)."""
-        import torch
-        from transformers import AutoModelForTokenClassification
+    def from_pretrained(cls, model_dir: str | Path, threads: int | None = None, backend: str = "auto",
+                        onnx_file: str = ONNX_FILE) -> Tagger:
+        """Load a model directory (config.json, vocab.json, and model.onnx or model.safetensors).
 
+        ``backend``: ``auto`` (ONNX Runtime when ``onnx_file`` is there, else torch), ``onnx`` or ``torch``."""
         model_dir = Path(model_dir)
-        if not (model_dir / "config.json").is_file():
-            raise FileNotFoundError(f"{model_dir} is not a model directory (no config.json)")
-        # Inference is small matrix work: more threads than cores only adds contention.
-        torch.set_num_threads(threads or max(1, min(4, os.cpu_count() or 1)))
-        model = AutoModelForTokenClassification.from_pretrained(model_dir)
-        settings = TaggerSettings.from_dict(getattr(model.config, CONFIG_KEY, None))
-        return cls(model, Vocab.load(model_dir), settings)
+        config = read_model_config(model_dir)
+        onnx_path = model_dir / onnx_file
+        if backend not in ("auto", "onnx", "torch"):
+            raise ValueError(f"backend is auto, onnx or torch, not {backend!r}")
+        if backend == "onnx" or (backend == "auto" and onnx_path.is_file()):
+            from govreport.inference.onnx_runner import OnnxRunner  # lazy: onnxruntime only for this backend
 
-    def probabilities(self, normalized_text: str, types: Sequence[int] | None = None):
-        """``[len(text), num_labels]`` label probabilities, averaged over overlapping windows."""
-        import torch
+            log.debug("tagger: onnxruntime backend (%s)", onnx_path)
+            id2label = {int(k): v for k, v in config["id2label"].items()}
+            runner: Any = OnnxRunner(onnx_path, id2label, threads or default_threads())
+        else:
+            log.debug("tagger: torch backend (no %s in %s)", onnx_file, model_dir)
+            runner = _torch_model(model_dir, threads or default_threads())
+        return cls(runner, Vocab.load(model_dir), TaggerSettings.from_dict(config.get(CONFIG_KEY)))
 
+    def probabilities(self, normalized_text: str, types: Sequence[int] | np.ndarray | None = None) -> np.ndarray:
+        """``[len(text), num_labels]`` label probabilities (float32), averaged over overlapping windows."""
         if types is None and self.settings.geometry:
-            types = token_types(normalized_text)
+            types = token_type_array(normalized_text)
         n = len(normalized_text)
         num_labels = len(self.id2label)
-        sums = torch.zeros((n, num_labels))
-        counts = torch.zeros((n, 1))
+        sums = np.zeros((n, num_labels), dtype=np.float32)
+        counts = np.zeros((n, 1), dtype=np.float32)
         if n == 0:
             return sums
-        ids = self.vocab.encode(normalized_text)
+        ids = self.vocab.encode_array(normalized_text)
+        type_arr = np.asarray(types, dtype=np.int64) if types is not None else None
         width = self.settings.window - 2
         starts = window_starts(n, width, self.settings.stride)
         bs = max(1, self.settings.batch_size)
-        with torch.inference_mode():
-            for b in range(0, len(starts), bs):
-                batch_starts = starts[b:b + bs]
-                chunks = [ids[s:s + width] for s in batch_starts]
-                longest = max(len(c) for c in chunks) + 2
-                x = torch.full((len(chunks), longest), self.vocab.pad_id, dtype=torch.long)
-                mask = torch.zeros_like(x)
-                tt = torch.zeros_like(x)
-                for i, (s, c) in enumerate(zip(batch_starts, chunks, strict=True)):
-                    x[i, :len(c) + 2] = torch.as_tensor([self.vocab.cls_id, *c, self.vocab.sep_id])
-                    mask[i, :len(c) + 2] = 1
-                    if types is not None:
-                        tt[i, 1:len(c) + 1] = torch.as_tensor(types[s:s + len(c)])
-                extra = {"token_type_ids": tt} if types is not None else {}
-                logits = self.model(input_ids=x, attention_mask=mask, **extra).logits
-                probs = torch.softmax(logits.float(), dim=-1)
-                for i, (s, c) in enumerate(zip(batch_starts, chunks, strict=True)):
-                    sums[s:s + len(c)] += probs[i, 1:len(c) + 1]
-                    counts[s:s + len(c)] += 1
-        return sums / counts.clamp(min=1)
+        for b in range(0, len(starts), bs):
+            batch_starts = starts[b:b + bs]
+            lengths = [min(width, n - s) for s in batch_starts]
+            longest = max(lengths) + 2
+            x = np.full((len(batch_starts), longest), self.vocab.pad_id, dtype=np.int64)
+            mask = np.zeros_like(x)
+            tt = np.zeros_like(x)
+            for i, (s, k) in enumerate(zip(batch_starts, lengths, strict=True)):
+                x[i, 0], x[i, 1:k + 1], x[i, k + 1] = self.vocab.cls_id, ids[s:s + k], self.vocab.sep_id
+                mask[i, :k + 2] = 1
+                if type_arr is not None:
+                    tt[i, 1:k + 1] = type_arr[s:s + k]
+            probs = self.runner.window_probabilities(x, mask, tt if type_arr is not None else None)
+            for i, (s, k) in enumerate(zip(batch_starts, lengths, strict=True)):
+                sums[s:s + k] += probs[i, 1:k + 1]
+                counts[s:s + k] += 1
+        return sums / np.maximum(counts, 1)
 
-    def tags(self, text: str, progress: bool = False) -> list[str]:
-        """BIO tags of normalised ``text``, block by block (see the module docstring)."""
+    def tag_ids(self, text: str, progress: bool = False) -> np.ndarray:
+        """Tag ids (``decode.decode_ids``) of normalised ``text``, block by block (see the module docstring)."""
         groups = LabelGroups.of(self.id2label)
         types = input_types(text, self.settings)
         margin = self.settings.window
         pieces = blocks(text)
-        out: list[str] = []
+        out = np.zeros(len(text), dtype=np.int16)
         for start, end in _progress(pieces, progress and len(pieces) > 1):
             lo, hi = max(0, start - margin), min(len(text), end + margin)
             probs = self.probabilities(text[lo:hi], types[lo:hi] if types is not None else None)
-            out += decode(text[start:end], probs[start - lo:end - lo].numpy(), groups, self.settings.decode)
+            out[start:end] = decode_ids(text[start:end], probs[start - lo:end - lo], groups, self.settings.decode)
+            del probs
         return out
+
+    def tags(self, text: str, progress: bool = False) -> list[str]:
+        """BIO tags of normalised ``text`` (strings; ``tag_ids`` is the compact form)."""
+        names = LabelGroups.of(self.id2label).tag_names()
+        return [names[i] for i in self.tag_ids(text, progress).tolist()]
 
     def tag_normalized(self, norm: Normalized, progress: bool = False) -> list[Span]:
         if not norm.text:
             return []
-        return spans_from_tags(norm, self.tags(norm.text, progress))
+        ids = self.tag_ids(norm.text, progress or self.progress)
+        return spans_from_ids(norm, ids, LabelGroups.of(self.id2label).names)
 
     def tag(self, text: str, progress: bool = False) -> list[Span]:
         """Spans over ``text`` (original offsets, sorted, non-overlapping). Empty or non-text input -> []."""
@@ -190,9 +267,17 @@ class Tagger:
         return self.tag_normalized(normalize(text, self.settings.normalize), progress)
 
 
+def _torch_model(model_dir: Path, threads: int) -> Any:
+    import torch  # lazy: the torch backend only
+    from transformers import AutoModelForTokenClassification  # lazy: the torch backend only
+
+    torch.set_num_threads(threads)
+    return AutoModelForTokenClassification.from_pretrained(model_dir)
+
+
 def _progress(items: list[Any], show: bool) -> Any:
     if not show:
         return items
-    from tqdm import tqdm
+    from tqdm import tqdm  # lazy: only long texts show a bar
 
-    return tqdm(items, desc="tagging", unit="block")
+    return tqdm(items, desc="tagging", unit="block", file=sys.stderr, dynamic_ncols=True)

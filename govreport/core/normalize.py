@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import os
 import unicodedata
+from array import array
 from dataclasses import asdict, dataclass
 from functools import cache
 from typing import Any
+
+import numpy as np
 
 # Characters that render as nothing: dropped so they cannot split a number or a heading in two.
 _INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad")
@@ -39,18 +42,21 @@ class NormalizeOptions:
 
 @dataclass(frozen=True)
 class Normalized:
-    """Normalised text; character ``i`` came from ``original[starts[i]:ends[i]]``."""
+    """Normalised text; character ``i`` came from ``original[starts[i]:ends[i]]``.
+
+    ``starts`` and ``ends`` are int32 arrays (4 bytes a character, not a Python int each: a 20 MB
+    report is ~7 million characters)."""
 
     text: str
-    starts: tuple[int, ...]
-    ends: tuple[int, ...]
+    starts: np.ndarray
+    ends: np.ndarray
     original: str
 
     def to_original(self, start: int, end: int) -> tuple[int, int]:
         """Original offsets of the normalised span ``[start, end)`` (end exclusive, non-empty span)."""
         if not 0 <= start < end <= len(self.text):
             raise ValueError(f"span [{start}, {end}) outside normalised text of length {len(self.text)}")
-        return self.starts[start], self.ends[end - 1]
+        return int(self.starts[start]), int(self.ends[end - 1])
 
 
 @cache
@@ -103,15 +109,22 @@ def _cell_marks(run: str, start: int) -> list[tuple[str, int, int]]:
     return out
 
 
+_FLUSH = 1 << 16  # characters gathered in a list before they are joined into one piece of text
+
+
 def normalize(text: str, options: NormalizeOptions | None = None) -> Normalized:
     options = options or NormalizeOptions()
-    chars: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
+    pieces: list[str] = []  # the normalised text, joined every _FLUSH characters (a list of
+    chars: list[str] = []  # one-character strings costs ~80 bytes a character)
+    starts, ends = array("i"), array("i")
+    memo: dict[str, str] = {}  # normalize_char per distinct character
     i, n = 0, len(text)
     if options.keep_cells:
         text_nl = text.replace("\r\n", " \n").replace("\r", "\n")  # same length: offsets unchanged
     while i < n:
+        if len(chars) >= _FLUSH:
+            pieces.append("".join(chars))
+            chars.clear()
         ch = text[i]
         if options.keep_cells and _is_space(ch):
             j = i + 1
@@ -137,9 +150,22 @@ def normalize(text: str, options: NormalizeOptions | None = None) -> Normalized:
             ends.append(j)
             i = j
             continue
-        for out in normalize_char(ch, options):
+        out = memo.get(ch)
+        if out is None:
+            out = memo[ch] = normalize_char(ch, options)
+        if len(out) == 1:
             chars.append(out)
             starts.append(i)
             ends.append(i + 1)
+        else:
+            for c in out:
+                chars.append(c)
+                starts.append(i)
+                ends.append(i + 1)
         i += 1
-    return Normalized("".join(chars), tuple(starts), tuple(ends), text)
+    pieces.append("".join(chars))
+    return Normalized("".join(pieces), _int32(starts), _int32(ends), text)
+
+
+def _int32(values: array) -> np.ndarray:
+    return np.frombuffer(values, dtype=np.int32) if len(values) else np.zeros(0, dtype=np.int32)

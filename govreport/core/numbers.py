@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from typing import Any
 
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
@@ -78,18 +79,21 @@ def number_units(text: str) -> list[tuple[int, int]]:
     >>> [ "规章000 | 1,234 | 减4 | 398.36"[s:e] for s, e in number_units("规章000 | 1,234 | 减4 | 398.36")]
     ['0', '0', '0', '1,234', '减4', '398.36']
     """
-    out: list[tuple[int, int]] = []
+    return list(iter_number_units(text))
+
+
+def iter_number_units(text: str) -> Iterator[tuple[int, int]]:
+    """``number_units`` one at a time (a long text holds hundreds of thousands of numbers)."""
     for m in _NUMBER_UNIT.finditer(text):
         start, end = m.span()
         body = m.group().lstrip("增减-+−－")
         digits_start = end - len(body)
         if len(body) > 1 and body[0] == "0" and body[1].isdigit():
             head = (start, digits_start + 1) if digits_start > start else (start, start + 1)
-            out.append(head)
-            out += [(k, k + 1) for k in range(head[1], end) if text[k].isdigit()]
+            yield head
+            yield from ((k, k + 1) for k in range(head[1], end) if text[k].isdigit())
             continue
-        out.append((start, end))
-    return out
+        yield start, end
 
 
 def same_value(a: Any, b: Any) -> bool:

@@ -12,6 +12,8 @@ from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
+import numpy as np
+
 from govreport.core.normalize import NormalizeOptions, normalize, normalize_char
 
 PAD, UNK, CLS, SEP = "[PAD]", "[UNK]", "[CLS]", "[SEP]"
@@ -42,6 +44,11 @@ class Vocab:
         """Ids of each character of an already-normalised text."""
         get, unk = self.index.get, self.unk_id
         return [get(ch, unk) for ch in text]
+
+    def encode_array(self, text: str) -> np.ndarray:
+        """``encode`` as an int64 array (what the network takes), without a Python int per character."""
+        get, unk = self.index.get, self.unk_id
+        return np.fromiter((get(ch, unk) for ch in text), dtype=np.int64, count=len(text))
 
     def save(self, model_dir: Path) -> Path:
         path = Path(model_dir) / VOCAB_FILE

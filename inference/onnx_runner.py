@@ -1,0 +1,44 @@
+"""The tagger's network on ONNX Runtime: no torch, no transformers (a cold start in well under a second).
+
+``OnnxRunner(path, id2label, threads)`` is a ``tagger.Runner``: the exported graph (training/onnx_export.py)
+takes ``input_ids``, ``attention_mask`` and, for geometry models, ``token_type_ids`` (all int64,
+``[batch, sequence]``, both axes dynamic) and returns ``logits`` ``[batch, sequence, labels]``; the
+softmax is done here, in float32, as the torch backend does it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+
+class OnnxRunner:
+    def __init__(self, path: str | Path, id2label: dict[int, str], threads: int = 1) -> None:
+        import onnxruntime as ort  # lazy: only a model directory with model.onnx needs it
+
+        path = Path(path)
+        if not path.is_file():
+            raise FileNotFoundError(f"no ONNX model at {path} (export one with `govreport export-onnx MODEL_DIR`)")
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.log_severity_level = 3  # errors only: no optimiser notices on stderr
+        self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        self.input_names = {i.name for i in self.session.get_inputs()}
+        self.id2label = dict(id2label)
+        self.path = path
+
+    def window_probabilities(self, input_ids: np.ndarray, attention_mask: np.ndarray,
+                             token_type_ids: np.ndarray | None) -> np.ndarray:
+        feed = {"input_ids": input_ids, "attention_mask": attention_mask}
+        if "token_type_ids" in self.input_names:
+            feed["token_type_ids"] = token_type_ids if token_type_ids is not None else np.zeros_like(input_ids)
+        (logits,) = self.session.run(["logits"], feed)
+        return softmax(logits)
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    z = np.asarray(logits, dtype=np.float32)
+    z = np.exp(z - z.max(axis=-1, keepdims=True))
+    return z / z.sum(axis=-1, keepdims=True)
