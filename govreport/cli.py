@@ -95,10 +95,22 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 
 def _extract(args: argparse.Namespace) -> int:
-    from govreport.inference.batch import extract_command  # lazy: keeps --help fast
+    from govreport.inference.batch import BatchError, extract_command  # lazy: keeps --help fast
 
+    runner = None
+    if args.ray is not None:
+        from govreport.inference.ray_batch import ray_runner  # lazy: ray is an optional extra
+
+        if args.jobs != 1:
+            print("govreport extract: --jobs is for local workers; with --ray use --ray-actors", file=sys.stderr)
+            return 2
+        try:
+            runner = ray_runner(args.ray or None, args.ray_actors)
+        except BatchError as e:
+            print(f"govreport extract: {e}", file=sys.stderr)
+            return 2
     return extract_command(args.inputs, model=args.model, out=args.out, fmt=args.format, offsets=args.offsets,
-                           jobs=args.jobs, max_bytes=args.max_bytes)
+                           jobs=args.jobs, max_bytes=args.max_bytes, runner=runner)
 
 
 def _export(args: argparse.Namespace) -> int:
@@ -230,6 +242,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--offsets", action="store_true",
                    help="add provenance offsets to the record and the text they point into")
     p.add_argument("--jobs", type=int, default=1, help="worker processes, each loading the model once (default 1)")
+    p.add_argument("--ray", nargs="?", const="", default=None, metavar="ADDRESS",
+                   help="run the batch on a Ray cluster (needs the ray extra): alone, attach to this machine's "
+                        "cluster or start one; or auto, HOST:6379, ray://HOST:10001. Put inputs before it")
+    p.add_argument("--ray-actors", type=int, default=None, metavar="N",
+                   help="with --ray: actors, each loading the model once (default one per CPU of the cluster)")
     p.add_argument("--max-bytes", type=int, default=20 * 1024 * 1024,
                    help="refuse input files larger than this (default 20 MB)")
     p.set_defaults(handler=_extract)

@@ -54,6 +54,10 @@ from govreport.inference.readers import (
 
 ExtractFn = Callable[[str], dict[str, Any]]
 ExtractFactory = Callable[[], ExtractFn]
+# Who extracts the inputs that need the model: (items, factory, max_bytes, keep_text) -> their lines, in
+# any order. In-process and local worker processes are below; a Ray cluster is in ray_batch.py. The
+# driver (run_batch) alone reads previous lines, decides what to skip and writes the output.
+Runner = Callable[[Iterator["Loaded"], ExtractFactory, int, bool], Iterable[dict[str, Any]]]
 STDIN = "-"
 
 
@@ -468,9 +472,12 @@ def _results_parallel(items: Iterator[Loaded], factory: ExtractFactory, jobs: in
 def run_batch(inputs: Sequence[str], factory: ExtractFactory, *, out: Path | None = None,
               jobs: int = 1, max_bytes: int = DEFAULT_MAX_BYTES, keep_text: bool = False,
               progress: bool = True, stdout: IO[bytes] | None = None,
-              stdin: IO[bytes] | None = None, warn: Callable[[str], None] | None = None) -> Summary:
+              stdin: IO[bytes] | None = None, warn: Callable[[str], None] | None = None,
+              runner: Runner | None = None) -> Summary:
     """Extract every input into JSONL at `out` (resuming it) or on `stdout`; returns counts.
-    `warn(message)` is called once per line that has warnings (default: one stderr line each)."""
+    `warn(message)` is called once per line that has warnings (default: one stderr line each).
+    `runner` replaces the local workers (`jobs`), e.g. with actors on a Ray cluster (ray_batch.py); it
+    gets only the inputs still to do, and every line it returns goes through the same writer."""
     summary = Summary()
     if not inputs:
         raise BatchError("no inputs")
@@ -536,6 +543,8 @@ def run_batch(inputs: Sequence[str], factory: ExtractFactory, *, out: Path | Non
         results: Iterable[dict[str, Any]]
         if first is None:
             results = ()
+        elif runner is not None:
+            results = runner(todo, factory, max_bytes, keep_text)
         elif jobs <= 1:
             results = _results_serial(todo, factory, max_bytes, keep_text)
         else:
@@ -610,8 +619,9 @@ def _say(msg: str) -> None:
 
 def extract_command(args: Sequence[str], *, model: str | Path, out: str | None = None, fmt: str | None = None,
                     offsets: bool = False, jobs: int = 1, max_bytes: int = DEFAULT_MAX_BYTES,
-                    progress: bool = True) -> int:
+                    progress: bool = True, runner: Runner | None = None) -> int:
     """`govreport extract`: one input -> pretty JSON record; several -> JSONL (resumable with --out).
+    `runner` (e.g. a Ray cluster's, ray_batch.py) extracts the batch instead of local workers.
     Exit status: 0 all extracted, 1 some inputs failed (their lines say why), 2 nothing could run."""
     if jobs < 1 or max_bytes < 1:
         _say("--jobs and --max-bytes must be at least 1")
@@ -634,7 +644,7 @@ def extract_command(args: Sequence[str], *, model: str | Path, out: str | None =
         if fmt == "json":
             return _single(inputs[0], factory, out=out, offsets=offsets, max_bytes=max_bytes)
         summary = run_batch(inputs, factory, out=Path(out) if out else None, jobs=jobs, max_bytes=max_bytes,
-                            keep_text=offsets, progress=progress)
+                            keep_text=offsets, progress=progress, runner=runner)
     except BatchError as e:
         _say(str(e))
         return 2
