@@ -28,6 +28,7 @@ from govreport.core.checks import run_checks
 from govreport.core.document import Document, Span, document_paths
 from govreport.core.numbers import parse_number, same_value
 from govreport.core.sections import section_texts
+from govreport.inference import entities
 
 _MAX_SHOWN = 60  # span text longer than this is shortened in messages
 
@@ -324,7 +325,6 @@ def _entity_issues(text: str, spans: list[Span], record: dict[str, Any]) -> list
         return [s.text(text) for s in by_label.get(label, [])]
 
     # the record follows inference.assemble's precedence; here: every value is one the spans print
-    from inference import entities  # lazy, as in formats/pre: the rule lives with the assembler
     plausible = {"EMAIL": entities.is_email, "PHONE": entities.is_phone}
     for label, key in schema.ENTITY_LIST_KEYS.items():
         want = schema.distinct(t for t in texts(label) if label not in plausible or plausible[label](t))

@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from govreport.core.document import Span
+from govreport.core.normalize import traditional_table
 from govreport.core.numbers import parse_number
 
 # Years a report can plausibly name; anything else is a misread, not a year.
@@ -150,7 +151,6 @@ PHONE = re.compile(r"[+(（]?\d[\d\-－—–()（）\s转]*\d")
 
 def fold_name(name: str) -> str:
     """A name compared across its printed forms: NFKC, simplified characters, spliced pinyin removed."""
-    from inference.normalize import traditional_table  # lazy: the table loads OpenCC's file once
     s = _PINYIN.sub("", unicodedata.normalize("NFKC", name or ""))
     table = traditional_table()
     return re.sub(r"\s", "", "".join(table.get(ch, ch) for ch in s))

@@ -12,6 +12,7 @@ often a character apart. Only the model's spans pass through here; gold spans ar
 from __future__ import annotations
 
 from govreport.core.document import Span
+from govreport.inference.units import strip_pinyin
 
 MAX_GAP = {"H": 4, "E": 2}  # characters between two fragments of one span (all on one line)
 MIN_CHARS = {"H": 3, "E": 2}
@@ -43,7 +44,6 @@ def _with_numbering(text: str, s: Span) -> Span:
 
 
 def _join_fragments(text: str, spans: list[Span]) -> list[Span]:
-    from inference.units import strip_pinyin  # lazy: repair keeps its imports as they are
     merged: list[Span] = []
     for s in sorted(spans, key=lambda s: (s.label, s.start)):
         prev = merged[-1] if merged else None

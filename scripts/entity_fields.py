@@ -5,10 +5,10 @@ published, phones, emails, leader names and sections present with the annotators
 TRUTH below (their notes, SOURCES.md and the corrections reported on issue 15) for template, year and
 agency; the annotated spans themselves for the rest (every span there is a corrected one).
 
-    PYTHONPATH=. python scripts/entity_fields.py [/work/annot/work/corrected]
+    python scripts/entity_fields.py [/work/annot/work/corrected]   # with govreport installed from this checkout
 
 Prints accuracy per field and overall, for the training documents and the dev split separately,
-and every wrong field. Run it with PYTHONPATH pointing at another checkout for a "before" figure.
+and every wrong field. Run it against another checkout of govreport for a "before" figure.
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from annotations.document import Span
-from inference.assemble import assemble
-from inference.entities import parse_date
+from govreport.core.document import Span
+from govreport.inference.assemble import assemble
+from govreport.inference.entities import parse_date
 
 DEV = {"t03", "t05", "t09", "t13", "t18", "t23", "t26", "t34", "t41", "t44"}
 FIELDS = ("template", "report_year", "agency", "published", "phones", "emails", "leaders", "sections")

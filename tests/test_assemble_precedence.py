@@ -1,9 +1,9 @@
 """One test per rule of the assembler's precedence, on fixtures modelled on real reports (tNN)."""
 
-from annotations.document import Span
-from inference.assemble import assemble
-from inference.entities import choose_agency, fold_name, is_email, is_fragment, is_phone
-from inference.repair import repair_spans
+from govreport.core.document import Span
+from govreport.inference.assemble import assemble
+from govreport.inference.entities import choose_agency, fold_name, is_email, is_fragment, is_phone
+from govreport.inference.repair import repair_spans
 
 
 def build(*parts: str | tuple[str, str]) -> tuple[str, list[Span]]:
@@ -148,8 +148,8 @@ def test_corrected_training_documents_assemble_to_valid_records():
 
     import pytest
 
-    from annotations.document import Document
-    from annotations.validate import validate_document
+    from govreport.annotations.validate import validate_document
+    from govreport.core.document import Document
 
     files = sorted(Path("/work/annot/work/corrected").glob("t*.json"))
     if not files:
