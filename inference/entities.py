@@ -146,7 +146,7 @@ _DATE_LABEL = re.compile(r"(日期|时间)[\s:：•·|]*$")
 _PERIOD_BEFORE = re.compile(r"(统计期限|统计时限|统计时间|期限|涵盖|自|从)[为是:：\s]*$")
 _PERIOD_END = re.compile(r"(至|到|截至|截止|止)[\s]*$")
 EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
-PHONE = re.compile(r"[+(（]?\d[\d\-－—–()（）\s转]*\d")
+PHONE = re.compile(r"[+(（]?\d[\d\-－—–()（）\s转轉]*\d")  # 转/轉: an extension
 
 
 def fold_name(name: str) -> str:
