@@ -47,7 +47,7 @@ def _join_fragments(text: str, spans: list[Span]) -> list[Span]:
     merged: list[Span] = []
     for s in sorted(spans, key=lambda s: (s.label, s.start)):
         prev = merged[-1] if merged else None
-        # spliced pinyin (機關(guān)主動) is no gap: the printed heading runs on across it (t32, t44)
+        # spliced pinyin (機關(guān)主動) is no gap: the printed heading runs on across it (t32, issue 15)
         gap = strip_pinyin(text[prev.end:s.start]) if prev and s.start >= prev.end else ""
         if (prev and prev.label == s.label and 0 <= s.start - prev.end and len(gap) <= MAX_GAP[_kind(s.label) or "E"]
                 and not _SENTENCE_END.intersection(gap)):

@@ -100,7 +100,7 @@ def test_page_line_date_with_label_on_the_line_before():  # t47 "• 发布日�
     assert assemble(text, spans)["published"] == "2022-01-27"
 
 
-def test_statistics_period_end_and_prose_dates_are_never_published():  # t23, t26
+def test_statistics_period_end_and_prose_dates_are_never_published():  # spec: never the end of a statistics period
     text, spans = build("统计期限为2024年1月1日至", ("2024年12月31日", D), "。于", ("2024年3月1日", D), "召开会议。")
     assert assemble(text, spans)["published"] is None
 
@@ -132,7 +132,7 @@ def test_heading_missing_its_first_numbering_character_still_counts():
     assert record["sections"]["overview"] == "本年度……"
 
 
-def test_heading_with_pinyin_spliced_in_is_joined_across_it():  # t32, t44
+def test_heading_with_pinyin_spliced_in_is_joined_across_it():  # t32, issue 15
     text = "正文。\n二、行政機關(guān)主動公開政府信息情況\n內容……"
     a, b = text.index("二、"), text.index("(guān)") + len("(guān)")
     spans = [Span(a, b - len("(guān)"), "H.proactive"), Span(b, text.index("\n內"), "H.proactive")]
