@@ -4,7 +4,8 @@
 
 - spans: only known labels with valid offsets are used; their edges are trimmed of whitespace;
   anything else is ignored, so arbitrary input never raises.
-- template: see govreport.inference.template (cell labels, then header wording, then report year; else null).
+- template: see govreport.inference.template (cell labels, then header wording, then report year; else null);
+  the year is the one chosen below.
 - cells: the value is govreport.core.numbers.parse_number of the span text; a span that does not parse
   is ignored (never 0). A cell of the other template than the chosen one is dropped: the record of a
   template has no place for it, and `conflicts` is reserved for disagreeing candidates of one cell.
@@ -14,11 +15,25 @@
   money cell (both money cells if the template is unknown; "cell": its path), in document order,
   identical entries once. A money cell's unit is the one written right after its number (text =
   number + unit as printed), else the one its column header states, else schema.DEFAULT_MONEY_UNIT.
-- entities: agency = most frequent AGENCY text (ties: longest, then first); report_year = most
-  frequent REPORT_YEAR value; published = the first PUBLISHED_DATE that reads as a valid date;
-  leaders = each name with the nearest title in its sentence, distinct pairs in order (a name
-  without a title in its sentence is listed with title null only if no sentence gives it one);
-  list entities deduplicated in order.
+- entities, by a precedence that uses every mention (functions in govreport.inference.entities):
+  - agency: AGENCY mentions that name one body are clustered (containment after folding traditional
+    characters and removing spliced pinyin; a short form inside a longer one, also with characters
+    dropped: 市住房城乡建设局 / 汝州市住房和城乡建设局); the cluster with the most support wins (a title,
+    signature or page-line mention counts 2, others 1; ties: the one mentioned first); its
+    representative is its fullest printed name that is no fragment (quote/bracket or report words
+    inside such as 年度/报告, ends mid-word, or starts mid-word inside a longer printed name) and no
+    compiling office (…人民政府办公室 beside …人民政府). `agency_aliases` = the cluster's other printed
+    forms. Null when there is no usable AGENCY mention (我局 is never tagged).
+  - report_year: the year with the most support (title or statistics-period mention 2, prose 1);
+    null when two years tie for the most support.
+  - published: the signature date (after the body's name at the close, or alone on a line near the
+    end) beats a page-line date (发布日期/发布时间/成文日期/发文日期/生成日期/时间/更新日期… on its line or
+    the line before); a date ending a statistics period (至/截至…) or in prose is never it; else null.
+  - emails/phones: a span that does not look like an address (local@domain.tld) or a phone number
+    (7-17 digits with their separators) is dropped.
+  - leaders = each name with the nearest title in its sentence, distinct pairs in order (a name
+    without a title in its sentence is listed with title null only if no sentence gives it one);
+    list entities deduplicated in order.
 - sections: govreport.core.sections.section_texts; checks: govreport.core.checks.run_checks.
 - offsets=True adds "provenance": {dotted path: [start, end]} for every value read from a span.
 """
@@ -134,24 +149,20 @@ def _fill_entities(record: dict[str, Any], text: str, spans: list[Span], prov: P
     def span_text(s: Span) -> str:
         return text[s.start:s.end]
 
-    agencies = [s for s in spans if s.label == "AGENCY"]
-    record["agency"] = entities.pick_agency([span_text(s) for s in agencies])
-    if record["agency"] is not None:
-        first = next(s for s in agencies if span_text(s) == record["agency"])
-        prov["agency"] = [first.start, first.end]
+    chosen = entities.choose_agency(text, spans)
+    if chosen is not None:
+        record["agency"], record["agency_aliases"] = span_text(chosen[0]), chosen[1]
+        prov["agency"] = [chosen[0].start, chosen[0].end]
 
-    years = [(y, s) for s in spans if s.label == "REPORT_YEAR"
-             if (y := entities.parse_year(span_text(s))) is not None]
-    record["report_year"] = entities.pick_year([y for y, _ in years])
-    if record["report_year"] is not None:
-        first = next(s for y, s in years if y == record["report_year"])
-        prov["report_year"] = [first.start, first.end]
+    year = entities.choose_year(text, spans)
+    if year is not None:
+        record["report_year"] = year[0]
+        prov["report_year"] = [year[1].start, year[1].end]
 
-    for s in spans:
-        if s.label == "PUBLISHED_DATE" and (date := entities.parse_date(span_text(s))) is not None:
-            record["published"] = date
-            prov["published"] = [s.start, s.end]
-            break
+    published = entities.choose_published(text, spans)
+    if published is not None:
+        record["published"] = published[0]
+        prov["published"] = [published[1].start, published[1].end]
 
     names = [s for s in spans if s.label == "LEADER_NAME"]
     titles = [s for s in spans if s.label == "LEADER_TITLE"]
@@ -168,8 +179,12 @@ def _fill_entities(record: dict[str, Any], text: str, spans: list[Span], prov: P
         if title:
             prov[f"leaders.{i}.title"] = [title.start, title.end]
 
+    # a span that does not look like its kind (某某官网@:, 020 inside 2020) is no contact
+    plausible = {"EMAIL": entities.is_email, "PHONE": entities.is_phone}
     for label, key in schema.ENTITY_LIST_KEYS.items():
         for s in spans:
+            if label in plausible and not plausible[label](span_text(s)):
+                continue
             if s.label == label and span_text(s) not in record[key]:
                 prov[f"{key}.{len(record[key])}"] = [s.start, s.end]
                 record[key].append(span_text(s))
@@ -208,10 +223,9 @@ def assemble(text: str, spans: Iterable[Any], offsets: bool = False) -> dict[str
         text = ""
     spans = clean_spans(text, spans)
     prov: Provenance = {}
-    years = [y for s in spans if s.label == "REPORT_YEAR"
-             if (y := entities.parse_year(text[s.start:s.end])) is not None]
+    year = entities.choose_year(text, spans)
     template = detect_template(text, [s.label for s in spans if labelset.cell_path(s.label)],
-                               entities.pick_year(years))
+                               year[0] if year else None)
     record = schema.empty_record(template)
     money = _fill_cells(record, text, spans, template, prov)
     _fill_entities(record, text, spans, prov, money)

@@ -12,6 +12,7 @@ often a character apart. Only the model's spans pass through here; gold spans ar
 from __future__ import annotations
 
 from govreport.core.document import Span
+from govreport.inference.units import strip_pinyin
 
 MAX_GAP = {"H": 4, "E": 2}  # characters between two fragments of one span (all on one line)
 MIN_CHARS = {"H": 3, "E": 2}
@@ -34,12 +35,22 @@ def _starts_like_heading(text: str, start: int) -> bool:
     return i < 0 or text[i] in _OPENERS or start - i > 1
 
 
+def _with_numbering(text: str, s: Span) -> Span:
+    """A heading span the model began at 、 gets back the numbering character it left untagged."""
+    start = s.start
+    if start > 0 and text[start] in "、.．" and text[start - 1] in "一二三四五六七八九十壹贰叁肆伍陆":
+        start -= 1
+    return Span(start, s.end, s.label) if start != s.start else s
+
+
 def _join_fragments(text: str, spans: list[Span]) -> list[Span]:
     merged: list[Span] = []
     for s in sorted(spans, key=lambda s: (s.label, s.start)):
         prev = merged[-1] if merged else None
-        if (prev and prev.label == s.label and 0 <= s.start - prev.end <= MAX_GAP[_kind(s.label) or "E"]
-                and not _SENTENCE_END.intersection(text[prev.end:s.start])):
+        # spliced pinyin (機關(guān)主動) is no gap: the printed heading runs on across it (t32, issue 15)
+        gap = strip_pinyin(text[prev.end:s.start]) if prev and s.start >= prev.end else ""
+        if (prev and prev.label == s.label and 0 <= s.start - prev.end and len(gap) <= MAX_GAP[_kind(s.label) or "E"]
+                and not _SENTENCE_END.intersection(gap)):
             merged[-1] = Span(prev.start, s.end, s.label)
         else:
             merged.append(s)
@@ -53,6 +64,8 @@ def repair_spans(text: str, spans: list[Span]) -> list[Span]:
         kind = _kind(s.label)
         if s.end - s.start < MIN_CHARS[kind]:
             continue
+        if kind == "H":
+            s = _with_numbering(text, s)
         if kind == "H" and not _starts_like_heading(text, s.start):
             continue
         if s.label == "AGENCY" and text[s.end - 1] not in _AGENCY_ENDS:

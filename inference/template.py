@@ -38,7 +38,8 @@ HEADER_PATTERNS: dict[str, tuple[re.Pattern[str], ...]] = {
         re.compile(r"第二十条第?[(（]?九[)）]?项"),  # item 九 (集中采购) is gone from 2021
         # (六)其他处理 followed by its own cells (a number, a blank mark) or by (七)总计: the 2019 row
         # (a number needs a character after it: a text cut at "其他处理 | 1" may go on "1.申请人")
-        re.compile(r"其他处理[|｜]*(?:\d+(?=[^\d.、])|[/\-—–无]|[(（]七[)）])"),
+        # (not a count in prose: 其他处理29件 / 其他处理1条, t12 and t47 have no tables)
+        re.compile(r"其他处理[|｜]*(?:\d+(?=[^\d.、件条个项次宗])|[/\-—–无]|[(（]七[)）])"),
     ),
 }
 

@@ -151,17 +151,20 @@ def test_prose_amounts_in_document_order_deduplicated():
 
 
 # --- entities -------------------------------------------------------------------------------------
-def test_agency_most_frequent_then_longest_then_first():
+def test_agency_is_the_fullest_name_of_the_most_supported_body_with_aliases():
+    # t03/t22: the short form is more frequent, the record names the body in full
     text, spans = build(("甲镇人民政府", "AGENCY"), " ", ("某县甲镇人民政府", "AGENCY"), " ",
-                        ("甲镇人民政府", "AGENCY"))
-    assert assemble(text, spans)["agency"] == "甲镇人民政府"
-    text, spans = build(("甲镇政府", "AGENCY"), " ", ("某县甲镇人民政府", "AGENCY"))
-    assert assemble(text, spans)["agency"] == "某县甲镇人民政府"
+                        ("甲镇", "AGENCY"), " ", ("甲镇", "AGENCY"))
+    record = assemble(text, spans)
+    assert record["agency"] == "某县甲镇人民政府" and record["agency_aliases"] == ["甲镇人民政府", "甲镇"]
+    text, spans = build(("乙局", "AGENCY"), " ", ("乙局", "AGENCY"), " ", ("某县甲镇人民政府", "AGENCY"))
+    assert assemble(text, spans)["agency"] == "乙局"                      # more support wins
 
 
-def test_report_year_most_frequent_and_published_first_valid_date():
+def test_report_year_most_supported_and_published_page_line_date():
     text, spans = build(("2020", "REPORT_YEAR"), "年报 ", ("2019", "REPORT_YEAR"), " ", ("2020", "REPORT_YEAR"),
-                        " 发布时间：", ("2021-02-30", "PUBLISHED_DATE"), " ", ("2021年1月19日", "PUBLISHED_DATE"),
+                        " 发布时间：", ("2021-02-30", "PUBLISHED_DATE"), " 发布日期:",
+                        ("2021年1月19日", "PUBLISHED_DATE"),
                         " ", ("2021/3/1", "PUBLISHED_DATE"))
     record = assemble(text, spans)
     assert record["report_year"] == 2020

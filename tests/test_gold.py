@@ -112,7 +112,8 @@ def test_record_validates_and_derived_fields_follow_the_rules(doc_id):
     doc = _load(doc_id)
     rec = doc.record
     jsonschema.validate(rec, schema.json_schema())
-    assert set(rec) >= set(schema.empty_record(rec["template"]))
+    # agency_aliases came after the gold records were written: optional there
+    assert set(rec) >= set(schema.empty_record(rec["template"])) - {"agency_aliases"}
     assert rec["checks"] == run_checks(rec)
     assert rec["sections"] == section_texts(doc.text, doc.spans)
     if rec["report_year"] is not None:

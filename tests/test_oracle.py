@@ -41,6 +41,8 @@ def differences(got: Any, want: Any, path: str = "") -> list[str]:
 def test_gold_spans_assemble_to_the_gold_record(doc):
     assert doc.record is not None
     got = assemble(doc.text, doc.spans)
+    if "agency_aliases" not in doc.record:  # gold written before the key existed
+        got.pop("agency_aliases")
     assert differences(got, doc.record) == []
     assert check_differences(got) == []  # the checks, by the spec's arithmetic done here
 
@@ -70,10 +72,16 @@ def test_synthetic_spans_assemble_to_the_generators_record():
     failures = []
     for doc, layout in synth.generate(SYNTH_DOCS, seed=7):
         got = assemble(doc.text, doc.spans)
+        # the generator names the body by its most frequent form; the record by its fullest, the
+        # generator's form then standing among the aliases
+        aliases = got.pop("agency_aliases")
+        if doc.record.get("agency") in aliases:
+            got["agency"] = doc.record["agency"]
+        want = {k: v for k, v in doc.record.items() if k != "agency_aliases"}
         # both sides compute sections and checks with the same functions: compare those with values
         # computed independently (tests/independent.py) as well
         headings = [(s.label[2:], s.start, s.end) for s in doc.spans if s.label.startswith("H.")]
-        diffs = [*differences(got, doc.record), *check_differences(got)]
+        diffs = [*differences(got, want), *check_differences(got)]
         if got["sections"] != sections_by_cuts(doc.text, headings):
             diffs.append("sections differ from the independent reading")
         if diffs:

@@ -63,5 +63,7 @@ def test_wheel_installs_one_namespace_and_finds_its_bundled_data(tmp_path):
     out = _run([sys.executable, "-m", "govreport.cli", "extract", info["example"]], cwd=elsewhere, env=env)
     record = json.loads(out.stdout)
     truth = json.loads((ROOT / "docs" / "examples" / "report.expected.json").read_text(encoding="utf-8"))["record"]
-    assert {k: record[k] for k in ("template", "report_year", "agency")} == \
-        {k: truth[k] for k in ("template", "report_year", "agency")}
+    assert {k: record[k] for k in ("template", "report_year")} == {k: truth[k] for k in ("template", "report_year")}
+    # the generator's truth names the body by its most frequent form; the record by its fullest printed
+    # one (主办：乐神县营邵镇…), the generator's form then standing among the aliases
+    assert truth["agency"] in [record["agency"], *record["agency_aliases"]]

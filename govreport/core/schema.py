@@ -223,6 +223,7 @@ def empty_record(template: str | None = None) -> dict[str, Any]:
         "template": template,
         "report_year": None,
         "agency": None,
+        "agency_aliases": [],  # the other printed forms of the agency's body (assemble's precedence)
         "published": None,
         "leaders": [],
         "phones": [],
@@ -308,6 +309,7 @@ def json_schema() -> dict[str, Any]:
         "template": {"type": ["string", "null"], "enum": [*TEMPLATES, None]},
         "report_year": {"type": ["integer", "null"]},
         "agency": _STR,
+        "agency_aliases": _STR_LIST,
         "published": {"type": ["string", "null"], "pattern": r"^\d{4}-\d{2}-\d{2}$"},
         "leaders": {"type": "array", "items": _obj({"name": _STR, "title": _STR})},
         "phones": _STR_LIST,
@@ -326,7 +328,8 @@ def json_schema() -> dict[str, Any]:
         "provenance": {"type": "object", "additionalProperties": {
             "type": "array", "items": {"type": "integer"}, "minItems": 2, "maxItems": 2}},
     })
-    schema["required"] = [k for k in schema["properties"] if k != "provenance"]
+    # agency_aliases is optional: records written before it (the gold set) stay valid; [] by default
+    schema["required"] = [k for k in schema["properties"] if k not in ("provenance", "agency_aliases")]
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "govreport record"
     return schema
