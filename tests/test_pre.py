@@ -152,6 +152,7 @@ def test_a_corrected_and_imported_document_reaches_the_training_set(tmp_path, re
     pytest.importorskip("govreport.inference.assemble")
     from govreport.cli import main
     from govreport.core import labels
+    from govreport.core.document import Document
     from govreport.core.normalize import NormalizeOptions
     from govreport.core.vocab import Vocab
     from govreport.training.data_mix import load_annotated
@@ -172,10 +173,11 @@ def test_a_corrected_and_imported_document_reaches_the_training_set(tmp_path, re
 
     # The training config's data section picks it up (weight 2 -> two copies) ...
     dev = tmp_path / "dev"
-    doc.save(dev / "dev-doc.json")
+    Document("dev-doc", doc.text, doc.spans, doc.record, {"split": "dev"}).save(dev / "dev-doc.json")
     cfg = {"seed": 1, "data": {"synthetic": None, "train_dirs": [], "dev_dir": str(dev),
                                "annotated": {"dir": str(train_dir), "weight": 2.0}}}
-    pairs, _ = train_mod.corpus(cfg)
+    pairs, _, real_dev = train_mod.corpus(cfg)
+    assert [d.id for d in real_dev] == ["dev-doc"]
     assert [(d.id, copies) for d, copies in pairs] == [("shiqiao-2021", 2)]
     # ... and its corrected label is in the windows the model is trained on.
     options = NormalizeOptions()
