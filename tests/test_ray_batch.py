@@ -9,13 +9,16 @@ can reach the node), but not the rest of 127.0.0.0/8; the cluster runs on 127.0.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import sys
+import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -39,17 +42,42 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _ray(*args: str, env: dict[str, str]) -> None:
-    proc = subprocess.run([shutil.which("ray") or "ray", *args], env=env, capture_output=True, text=True,
-                          timeout=120)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+def start_node(*args: str, env: dict[str, str], log: Path) -> subprocess.Popen:
+    """`ray start ARGS --block` in a process group of its own: the node's daemons and workers stay in that
+    group, so the test stops exactly what it started (`ray stop` would stop every Ray process of the
+    machine, another user's cluster included)."""
+    return subprocess.Popen([shutil.which("ray") or "ray", "start", *args, "--block"], env=env,
+                            stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def stop_node(proc: subprocess.Popen) -> None:
+    for sig, wait in ((signal.SIGTERM, 15), (signal.SIGKILL, 15)):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, sig)
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            proc.poll()
+            if subprocess.run(["pgrep", "-g", str(proc.pid)], capture_output=True).returncode != 0:
+                return
+            time.sleep(0.2)
+
+
+def wait_for_port(host: str, port: int, seconds: float = 90) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex((host, port)) == 0:
+                return
+        time.sleep(0.3)
+    raise AssertionError(f"no Ray head on {host}:{port}")
 
 
 @pytest.fixture(scope="module")
-def cluster() -> Iterator[dict]:
-    """HOST:PORT of a two-node cluster on 127.0.0.1; `ray stop` always runs at the end."""
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
+    """HOST:PORT of a two-node cluster on loopback; both nodes are always stopped at the end."""
     if not shutil.which("ray"):
         pytest.skip("the ray command is not on PATH")
+    logs = tmp_path_factory.mktemp("ray_logs")
     port = _free_port()
     # Token authentication, as a real cluster should run: every node and the driver get the token (here
     # by environment, on machines by RAY_AUTH_TOKEN_PATH), and nothing is written to ~/.ray.
@@ -59,18 +87,21 @@ def cluster() -> Iterator[dict]:
     address = f"127.0.0.2:{port}"
     common = ["--node-ip-address", "127.0.0.2", "--num-cpus", "1", "--object-store-memory", str(100 * 2**20),
               "--disable-usage-stats"]
+    nodes = []
     try:
-        _ray("start", "--head", "--port", str(port), *common, env=env)
-        _ray("start", "--address", address, *common, env=env)
+        nodes.append(start_node("--head", "--port", str(port), *common, env=env, log=logs / "head.log"))
+        wait_for_port("127.0.0.2", port)
+        nodes.append(start_node("--address", address, *common, env=env, log=logs / "node2.log"))
         check = ("import ray, time; ray.init(address=%r, logging_level='WARNING'); t = time.monotonic()\n"
-                 "while ray.cluster_resources().get('CPU') != 2 and time.monotonic() < t + 60: time.sleep(0.5)\n"
+                 "while ray.cluster_resources().get('CPU') != 2 and time.monotonic() < t + 90: time.sleep(0.5)\n"
                  "print(ray.cluster_resources().get('CPU'), sorted(n['NodeManagerAddress'] for n in ray.nodes()))")
         proc = subprocess.run([sys.executable, "-c", check % address], env=env, capture_output=True, text=True,
-                              timeout=120)
+                              timeout=150)
         assert proc.stdout.split("\n")[0] == "2.0 ['127.0.0.2', '127.0.0.2']", proc.stdout + proc.stderr
         yield {"address": address, "env": env}
     finally:
-        subprocess.run([shutil.which("ray") or "ray", "stop"], env=env, capture_output=True, timeout=120)
+        for node in reversed(nodes):
+            stop_node(node)
 
 
 def make_mixed(d: Path, n: int, kill_at: int | None = None) -> list[str]:
@@ -103,6 +134,7 @@ def comparable(lines: list[dict]) -> dict[str, dict]:
 
 DRIVER = """
 import sys
+import time
 from fake_extractor import fake_factory
 from govreport import cli
 from govreport.inference import batch
