@@ -95,6 +95,33 @@ def _checks_of(record: dict[str, Any]) -> dict[tuple[int, str], Any]:
     return {(c.get("identity"), c.get("where")): c.get("ok") for c in checks if isinstance(c, dict)}
 
 
+# The record fields an analyst groups and compares reports by (issue 15's headline): each right or wrong
+# per document. agency counts as right when it is the gold name or one of its printed aliases; leaders by
+# name; sections by which ones are present.
+KEY_FIELDS: tuple[str, ...] = ("template", "report_year", "agency", "published", "phones", "emails",
+                               "leader_names", "sections_present")
+
+
+def key_field_scores(gold: dict[str, Any], pred: dict[str, Any]) -> dict[str, bool]:
+    def names(r: dict[str, Any]) -> set[Any]:
+        return {x.get("name") for x in r.get("leaders") or [] if isinstance(x, dict)}
+
+    def present(r: dict[str, Any]) -> set[str]:
+        return {k for k, v in (r.get("sections") or {}).items() if v}
+
+    agencies = {gold.get("agency"), *(gold.get("agency_aliases") or [])} if gold.get("agency") else {None}
+    return {
+        "template": gold.get("template") == pred.get("template"),
+        "report_year": gold.get("report_year") == pred.get("report_year"),
+        "agency": pred.get("agency") in agencies,
+        "published": gold.get("published") == pred.get("published"),
+        "phones": set(gold.get("phones") or []) == set(pred.get("phones") or []),
+        "emails": set(gold.get("emails") or []) == set(pred.get("emails") or []),
+        "leader_names": names(gold) == names(pred),
+        "sections_present": present(gold) == present(pred),
+    }
+
+
 def record_scores(gold: dict[str, Any], pred: dict[str, Any]) -> dict[str, Any]:
     """Cells, fields and checks of one predicted record against its gold record."""
     paths = list(schema.cell_paths(gold.get("template")))
@@ -128,7 +155,8 @@ def record_scores(gold: dict[str, Any], pred: dict[str, Any]) -> dict[str, Any]:
                     for k in keys if gc.get(k) != pc.get(k)]
     checks = {"agree": len(keys) - len(wrong_checks), "total": len(keys),
               "agreement": (len(keys) - len(wrong_checks)) / len(keys) if keys else None}
-    return {"cells": cells, "values": values, "fields": fields, "checks": checks,
+    key_fields = key_field_scores(gold, pred)
+    return {"cells": cells, "values": values, "fields": fields, "key_fields": key_fields, "checks": checks,
             "errors": {"cells": wrong_cells, "fields": wrong_fields, "checks": wrong_checks}}
 
 
@@ -239,6 +267,11 @@ def evaluate(gold: list[Document], preds: dict[str, Prediction], warn: list[str]
         n = sum(d["record"]["fields"][name] for d in with_record)
         fields[name] = {"correct": n, "total": len(with_record), "accuracy": n / len(with_record) if with_record
                         else None}
+    key_right = sum(sum(d["record"]["key_fields"].values()) for d in with_record)
+    key_total = len(KEY_FIELDS) * len(with_record)
+    key_fields = {"correct": key_right, "total": key_total, "accuracy": key_right / key_total if key_total else None,
+                  "wrong": [{"id": d["id"], "field": k} for d in with_record
+                            for k, ok in d["record"]["key_fields"].items() if not ok]}
     agree = sum(d["record"]["checks"]["agree"] for d in with_record)
     total = sum(d["record"]["checks"]["total"] for d in with_record)
     spans = span_scores(pairs)
@@ -250,6 +283,7 @@ def evaluate(gold: list[Document], preds: dict[str, Prediction], warn: list[str]
         "record": {
             "values": _sum_values(per_doc),
             "cells": _sum_cells(per_doc),
+            "key_fields": key_fields,
             "fields": fields,
             "checks": {"agree": agree, "total": total, "agreement": agree / total if total else None},
         },
@@ -318,6 +352,10 @@ def format_report(report: dict[str, Any], per_label: bool = True) -> str:
     lines += ["", "Record: table cells (exact match, nulls included; secondary)",
               f"  {'':<10} {'correct':>8} {'total':>6}  acc"]
     lines += [f"  {t:<10} {c['correct']:>8} {c['total']:>6}  {_f(c['accuracy'])}" for t, c in rec["cells"].items()]
+    kf = rec["key_fields"]
+    lines += ["", f"Record fields (template, year, agency or an alias, published, phones, emails, leader names, "
+              f"sections present): {kf['correct']}/{kf['total']}  {_f(kf['accuracy'])}"]
+    lines += [f"  wrong: {w['id']} {w['field']}" for w in kf["wrong"]]
     lines += ["", "Record: fields (exact match per document)"]
     lines += [f"  {name:<28} {v['correct']:>3}/{v['total']:<3} {_f(v['accuracy'])}"
               for name, v in rec["fields"].items()]

@@ -306,3 +306,17 @@ def test_value_f1_in_the_report_counts_guesses_against() -> None:
     assert overall["f1"] == pytest.approx(2 / 3)
     # the exact-match figure counts both nulls and the guess: it barely moves
     assert report["record"]["cells"]["overall"]["accuracy"] > 0.99
+
+
+def test_key_fields_accept_an_alias_of_the_agency_and_compare_leader_names_only() -> None:
+    from govreport.annotations.evaluate import key_field_scores
+
+    gold = schema.empty_record("2021")
+    gold.update(agency="花街镇人民政府", agency_aliases=["花街镇"], leaders=[{"name": "张三", "title": "镇长"}])
+    pred = copy.deepcopy(gold)
+    pred.update(agency="花街镇", leaders=[{"name": "张三", "title": None}])
+    assert all(key_field_scores(gold, pred).values())
+    pred["agency"] = "花街镇政府"  # not printed as the body's name
+    assert key_field_scores(gold, pred)["agency"] is False
+    pred["agency"] = None
+    assert key_field_scores(gold, pred)["agency"] is False
