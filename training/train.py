@@ -201,6 +201,9 @@ def record_metric_callback(vocab: Vocab, settings: TaggerSettings, real_dev: lis
             for prefix, docs in (("eval_", real_dev), ("eval_synthetic_", synthetic_dev)):
                 if docs:
                     metrics.update({prefix + k: v for k, v in record_metrics(model, vocab, settings, docs).items()})
+            # the Trainer logged its metrics before this callback ran: log the pipeline's figures here
+            log.info("step %d: %s", state.global_step,
+                     {k: round(v, 4) for k, v in metrics.items() if k.endswith(("value_f1", "span_f1"))})
             return control
 
     return RecordMetrics()
