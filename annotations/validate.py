@@ -3,18 +3,16 @@
 Every problem names where it is (file or task), the span when there is one, and the reason, so that
 an annotator can go straight to it. Nothing here raises on bad input: problems are returned.
 
-The record rules checked against the spans are the annotation conventions of the team brief:
-cells = parse_number of their spans (pasted-twice reports: conflicts), entity lists deduplicated in
-order of first occurrence, agency/report_year the most frequent span value, published the first
-date, sections by govreport.core.sections, checks = govreport.core.checks.run_checks(record).
+The record is checked against its spans by the rules the assembler builds it with (govreport.core.rules,
+numbers, units, entities, sections, checks): cells = parse_number of their spans (pasted-twice reports:
+conflicts), entity lists deduplicated in order of first occurrence, agency/agency_aliases/report_year/
+published values that their spans print (which one the precedence of govreport.inference.assemble picks
+is not re-decided here), leaders paired within a sentence, checks = govreport.core.checks.run_checks(record).
 """
 
 from __future__ import annotations
 
 import json
-import re
-import unicodedata
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
@@ -23,12 +21,11 @@ from typing import Any
 
 import jsonschema
 
-from govreport.core import labels, schema
+from govreport.core import entities, labels, rules, schema, units
 from govreport.core.checks import run_checks
 from govreport.core.document import Document, Span, document_paths
 from govreport.core.numbers import parse_number, same_value
 from govreport.core.sections import section_texts
-from govreport.inference import entities
 
 _MAX_SHOWN = 60  # span text longer than this is shortened in messages
 
@@ -165,71 +162,6 @@ def checks_issues(record: dict[str, Any]) -> list[str]:
 
 
 # --- record against spans ----------------------------------------------------------------------
-_CN_DIGIT = {"〇": "0", "零": "0", "○": "0", "Ｏ": "0", "一": "1", "二": "2", "三": "3", "四": "4",
-             "五": "5", "六": "6", "七": "7", "八": "8", "九": "9"}
-
-
-def _cn_small(s: str) -> int | None:
-    """一..三十一 as an int (month/day)."""
-    if s.isdigit():
-        return int(s)
-    if "十" in s:
-        tens, _, ones = s.partition("十")
-        t = int(_CN_DIGIT.get(tens, "x")) if tens else 1
-        o = int(_CN_DIGIT.get(ones, "x")) if ones else 0
-        return t * 10 + o
-    return int(_CN_DIGIT[s]) if len(s) == 1 and s in _CN_DIGIT else None
-
-
-def year_value(text: str) -> int | None:
-    """The year a REPORT_YEAR span prints: 2020, ２０２０ or 二〇二〇."""
-    s = unicodedata.normalize("NFKC", text).strip()
-    s = "".join(_CN_DIGIT.get(ch, ch) for ch in s)
-    return int(s) if re.fullmatch(r"\d{4}", s) else None
-
-
-_DATE = re.compile(r"(\d{4}|[〇零○一二三四五六七八九]{4})\s*[年\-/.]\s*([\d一二三四五六七八九十]{1,3})\s*[月\-/.]\s*"
-                   r"([\d一二三四五六七八九十]{1,3})")
-
-
-def date_value(text: str) -> str | None:
-    """A PUBLISHED_DATE span as YYYY-MM-DD (2021年1月19日, 2020-01-30, 二〇二一年一月十九日), or None."""
-    m = _DATE.search(unicodedata.normalize("NFKC", text))
-    if not m:
-        return None
-    year, month, day = year_value(m.group(1)), _cn_small(m.group(2)), _cn_small(m.group(3))
-    try:
-        if year is None or month is None or day is None or not (1 <= month <= 12 and 1 <= day <= 31):
-            return None
-    except (TypeError, ValueError):
-        return None
-    return f"{year:04d}-{month:02d}-{day:02d}"
-
-
-def _most_frequent(values: list[Any]) -> list[Any]:
-    """Every value that ties for the highest count, in order of first occurrence."""
-    counts = Counter(values)
-    if not counts:
-        return []
-    top = max(counts.values())
-    return schema.distinct(v for v in values if counts[v] == top)
-
-
-def expected_agency(texts: list[str]) -> str | None:
-    """Most frequent AGENCY text; ties: the longest, then the first."""
-    tied = _most_frequent(texts)
-    return max(tied, key=len) if tied else None  # max keeps the first of equal lengths
-
-
-_SENTENCE_END = re.compile(r"[。！？；;!?\n]")
-
-
-def _sentence_of(text: str, pos: int) -> tuple[int, int]:
-    start = max((m.end() for m in _SENTENCE_END.finditer(text, 0, pos)), default=0)
-    m = _SENTENCE_END.search(text, pos)
-    return start, m.start() if m else len(text)
-
-
 def _cell_issues(text: str, spans: list[Span], record: dict[str, Any]) -> list[Issue]:
     issues: list[Issue] = []
     template = record.get("template")
@@ -292,7 +224,9 @@ def _amount_issues(text: str, spans: list[Span], record: dict[str, Any],
         if parsed is not None and not same_value(parsed, a.get("value")):
             issues.append((None, f"record.amounts {a.get('text')!r}: value {a.get('value')}, text reads {parsed}"))
     prose = [a.get("text") for a in amounts if a.get("cell") is None]
-    spans_prose = schema.distinct(s.text(text) for s in spans if s.label == "AMOUNT")
+    # an AMOUNT span that holds no number is no amount (units.split_amount reads none)
+    spans_prose = schema.distinct(s.text(text) for s in spans
+                                  if s.label == "AMOUNT" and units.split_amount(s.text(text))[0] is not None)
     if schema.distinct(prose) != spans_prose or len(prose) != len(spans_prose):
         issues.append((None, f"record.amounts (cell null) are {prose}; AMOUNT spans give {spans_prose}"))
     template = record.get("template")
@@ -333,7 +267,9 @@ def _entity_issues(text: str, spans: list[Span], record: dict[str, Any]) -> list
                                  "(deduplicated, in order of first occurrence)"))
     agencies = texts("AGENCY")
     agency = record.get("agency")
-    if (agency not in agencies) if agencies else (agency is not None):
+    # null when no mention is usable (every one a fragment: entities.choose_agency finds none)
+    usable = bool(agencies) and entities.choose_agency(text, spans) is not None
+    if (agency not in agencies) if usable else (agency is not None and agency not in agencies):
         issues.append((None, f"record.agency is {agency!r}; not one of the AGENCY spans {schema.distinct(agencies)}"))
     stray = [a for a in record.get("agency_aliases") or [] if a not in agencies or a == agency]
     if stray or (agency is None and record.get("agency_aliases")):
@@ -341,9 +277,9 @@ def _entity_issues(text: str, spans: list[Span], record: dict[str, Any]) -> list
                              "AGENCY spans"))
     years = []
     for s in by_label.get("REPORT_YEAR", []):
-        y = year_value(s.text(text))
+        y = rules.parse_year(s.text(text))
         if y is None:
-            issues.append((s, "REPORT_YEAR span is not a 4-digit year"))
+            issues.append((s, "REPORT_YEAR span is not a year (4 digits, 1949-2100)"))
         else:
             years.append(y)
     year = record.get("report_year")
@@ -351,10 +287,10 @@ def _entity_issues(text: str, spans: list[Span], record: dict[str, Any]) -> list
         issues.append((None, f"record.report_year is {year}; the REPORT_YEAR spans give {schema.distinct(years)}"))
     dates = by_label.get("PUBLISHED_DATE", [])
     for d in dates:
-        if date_value(d.text(text)) is None:
+        if rules.parse_date(d.text(text)) is None:
             issues.append((d, "PUBLISHED_DATE span does not read as a date"))
     published = record.get("published")
-    if published is not None and published not in {date_value(d.text(text)) for d in dates}:
+    if published is not None and published not in {rules.parse_date(d.text(text)) for d in dates}:
         issues.append((None, f"record.published is {published!r} but no PUBLISHED_DATE span gives it"))
     issues += _leader_issues(text, by_label, record)
     sections = section_texts(text, spans)
@@ -374,12 +310,12 @@ def _leader_issues(text: str, by_label: dict[str, list[Span]], record: dict[str,
                              f"LEADER_NAME spans give {schema.distinct(names)}"))
         return issues
     titles = by_label.get("LEADER_TITLE", [])
+    breaks = rules.sentence_breaks(text)
     for x in leaders:
         candidates = set()
         for s in by_label.get("LEADER_NAME", []):
             if s.text(text) == x.get("name"):
-                lo, hi = _sentence_of(text, s.start)
-                candidates |= {t.text(text) for t in titles if lo <= t.start and t.end <= hi}
+                candidates |= {t.text(text) for t in titles if rules.same_sentence(breaks, s, t)}
         title = x.get("title")
         if title is None and candidates:
             issues.append((None, f"record.leaders {x.get('name')}: title null, but {sorted(candidates)} is "

@@ -15,7 +15,7 @@
   money cell (both money cells if the template is unknown; "cell": its path), in document order,
   identical entries once. A money cell's unit is the one written right after its number (text =
   number + unit as printed), else the one its column header states, else schema.DEFAULT_MONEY_UNIT.
-- entities, by a precedence that uses every mention (functions in govreport.inference.entities):
+- entities, by a precedence that uses every mention (functions in govreport.core.entities):
   - agency: AGENCY mentions that name one body are clustered (containment after folding traditional
     characters and removing spliced pinyin; a short form inside a longer one, also with characters
     dropped: 市住房城乡建设局 / 汝州市住房和城乡建设局); the cluster with the most support wins (a title,
@@ -43,13 +43,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from govreport.core import entities, schema, units
 from govreport.core import labels as labelset
-from govreport.core import schema
 from govreport.core.checks import run_checks
 from govreport.core.document import Span
 from govreport.core.numbers import parse_number
-from govreport.core.sections import section_texts
-from govreport.inference import entities, units
+from govreport.core.rules import set_path
+from govreport.core.sections import section_bounds, section_texts
 from govreport.inference.template import detect_template
 
 Provenance = dict[str, list[int]]
@@ -73,15 +73,6 @@ def clean_spans(text: str, spans: Iterable[Any]) -> list[Span]:
         if start < end:
             out.add(Span(start, end, label))
     return sorted(out)
-
-
-def _set_path(record: dict[str, Any], path: str, value: Any) -> None:
-    *parents, last = path.split(".")
-    node = record
-    for key in parents:
-        node = node[key]
-    node[last] = value
-
 
 
 def _money_paths(template: str | None) -> set[str]:
@@ -119,7 +110,7 @@ def _fill_cells(record: dict[str, Any], text: str, spans: list[Span], template: 
             continue
         seen = candidates.setdefault(path, [])
         if not seen:
-            _set_path(record, path, value)
+            set_path(record, path, value)
             prov[path] = [s.start, s.end]
         seen.append(value)
         if path in money_paths:
@@ -202,21 +193,6 @@ def _fill_entities(record: dict[str, Any], text: str, spans: list[Span], prov: P
             record["amounts"].append(entry)
 
 
-def _section_provenance(text: str, spans: list[Span], sections: dict[str, str | None], prov: Provenance) -> None:
-    """Offsets of each section text, re-derived from the shared rule and checked against it."""
-    headings = [s for s in spans if s.label.startswith("H.")]
-    for i, h in enumerate(headings):
-        key = h.label[2:]
-        body = sections.get(key)
-        if body is None or f"sections.{key}" in prov:
-            continue
-        end = headings[i + 1].start if i + 1 < len(headings) else len(text)
-        raw = text[h.end:end]
-        start = h.end + len(raw) - len(raw.lstrip())
-        if text[start:start + len(body)] == body:
-            prov[f"sections.{key}"] = [start, start + len(body)]
-
-
 def assemble(text: str, spans: Iterable[Any], offsets: bool = False) -> dict[str, Any]:
     """The record of `text` from its tagged spans (see the module docstring for the rules)."""
     if not isinstance(text, str):
@@ -232,6 +208,7 @@ def assemble(text: str, spans: Iterable[Any], offsets: bool = False) -> dict[str
     record["sections"] = section_texts(text, spans)
     record["checks"] = run_checks(record)
     if offsets:
-        _section_provenance(text, spans, record["sections"], prov)
+        prov.update({f"sections.{key}": list(where) for key, where in section_bounds(text, spans).items()
+                     if where is not None})
         record["provenance"] = prov
     return record

@@ -12,12 +12,12 @@ often a character apart. Only the model's spans pass through here; gold spans ar
 from __future__ import annotations
 
 from govreport.core.document import Span
-from govreport.inference.units import strip_pinyin
+from govreport.core.rules import SENTENCE_ENDS
+from govreport.core.units import strip_pinyin
 
 MAX_GAP = {"H": 4, "E": 2}  # characters between two fragments of one span (all on one line)
 MIN_CHARS = {"H": 3, "E": 2}
 _OPENERS = set("。；;！!？?：:\u3000 \t\n")
-_SENTENCE_END = set("。；;！!？?\n")
 # Last character of the name of a body (simplified and traditional): 政府 局 室 处 署 委 会 厅 办 中心 馆 院 所 站 队 …
 _AGENCY_ENDS = set("府局室处處署委会會厅廳办辦心馆館院所站队隊部司镇鎮乡鄉道社)）")
 
@@ -50,7 +50,7 @@ def _join_fragments(text: str, spans: list[Span]) -> list[Span]:
         # spliced pinyin (機關(guān)主動) is no gap: the printed heading runs on across it (t32, issue 15)
         gap = strip_pinyin(text[prev.end:s.start]) if prev and s.start >= prev.end else ""
         if (prev and prev.label == s.label and 0 <= s.start - prev.end and len(gap) <= MAX_GAP[_kind(s.label) or "E"]
-                and not _SENTENCE_END.intersection(gap)):
+                and not set(SENTENCE_ENDS).intersection(gap)):
             merged[-1] = Span(prev.start, s.end, s.label)
         else:
             merged.append(s)

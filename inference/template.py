@@ -18,7 +18,8 @@ from collections.abc import Iterable
 
 from govreport.core import labels as labelset
 from govreport.core import schema
-from govreport.inference.units import strip_pinyin
+from govreport.core.rules import fold_traditional
+from govreport.core.units import strip_pinyin
 
 # Phrases only one template prints (simplified, no whitespace). Short enough to survive a header
 # split over two lines or cells, long enough not to occur in prose.
@@ -43,16 +44,12 @@ HEADER_PATTERNS: dict[str, tuple[re.Pattern[str], ...]] = {
     ),
 }
 
-# Traditional forms of the characters in the phrases above (the text is matched in simplified form).
-_T2S = str.maketrans(dict(zip(
-    "製發數廢現處決費額補開對總項採購單萬務繳減",
-    "制发数废现处决费额补开对总项采购单万务缴减", strict=True)))
 _SPACE = re.compile(r"\s+")
 
 
 def simplified_compact(text: str) -> str:
     """The text as the header phrases are matched: NFKC, simplified, without pinyin or whitespace."""
-    s = unicodedata.normalize("NFKC", text).translate(_T2S)
+    s = fold_traditional(unicodedata.normalize("NFKC", text))
     s = strip_pinyin(s)
     return _SPACE.sub("", s)
 

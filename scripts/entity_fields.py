@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from govreport.core.document import Span
+from govreport.core.rules import parse_date
 from govreport.inference.assemble import assemble
-from govreport.inference.entities import parse_date
 
 DEV = {"t03", "t05", "t09", "t13", "t18", "t23", "t26", "t34", "t41", "t44"}
 FIELDS = ("template", "report_year", "agency", "published", "phones", "emails", "leaders", "sections")

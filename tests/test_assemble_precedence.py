@@ -1,8 +1,8 @@
 """One test per rule of the assembler's precedence, on fixtures modelled on real reports (tNN)."""
 
 from govreport.core.document import Span
+from govreport.core.entities import choose_agency, fold_name, is_email, is_fragment, is_phone
 from govreport.inference.assemble import assemble
-from govreport.inference.entities import choose_agency, fold_name, is_email, is_fragment, is_phone
 from govreport.inference.repair import repair_spans
 
 

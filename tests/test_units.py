@@ -1,6 +1,6 @@
 import pytest
 
-from govreport.inference.units import header_unit, split_amount, unit_after
+from govreport.core.units import header_unit, split_amount, unit_after
 
 
 @pytest.mark.parametrize(("text", "expected"), [

@@ -4,11 +4,9 @@ import json
 import pytest
 
 from govreport.annotations.validate import (
-    date_value,
     validate_document,
     validate_path,
     validate_record_file,
-    year_value,
 )
 from govreport.cli import main
 from govreport.core import schema
@@ -201,18 +199,6 @@ def test_sections_must_follow_the_heading_spans():
     doc = small_report()
     doc.record["sections"]["problems"] = "别的"
     assert any("record.sections problems differ" in p for p in problems(doc))
-
-
-@pytest.mark.parametrize(("text", "year"), [("2020", 2020), ("２０２１", 2021), ("二〇二二", 2022), ("20", None)])
-def test_year_value(text, year):
-    assert year_value(text) == year
-
-
-@pytest.mark.parametrize(("text", "date"), [
-    ("2021年1月19日", "2021-01-19"), ("2020-01-30", "2020-01-30"), ("生成日期: 2020/1/3", "2020-01-03"),
-    ("二〇二一年一月十九日", "2021-01-19"), ("2021年13月1日", None), ("明天", None)])
-def test_date_value(text, date):
-    assert date_value(text) == date
 
 
 def test_directory_cli_lists_every_problem_with_its_file(tmp_path, capsys):

@@ -13,13 +13,22 @@ from govreport.core import schema
 from govreport.core.document import Span
 
 
-def section_texts(text: str, spans: Iterable[Span]) -> dict[str, str | None]:
+def section_bounds(text: str, spans: Iterable[Span]) -> dict[str, tuple[int, int] | None]:
+    """``[start, end)`` of each section's text in ``text`` (whitespace at both ends left out), or None."""
     headings = sorted(s for s in spans if s.label.startswith("H."))
-    out: dict[str, str | None] = {k: None for k in schema.SECTIONS}
+    out: dict[str, tuple[int, int] | None] = {k: None for k in schema.SECTIONS}
     for i, h in enumerate(headings):
         key = h.label[2:]
         if key not in out or out[key] is not None:
             continue
         end = headings[i + 1].start if i + 1 < len(headings) else len(text)
-        out[key] = text[h.end:end].strip()
+        raw = text[h.end:end]
+        start = h.end + len(raw) - len(raw.lstrip())
+        out[key] = (start, start + len(raw.strip()))
     return out
+
+
+def section_texts(text: str, spans: Iterable[Span]) -> dict[str, str | None]:
+    """Each section's text (stripped), or None when the document has no heading span for it."""
+    return {k: None if where is None else text[where[0]:where[1]]
+            for k, where in section_bounds(text, spans).items()}

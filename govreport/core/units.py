@@ -10,11 +10,11 @@ import re
 import unicodedata
 
 from govreport.core.numbers import parse_number
+from govreport.core.rules import fold_traditional
 
 _UNIT = r"(?:亿元|億元|万元|萬元|千元|元)"
 # In a header the unit may be broken over a line (PDF text: 单位：万\n元).
 _UNIT_SPACED = r"(?:[亿億万萬千]\s*元|元)"
-_CANON = str.maketrans({"萬": "万", "億": "亿", " ": None, "\t": None, "\n": None, "\r": None, "\u3000": None})
 # The unit printed right after a cell's number, on the same line and inside the same cell.
 _CELL_UNIT = re.compile(rf"[ \t\u3000\xa0]*({_UNIT})")
 # How a column header states its unit: 单位：万元 / （万元） / 金额/元.
@@ -32,7 +32,8 @@ HEADER_WINDOW = 300
 
 
 def canonical_unit(unit: str) -> str:
-    return unit.translate(_CANON)
+    """The unit in simplified form without the spaces a broken header put inside it (萬 元 -> 万元)."""
+    return re.sub(r"\s", "", fold_traditional(unit))
 
 
 def unit_after(text: str, end: int) -> tuple[str, int] | None:
