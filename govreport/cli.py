@@ -142,6 +142,20 @@ def _train(args: argparse.Namespace) -> int:
     return 0
 
 
+def _export_onnx(args: argparse.Namespace) -> int:
+    from govreport.training.onnx_export import export_onnx, quantize_int8  # lazy: pulls in torch
+
+    try:
+        path = export_onnx(Path(args.model_dir))
+        print(path)
+        if args.int8:
+            print(quantize_int8(path))
+    except (OSError, ValueError) as e:
+        print(f"govreport export-onnx: {e}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def _annotate_pre(args: argparse.Namespace) -> int:
     from govreport.annotations.pre import PreError, pre_annotate  # lazy: keeps --help fast
 
@@ -264,6 +278,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--init-from", metavar="MODEL_DIR",
                    help="fine-tune this model (e.g. models/default) instead of starting from scratch")
     p.set_defaults(handler=_train)
+
+    p = sub.add_parser("export-onnx", help="write MODEL_DIR/model.onnx: extract, review, evaluate then run on "
+                                           "ONNX Runtime, without torch")
+    p.add_argument("model_dir", help="a trained model directory (config.json, model.safetensors, vocab.json)")
+    p.add_argument("--int8", action="store_true",
+                   help="also write model.int8.onnx (dynamic int8 quantisation; measured, not used by default)")
+    p.set_defaults(handler=_export_onnx)
 
     p = sub.add_parser("review", help="write an HTML page to check one extraction: text with spans beside the tables")
     p.add_argument("file", help="a report file (run through the model) or a Document JSON with spans (and record)")

@@ -588,15 +588,18 @@ def extract_single(path: str, factory: ExtractFactory, *, max_bytes: int = DEFAU
 
 
 # --- the real extractor -----------------------------------------------------------------------
-def model_extract_fn(model_dir: str, offsets: bool = False) -> ExtractFn:
-    """Load the tagging model once; the returned function maps text to its record."""
-    try:  # the weight-loading progress bar would interleave with the batch's own on stderr
-        from transformers.utils import logging as hf_logging
-
-        hf_logging.disable_progress_bar()
-    except ImportError:
-        pass
+def model_extract_fn(model_dir: str, offsets: bool = False, progress: bool = False) -> ExtractFn:
+    """Load the tagging model once; the returned function maps text to its record. ``progress``: a bar
+    over the blocks of one long text (stderr; single-file mode)."""
+    # The weight-loading progress bar of transformers (torch backend) would interleave with the batch's
+    # own on stderr. Not imported here: with model.onnx the tagger runs without transformers.
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    if "transformers" in sys.modules:
+        sys.modules["transformers"].utils.logging.disable_progress_bar()
     extractor = Extractor.from_pretrained(model_dir)
+    if progress and hasattr(extractor.tagger, "progress"):
+        extractor.tagger.progress = True
 
     def extract(text: str) -> dict[str, Any]:
         return extractor.extract(text, offsets=offsets).record
@@ -610,6 +613,14 @@ def model_factory(model_dir: str | Path, offsets: bool = False) -> ExtractFactor
         raise BatchError(f"no model at {model_dir} (config.json missing): train one with `govreport train` "
                          "or pass --model DIR")
     return partial(model_extract_fn, str(model_dir), offsets)
+
+
+def with_block_progress(factory: ExtractFactory) -> ExtractFactory:
+    """The model's factory with a progress bar over the blocks of one long text (single-file mode);
+    any other factory (a test's, a caller's) is returned as it is."""
+    if isinstance(factory, partial) and factory.func is model_extract_fn:
+        return partial(factory, progress=True)
+    return factory
 
 
 # --- the command ------------------------------------------------------------------------------
@@ -641,8 +652,9 @@ def extract_command(args: Sequence[str], *, model: str | Path, out: str | None =
         return 2
     try:
         factory = model_factory(model, offsets)
-        if fmt == "json":
-            return _single(inputs[0], factory, out=out, offsets=offsets, max_bytes=max_bytes)
+        if fmt == "json":  # one (possibly long) file: a bar over its blocks when it has several
+            return _single(inputs[0], with_block_progress(factory) if progress else factory, out=out,
+                           offsets=offsets, max_bytes=max_bytes)
         summary = run_batch(inputs, factory, out=Path(out) if out else None, jobs=jobs, max_bytes=max_bytes,
                             keep_text=offsets, progress=progress, runner=runner)
     except BatchError as e:

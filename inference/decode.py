@@ -107,6 +107,25 @@ class LabelGroups:
         onehot[np.arange(len(self.group)), self.group] = 1.0
         return probs @ onehot, probs @ (onehot * self.is_begin[:, None])
 
+    def mass(self, probs: np.ndarray) -> np.ndarray:
+        """``fold``'s span-label mass alone, as the sum of each label's columns (the same float32
+        numbers: a one-hot product adds the same two or one terms, and adding zeros is exact)."""
+        out = np.zeros((len(probs), len(self.names) + 1), dtype=np.float32)
+        for label_id, column in enumerate(self.group.tolist()):
+            out[:, column] += probs[:, label_id]
+        return out
+
+    def begin_mass(self, probs: np.ndarray, rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
+        """``fold``'s B- part at the given (row, column) pairs only (0 for O)."""
+        b_of = np.full(len(self.names) + 1, -1, dtype=np.int64)
+        for label_id in np.flatnonzero(self.is_begin).tolist():
+            b_of[self.group[label_id]] = label_id
+        ids = b_of[columns]
+        out = np.zeros(len(rows), dtype=np.float32)
+        has = ids >= 0
+        out[has] = probs[rows[has], ids[has]]
+        return out
+
     def tag_names(self) -> list[str]:
         """Tag id -> BIO tag string (see ``decode_ids``)."""
         return ["O", *(f"{p}-{name}" for name in self.names for p in ("B", "I"))]
@@ -208,11 +227,12 @@ def decode(text: str, probs: np.ndarray, groups: LabelGroups, options: DecodeOpt
 def decode_ids(text: str, probs: np.ndarray, groups: LabelGroups,
                options: DecodeOptions = DecodeOptions()) -> np.ndarray:
     """``decode`` as tag ids (see ``TAG_DTYPE``): what the tagger keeps per character."""
-    mass, begin = groups.fold(np.asarray(probs, dtype=np.float32))
+    probs = np.asarray(probs, dtype=np.float32)
+    mass = groups.mass(probs)  # not fold(): its B- matrix would be another [n, names] array
     rows = np.arange(len(mass))
     best = mass.argmax(axis=1)
     # compared in double precision, as Python floats would be: B- when its mass beats the I- mass
-    b = begin[rows, best].astype(np.float64)
+    b = groups.begin_mass(probs, rows, best).astype(np.float64)
     t = mass[rows, best].astype(np.float64)
     ids = np.where(best == 0, 0, np.where(b > t - b, 2 * best - 1, 2 * best)).astype(TAG_DTYPE)
     if not options.pool_numbers:

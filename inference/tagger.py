@@ -162,8 +162,10 @@ def read_model_config(model_dir: Path) -> dict[str, Any]:
 
 
 def default_threads() -> int:
-    # Inference is small matrix work: more threads than cores only adds contention.
-    return max(1, min(4, os.cpu_count() or 1))
+    """Inference is small matrix work: more threads than the cores this process may use (``taskset``)
+    only adds contention."""
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, min(4, usable))
 
 
 class Tagger:
@@ -233,7 +235,8 @@ class Tagger:
             for i, (s, k) in enumerate(zip(batch_starts, lengths, strict=True)):
                 sums[s:s + k] += probs[i, 1:k + 1]
                 counts[s:s + k] += 1
-        return sums / np.maximum(counts, 1)
+        sums /= np.maximum(counts, 1)  # in place: the block's largest array is not doubled
+        return sums
 
     def tag_ids(self, text: str, progress: bool = False) -> np.ndarray:
         """Tag ids (``decode.decode_ids``) of normalised ``text``, block by block (see the module docstring)."""

@@ -30,6 +30,7 @@ from govreport.inference.geometry import TYPE_VOCAB_SIZE
 from govreport.inference.tagger import CONFIG_KEY, Tagger, TaggerSettings
 from govreport.training.data_mix import load_annotated, mix
 from govreport.training.dataset import WindowCollator, WindowSpec, build_dataset
+from govreport.training.onnx_export import export_onnx
 from govreport.training.synth import generate
 
 log = logging.getLogger(__name__)
@@ -350,12 +351,14 @@ def train(config_path: str | Path, resume: bool = False, output_dir: str | Path 
     trainer.save_model(str(out_dir))
     (out_dir / "training_args.bin").unlink(missing_ok=True)  # a pickle of the Trainer's args: not part of the model
     vocab.save(out_dir)
+    # model.onnx beside the weights: extract, review, annotate pre and evaluate then run on ONNX Runtime
+    onnx_path = export_onnx(out_dir)
     summary = {
         "config": str(config_path), "resolved_config": cfg, "steps": trainer.state.global_step,
         "train_minutes": round((time.monotonic() - started) / 60, 2), "parameters": n_params,
         "vocab_size": len(vocab), "train_documents": len(pairs), "train_windows": len(train_ds),
         "dev_documents": len(dev_docs), "real_dev_documents": len(real_dev), "dev_windows": len(dev_ds),
-        "init_from": str(cfg["init_from"]) if cfg.get("init_from") else None,
+        "init_from": str(cfg["init_from"]) if cfg.get("init_from") else None, "onnx": onnx_path.name,
         "dev_metrics": {k: round(v, 4) if isinstance(v, float) else v for k, v in metrics.items()},
     }
     (out_dir / "training.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
