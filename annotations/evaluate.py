@@ -25,6 +25,7 @@ from govreport.core.document import Document, Span, document_paths
 from govreport.core.numbers import same_value
 from govreport.core.scores import _tags, span_scores, value_outcome, value_prf
 from govreport.inference.extract import Extractor
+from govreport.paths import is_model_dir
 
 TABLES: dict[str, str] = {"proactive": "table1", "requests": "table2", "review_litigation": "table3"}
 LIST_FIELDS: tuple[str, ...] = ("phones", "emails", "addresses", "postcodes", "urls", "doc_numbers")
@@ -161,10 +162,6 @@ def record_scores(gold: dict[str, Any], pred: dict[str, Any]) -> dict[str, Any]:
 
 
 # --- predictions ------------------------------------------------------------------------------
-def is_model_dir(path: Path) -> bool:
-    return Path(path).is_dir() and (Path(path) / "config.json").is_file()
-
-
 def load_predictions(gold: list[Document], pred: Path, warn: list[str],
                      save_dir: Path | None = None) -> dict[str, Prediction]:
     """Predictions by gold id, from a directory of Documents or by running a model directory."""

@@ -24,7 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from govreport.paths import DEFAULT_MODEL
+from govreport.paths import DEFAULT_MODEL, is_model_dir
 
 ROOT = Path(__file__).resolve().parents[1]  # the checkout these scripts live in
 
@@ -168,7 +168,7 @@ def main() -> None:
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "batch.json"))
     args = ap.parse_args()
     model = Path(args.model)
-    if not args.fake and not (model / "config.json").is_file():
+    if not args.fake and not is_model_dir(model):
         sys.exit(f"no model at {model}; train one first or use --fake")
     with tempfile.TemporaryDirectory(prefix="bench_batch_") as tmp:
         inputs = Path(tmp) / "inputs"

@@ -10,7 +10,6 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 from govreport.paths import DEFAULT_MODEL, GOLD_DIR, TRAIN_ANNOTATIONS_DIR
@@ -134,7 +133,8 @@ def _train(args: argparse.Namespace) -> int:
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     try:
-        summary = train(Path(args.config), resume=args.resume, output_dir=args.out, init_from=args.init_from)
+        summary = train(Path(args.config), resume=args.resume, output_dir=args.out, init_from=args.init_from,
+                        overrides=args.overrides)
     except (OSError, ValueError) as e:
         print(f"govreport train: {e}", file=sys.stderr)
         return 1
@@ -199,15 +199,13 @@ def _synth(args: argparse.Namespace) -> int:
     return 0
 
 
-HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {"schema": _schema}
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="govreport", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("schema", help="print the JSON Schema of the record, or validate a record file")
     p.add_argument("--validate", metavar="RECORD_JSON", help="validate a record (JSON or JSONL) instead")
+    p.set_defaults(handler=_schema)
 
     p = sub.add_parser("annotate", help="validate annotations; Label Studio / doccano config, export, import")
     asub = p.add_subparsers(dest="annotate_command", required=True)
@@ -271,7 +269,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="output directory (cells.<fmt>, documents.<fmt>)")
     p.set_defaults(handler=_export)
 
-    p = sub.add_parser("train", help="train the tagger model from a YAML config (e.g. configs/default.yaml)")
+    p = sub.add_parser("train", help="train the tagger model from a YAML config (e.g. configs/default.yaml)",
+                       epilog="Any config key can be overridden after the config: --training.max_steps 100, "
+                              "--data.synthetic.recipe.layout.pdf 20, --data.dev_dir null (values read as YAML).",
+                       allow_abbrev=False)
     p.add_argument("config", help="training config (YAML); relative paths in it are relative to the current directory")
     p.add_argument("--resume", action="store_true", help="continue from the last checkpoint in checkpoint_dir")
     p.add_argument("--out", help="model directory to write (default: output_dir of the config)")
@@ -312,8 +313,13 @@ def quiet_third_party() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    handler = getattr(args, "handler", None) or HANDLERS[args.command]
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if args.command == "train":  # the rest are config overrides (--training.max_steps 100)
+        args.overrides = extra
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    handler = args.handler
     if args.command != "synth":  # synth's own progress bar is its output (--quiet turns it off)
         quiet_third_party()
     try:

@@ -32,6 +32,16 @@ CONFIGS = bundled("configs", "configs")
 EXAMPLES = bundled("examples", "docs/examples")
 EXAMPLE_REPORT = EXAMPLES / "report.txt"
 
+# A model directory is one whose config.json is there (the labels and the tagger settings; weights and
+# vocab.json beside it): the one test every command uses before loading a model.
+MODEL_CONFIG = "config.json"
+
+
+def is_model_dir(path: str | Path) -> bool:
+    """Does ``path`` hold a trained model (its config.json)?"""
+    return (Path(path) / MODEL_CONFIG).is_file()
+
+
 GOLD_DIR = Path("annotations/gold")
 TRAIN_ANNOTATIONS_DIR = Path("annotations/train")
 SHARED = Path("../shared")

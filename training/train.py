@@ -1,6 +1,7 @@
 """Train the character tagger from a YAML config: ``train(config_path)`` (``govreport train CONFIG``).
 
-Every hyperparameter is in the config (see configs/default.yaml). Relative paths in it (output_dir,
+Every hyperparameter and Trainer setting is in the config (training/config.py checks it; see
+configs/default.yaml). Relative paths in it (output_dir,
 checkpoint_dir, data directories: runs/, annotations/train, ...) resolve against the current directory,
 so run it from the repository root as the README does. The run builds the vocabulary, cuts documents
 into windows, trains with the HF Trainer (periodic evaluation on a synthetic dev split, early stopping,
@@ -9,14 +10,12 @@ checkpoints, ``resume``) and saves a model directory that ``govreport.inference.
 
 from __future__ import annotations
 
-import copy
 import json
 import logging
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from govreport.core import labels as label_set
 from govreport.core import schema
@@ -28,66 +27,14 @@ from govreport.inference.decode import DecodeOptions
 from govreport.inference.extract import Extractor
 from govreport.inference.geometry import TYPE_VOCAB_SIZE
 from govreport.inference.tagger import CONFIG_KEY, Tagger, TaggerSettings
+from govreport.paths import is_model_dir
+from govreport.training.config import load_config
 from govreport.training.data_mix import load_annotated, mix
 from govreport.training.dataset import WindowCollator, WindowSpec, build_dataset
 from govreport.training.onnx_export import export_onnx
-from govreport.training.synth import generate
+from govreport.training.synth import generate, recipe
 
 log = logging.getLogger(__name__)
-
-DEFAULTS: dict[str, Any] = {
-    "seed": 13,
-    "threads": 2,
-    "output_dir": "models/default",
-    "checkpoint_dir": "runs/default",
-    "model": {"type": "bert", "hidden_size": 128, "num_hidden_layers": 4, "num_attention_heads": 4,
-              "intermediate_size": 512, "embedding_size": None, "dropout": 0.1},
-    "normalize": {"fold_width": True, "collapse_whitespace": True, "fold_traditional": True, "keep_cells": False},
-    "features": {"geometry": False},  # table-geometry token types (inference.geometry)
-    "decode": {"pool_numbers": True, "structured": True},  # inference.decode, saved with the model
-    "init_from": None,  # a model directory to fine-tune (its vocabulary and settings must match)
-    "window": 512,
-    "train_stride": 384,
-    "infer_stride": 256,
-    "data": {
-        # govreport.training.synth.generate(n, seed); null = no synthetic documents
-        "synthetic": {"n_train": 600, "train_seed": 1, "n_dev": 40, "dev_seed": 100001},
-        "train_dirs": [],  # extra document directories used whole (e.g. a written synthetic set)
-        "dev_dir": None,  # a document directory used as dev split instead of synthetic dev docs
-        "annotated": {"dir": "annotations/train", "weight": 2.0},
-        "vocab_min_count": 1,
-        "keep_empty_windows": 1.0,  # fraction of training windows without any span that are kept
-        "vocab_ranges": True,  # add printable ASCII and U+4E00-U+9FFF to the vocabulary
-    },
-    "training": {"max_steps": 1500, "batch_size": 8, "learning_rate": 1e-3, "warmup": 0.05,
-                 "weight_decay": 0.01, "eval_steps": 250, "logging_steps": 50, "early_stopping_patience": 3,
-                 "save_total_limit": 2, "max_minutes": 30, "o_weight": 1.0},
-}
-
-
-def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
-    out = copy.deepcopy(base)
-    for k, v in over.items():
-        if isinstance(v, dict) and isinstance(out.get(k), dict):
-            out[k] = _merge(out[k], v)
-        else:
-            out[k] = v
-    return out
-
-
-def load_config(path: str | Path) -> dict[str, Any]:
-    """The config file merged over DEFAULTS (unknown top-level keys are an error: likely a typo)."""
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"config {path} not found")
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    if not isinstance(data, dict):
-        raise ValueError(f"{path}: a config is a mapping")
-    unknown = set(data) - set(DEFAULTS) - {"name", "description"}
-    if unknown:
-        raise ValueError(f"{path}: unknown config keys {sorted(unknown)}")
-    return _merge(DEFAULTS, data)
-
 
 def tagger_settings(cfg: dict[str, Any]) -> TaggerSettings:
     """What the model directory records about its inputs and decoding (see inference.tagger)."""
@@ -97,8 +44,10 @@ def tagger_settings(cfg: dict[str, Any]) -> TaggerSettings:
                           decode=DecodeOptions(**{k: bool(v) for k, v in cfg["decode"].items()}))
 
 
-def synthetic_documents(n: int, seed: int) -> list[Document]:
-    return [doc for doc, _layout in generate(n, seed)]
+def synthetic_documents(n: int, seed: int, recipe_changes: dict[str, Any] | None = None) -> list[Document]:
+    """Documents 0..n-1 of the synthetic corpus `seed`, generated with the recipe changed as given."""
+    with recipe.overridden(recipe_changes):
+        return [doc for doc, _layout in generate(n, seed)]
 
 
 def corpus(cfg: dict[str, Any]) -> tuple[list[tuple[Document, int]], list[Document], list[Document]]:
@@ -109,8 +58,9 @@ def corpus(cfg: dict[str, Any]) -> tuple[list[tuple[Document, int]], list[Docume
     train_docs: list[Document] = []
     synthetic_dev: list[Document] = []
     if synth:
-        train_docs += synthetic_documents(int(synth["n_train"]), int(synth["train_seed"]))
-        synthetic_dev += synthetic_documents(int(synth["n_dev"]), int(synth["dev_seed"]))
+        changes = synth.get("recipe")
+        train_docs += synthetic_documents(int(synth["n_train"]), int(synth["train_seed"]), changes)
+        synthetic_dev += synthetic_documents(int(synth["n_dev"]), int(synth["dev_seed"]), changes)
     for d in data.get("train_dirs") or []:
         train_docs += list(load_documents(Path(d)))
     real_dev = list(load_documents(Path(data["dev_dir"]))) if data.get("dev_dir") else []
@@ -158,7 +108,7 @@ def load_init_model(init_dir: Path, settings: TaggerSettings):
     """The model to fine-tune and its vocabulary; refuses a model whose inputs or labels differ."""
     from transformers import AutoModelForTokenClassification
 
-    if not (init_dir / "config.json").is_file():
+    if not is_model_dir(init_dir):
         raise FileNotFoundError(f"init_from: {init_dir} is not a model directory (no config.json)")
     model = AutoModelForTokenClassification.from_pretrained(init_dir)
     saved = TaggerSettings.from_dict(getattr(model.config, CONFIG_KEY, None))
@@ -273,14 +223,39 @@ def _warmup(value: float | int) -> float | int:
     return value if value < 1 else int(value)
 
 
+def dev_window_spec(cfg: dict[str, Any]) -> WindowSpec:
+    """Windows of the dev split: ``dev_stride`` apart, by default window - 2 (no overlap, each character once)."""
+    window = int(cfg["window"])
+    return WindowSpec(window, int(cfg["dev_stride"] or window - 2))
+
+
+def training_arguments(cfg: dict[str, Any], ckpt_dir: Path) -> Any:
+    """The Trainer's arguments, every one from the config (training.*, seed)."""
+    from transformers import TrainingArguments
+
+    t, seed = cfg["training"], int(cfg["seed"])
+    return TrainingArguments(
+        output_dir=str(ckpt_dir), max_steps=int(t["max_steps"]), per_device_train_batch_size=int(t["batch_size"]),
+        per_device_eval_batch_size=int(t["batch_size"]), learning_rate=float(t["learning_rate"]),
+        warmup_steps=_warmup(t["warmup"]), weight_decay=float(t["weight_decay"]),
+        lr_scheduler_type=str(t["lr_scheduler"]),
+        eval_strategy="steps", eval_steps=int(t["eval_steps"]), save_strategy="steps", save_steps=int(t["eval_steps"]),
+        save_total_limit=int(t["save_total_limit"]), load_best_model_at_end=True,
+        metric_for_best_model=str(t["best_metric"]), greater_is_better=bool(t["greater_is_better"]),
+        logging_steps=int(t["logging_steps"]), seed=seed, data_seed=seed, use_cpu=bool(t["use_cpu"]),
+        report_to="none", dataloader_num_workers=int(t["dataloader_workers"]), remove_unused_columns=True,
+    )
+
+
 def train(config_path: str | Path, resume: bool = False, output_dir: str | Path | None = None,
-          init_from: str | Path | None = None) -> dict[str, Any]:
-    """Train as the config says; returns a summary (also written to ``<output_dir>/training.json``)."""
+          init_from: str | Path | None = None, overrides: Sequence[str] | dict[str, Any] = ()) -> dict[str, Any]:
+    """Train as the config says (``overrides``: see training.config); returns a summary (also written to
+    ``<output_dir>/training.json``)."""
     import torch
-    from transformers import EarlyStoppingCallback, Trainer, TrainingArguments, set_seed
+    from transformers import EarlyStoppingCallback, Trainer, set_seed
 
     started = time.monotonic()
-    cfg = load_config(config_path)
+    cfg = load_config(config_path, overrides)
     if init_from is not None:
         cfg["init_from"] = str(init_from)
     torch.set_num_threads(int(cfg["threads"]))
@@ -309,7 +284,7 @@ def train(config_path: str | Path, resume: bool = False, output_dir: str | Path 
     train_ds = build_dataset(pairs, vocab, options,
                              WindowSpec(int(cfg["window"]), int(cfg["train_stride"]), random_offset=True, seed=seed,
                                         keep_empty=float(cfg["data"]["keep_empty_windows"])), settings.geometry)
-    dev_spec = WindowSpec(int(cfg["window"]), int(cfg["window"]) - 2)  # dev: no overlap, each char once
+    dev_spec = dev_window_spec(cfg)
     dev_ds = build_dataset(dev_docs, vocab, options, dev_spec, settings.geometry)
 
     if init_dir is None:
@@ -318,16 +293,7 @@ def train(config_path: str | Path, resume: bool = False, output_dir: str | Path 
     log.info("model: %s, %.2fM parameters, vocabulary %d", cfg["model"]["type"], n_params / 1e6, len(vocab))
 
     t = cfg["training"]
-    args = TrainingArguments(
-        output_dir=str(ckpt_dir), max_steps=int(t["max_steps"]), per_device_train_batch_size=int(t["batch_size"]),
-        per_device_eval_batch_size=int(t["batch_size"]), learning_rate=float(t["learning_rate"]),
-        warmup_steps=_warmup(t["warmup"]), weight_decay=float(t["weight_decay"]), lr_scheduler_type="linear",
-        eval_strategy="steps", eval_steps=int(t["eval_steps"]), save_strategy="steps", save_steps=int(t["eval_steps"]),
-        save_total_limit=int(t["save_total_limit"]), load_best_model_at_end=True,
-        metric_for_best_model="value_f1",
-        greater_is_better=True, logging_steps=int(t["logging_steps"]), seed=seed, data_seed=seed, use_cpu=True,
-        report_to="none", dataloader_num_workers=0, remove_unused_columns=True,
-    )
+    args = training_arguments(cfg, ckpt_dir)
     # The record callback goes first: it adds value_f1 to the metrics the early stopping then reads.
     primary, secondary = (real_dev, synthetic_dev) if real_dev else (synthetic_dev, [])
     callbacks = [record_metric_callback(vocab, settings, primary, secondary),

@@ -1,11 +1,16 @@
 """The generator's recipe: every probability and layout weight of the switches in one plain mapping.
 
-Names map to numbers only, so a YAML config can override any of them (`RECIPE.update(cfg)` before
-generating). A probability is per document unless its comment says otherwise; `layout.<name>` are the
-relative weights of the table-layout families in layouts.py.
+Names map to numbers only, so a YAML config can override any of them: a training config's
+``data.synthetic.recipe`` mapping, applied with ``overridden(...)`` around generation. A probability
+is per document unless its comment says otherwise; `layout.<name>` are the relative weights of the
+table-layout families in layouts.py.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
 
 RECIPE: dict[str, float] = {
     # --- table-layout families (relative weights) ------------------------------------------------
@@ -54,3 +59,27 @@ RECIPE: dict[str, float] = {
 def weights(prefix: str) -> dict[str, float]:
     """The entries under `prefix.` without it (e.g. the layout weights)."""
     return {k[len(prefix) + 1:]: v for k, v in RECIPE.items() if k.startswith(prefix + ".")}
+
+
+def check_overrides(changes: Mapping[str, Any], where: str = "recipe") -> None:
+    """Refuse a change to a switch the recipe does not have, or a value that is not a number."""
+    for key, value in changes.items():
+        if key not in RECIPE:
+            raise ValueError(f"unknown config key {where}.{key} (the generator's switches are "
+                             "training/synth/recipe.py RECIPE)")
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            raise ValueError(f"config key {where}.{key}: a number >= 0, not {value!r}")
+
+
+@contextmanager
+def overridden(changes: Mapping[str, Any] | None) -> Iterator[None]:
+    """RECIPE with `changes` applied while the block runs (generate inside it), restored after."""
+    changes = dict(changes or {})
+    check_overrides(changes)
+    saved = dict(RECIPE)
+    RECIPE.update({k: float(v) for k, v in changes.items()})
+    try:
+        yield
+    finally:
+        RECIPE.clear()
+        RECIPE.update(saved)
