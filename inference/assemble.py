@@ -34,7 +34,8 @@
   - leaders = each name with the nearest title in its sentence, distinct pairs in order (a name
     without a title in its sentence is listed with title null only if no sentence gives it one);
     list entities deduplicated in order.
-- sections: govreport.core.sections.section_texts; checks: govreport.core.checks.run_checks.
+- sections: govreport.core.sections.section_texts; checks: govreport.core.checks.run_checks (identities,
+  then the text-vs-table checks of govreport.core.textchecks); cell_status: govreport.inference.cellstatus.
 - offsets=True adds "provenance": {dotted path: [start, end]} for every value read from a span.
 """
 
@@ -50,6 +51,7 @@ from govreport.core.document import Span
 from govreport.core.numbers import parse_number
 from govreport.core.rules import set_path
 from govreport.core.sections import section_bounds, section_texts
+from govreport.inference.cellstatus import cell_status
 from govreport.inference.template import detect_template
 
 Provenance = dict[str, list[int]]
@@ -206,7 +208,8 @@ def assemble(text: str, spans: Iterable[Any], offsets: bool = False) -> dict[str
     money = _fill_cells(record, text, spans, template, prov)
     _fill_entities(record, text, spans, prov, money)
     record["sections"] = section_texts(text, spans)
-    record["checks"] = run_checks(record)
+    record["checks"] = run_checks(record, text)
+    record["cell_status"] = cell_status(text, spans, record)
     if offsets:
         prov.update({f"sections.{key}": list(where) for key, where in section_bounds(text, spans).items()
                      if where is not None})

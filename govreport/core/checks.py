@@ -2,6 +2,8 @@
 
 Every identity instance is reported: ``ok`` is True or False, or None (skipped) when a value it
 needs is null. ``expected`` is the side computed from the parts, ``found`` the printed total.
+Given the document's text, the text-vs-table checks (govreport.core.textchecks, entries with
+``"kind": "text"``) follow the identity entries.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from govreport.core import schema
+from govreport.core.textchecks import text_checks
 
 Check = dict[str, Any]
 
@@ -30,8 +33,9 @@ def _num(v: Any) -> Any:
     return v
 
 
-def run_checks(record: dict[str, Any]) -> list[Check]:
-    """All identity instances for the record's template (table 2 rows of the union if unknown)."""
+def run_checks(record: dict[str, Any], text: str | None = None) -> list[Check]:
+    """All identity instances for the record's template (table 2 rows of the union if unknown), then,
+    when the document's text is given, its text-vs-table checks."""
     template = record.get("template")
     req = record.get("requests") or {}
     checks: list[Check] = []
@@ -58,6 +62,8 @@ def run_checks(record: dict[str, Any]) -> list[Check]:
         g = rl.get(group) or {}
         expected = _sum([g.get(c) for c in ("upheld", "corrected", "other", "pending")])
         checks.append(_check(4, f"review_litigation.{group}", expected, g.get("total")))
+    if text is not None:
+        checks += text_checks(record, text)
     return checks
 
 

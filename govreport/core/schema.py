@@ -188,6 +188,14 @@ ENTITY_LIST_KEYS: dict[str, str] = {
     "DOC_NUMBER": "doc_numbers",
 }
 
+# What the text prints for a cell (record["cell_status"], keyed by cell path; govreport.inference.cellstatus).
+CELL_STATUSES: dict[str, str] = {
+    "number": "a number is printed (a printed 0 included): the value",
+    "blank": "the row is printed, the cell is empty: value null",
+    "na": "the cell prints /, -, — or 无 (not applicable): value null",
+    "absent": "the text does not print the cell (cut off before it, table or row missing): value null",
+}
+
 CHECK_IDENTITIES: dict[int, str] = {
     1: "requests: new_received + carried_over = total_processed + carried_forward, per column",
     2: "requests: total_processed = sum of the handling rows, per column",
@@ -293,13 +301,23 @@ def json_schema() -> dict[str, Any]:
                       for item, rows in t1_union.items()}, required=False)
     requests = _obj({row: _obj({c: _NUM for c in T2_COLUMNS}) for row in t2_rows(None)}, required=False)
     review = _obj({g: _obj({c: _NUM for c in T3_COLUMNS}) for g in T3_GROUPS})
-    check = _obj({
+    identity_check = _obj({
         "identity": {"type": "integer", "enum": sorted(CHECK_IDENTITIES)},
         "where": {"type": "string"},
         "expected": _NUM,
         "found": _NUM,
         "ok": {"type": ["boolean", "null"]},
     })
+    # text-vs-table (govreport.core.textchecks): the number the prose states vs the table's
+    text_check = _obj({
+        "kind": {"const": "text"},
+        "where": {"type": "string"},
+        "text": {"type": "string"},
+        "expected": _NUM,
+        "found": _NUM,
+        "ok": {"type": ["boolean", "null"]},
+    })
+    check = {"oneOf": [identity_check, text_check]}
     conflict = _obj({"path": {"type": "string"}, "values": {"type": "array"}, "chosen": _NUM},
                     required=False)
     amount = _obj({"text": {"type": "string"}, "value": _NUM, "unit": _STR,
@@ -325,11 +343,14 @@ def json_schema() -> dict[str, Any]:
         "review_litigation": review,
         "checks": {"type": "array", "items": check},
         "conflicts": {"type": "array", "items": conflict},
+        "cell_status": {"type": "object", "propertyNames": {"enum": cell_paths(None)},
+                        "additionalProperties": {"enum": list(CELL_STATUSES)}},
         "provenance": {"type": "object", "additionalProperties": {
             "type": "array", "items": {"type": "integer"}, "minItems": 2, "maxItems": 2}},
     })
-    # agency_aliases is optional: records written before it (the gold set) stay valid; [] by default
-    schema["required"] = [k for k in schema["properties"] if k not in ("provenance", "agency_aliases")]
+    # agency_aliases and cell_status are optional: records written before them stay valid
+    schema["required"] = [k for k in schema["properties"]
+                          if k not in ("provenance", "agency_aliases", "cell_status")]
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "govreport record"
     return schema
