@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from govreport.annotations.validate import read_document_file
-from govreport.core import labels, schema
+from govreport.core import labels as labelset
+from govreport.core import schema
 from govreport.core.checks import run_checks
-from govreport.core.document import Document, Span, document_paths
+from govreport.core.document import Document, Span, document_paths, read_document
 from govreport.core.numbers import same_value
 from govreport.core.scores import _tags, span_scores, value_outcome, value_prf
 from govreport.inference.extract import Extractor
@@ -72,14 +72,14 @@ def _field_value(record: dict[str, Any], name: str) -> Any:
     if name == "leaders":
         return frozenset((x.get("name"), x.get("title")) for x in value or [] if isinstance(x, dict))
     if name == "amounts":
-        return frozenset((x.get("text"), _num(x.get("value")), x.get("unit"), x.get("cell"))
+        return frozenset((x.get("text"), _as_float(x.get("value")), x.get("unit"), x.get("cell"))
                          for x in value or [] if isinstance(x, dict))
     if name in LIST_FIELDS:
         return frozenset(v for v in value or [] if isinstance(v, str))
     return value
 
 
-def _num(v: Any) -> Any:
+def _as_float(v: Any) -> Any:
     return float(v) if isinstance(v, int | float) and not isinstance(v, bool) else v
 
 
@@ -185,7 +185,7 @@ def load_predictions(gold: list[Document], pred: Path, warn: list[str],
                                 "model directory holding config.json)")
     by_id: dict[str, Document] = {}
     for p in document_paths(pred):
-        doc, err = read_document_file(p)
+        doc, err = read_document(p)
         if doc is None:
             warn.append(f"{p}: {err}; ignored")
         else:
@@ -301,7 +301,7 @@ def evaluate(gold: list[Document], preds: dict[str, Prediction], warn: list[str]
 def load_gold(gold_dir: Path) -> list[Document]:
     docs = []
     for p in document_paths(Path(gold_dir)):
-        doc, err = read_document_file(p)
+        doc, err = read_document(p)
         if doc is None:
             raise ValueError(f"{p}: {err}")
         docs.append(doc)
@@ -360,7 +360,7 @@ def format_report(report: dict[str, Any], per_label: bool = True) -> str:
     lines += ["", f"Identity checks agreeing: {ch['agree']}/{ch['total']}  {_f(ch['agreement'])}", ""]
     lines += ["Per document", f"  {'id':<28} {'span f1':>7} {'val f1':>6} {'cells':>6} {'fields':>6} {'checks':>6}  "
               "families f1 "
-              f"({'/'.join(_SHORT[f] for f in labels.FAMILIES)})"]
+              f"({'/'.join(_SHORT[f] for f in labelset.FAMILIES)})"]
     for d in report["per_document"]:
         r = d.get("record")
         fam = " ".join(_f(s["f1"]).strip() for s in d["spans"]["families"].values())

@@ -26,12 +26,12 @@ from typing import Any
 from xml.sax.saxutils import quoteattr
 
 from govreport.annotations.validate import Problem, span_issues, validate_document
-from govreport.core import labels
-from govreport.core.document import Document, Span
+from govreport.core import labels as labelset
+from govreport.core.document import TASK_FORMATS, Document, Span
 from govreport.core.labels import FAMILY_COLOURS
 from govreport.inference.assemble import assemble as default_assemble
 
-FORMATS: tuple[str, ...] = ("labelstudio", "doccano")
+FORMATS = TASK_FORMATS
 LS_FROM_NAME = "label"
 LS_TO_NAME = "text"
 
@@ -42,8 +42,8 @@ Assembler = Callable[[str, list[Span]], dict[str, Any]]
 def labelstudio_config() -> str:
     """The Label Studio labelling config for the whole label set, coloured by family."""
     lines = ["<View>", f'  <Labels name="{LS_FROM_NAME}" toName="{LS_TO_NAME}">']
-    lines += [f"    <Label value={quoteattr(lab)} background={quoteattr(FAMILY_COLOURS[labels.family(lab)])}/>"
-              for lab in labels.span_labels()]
+    lines += [f"    <Label value={quoteattr(lab)} background={quoteattr(FAMILY_COLOURS[labelset.family(lab)])}/>"
+              for lab in labelset.span_labels()]
     lines += ["  </Labels>", f'  <Text name="{LS_TO_NAME}" value="$text"/>', "</View>"]
     return "\n".join(lines) + "\n"
 
@@ -96,13 +96,15 @@ def to_doccano(doc: Document) -> dict[str, Any]:
             "meta": doc.meta}
 
 
-def export_documents(docs: Iterable[Document], fmt: str, out: Path, predictions: bool = False) -> int:
-    """Write docs as a Label Studio JSON task list or a doccano JSONL file; returns the count."""
+def export_documents(docs: Iterable[Document], fmt: str, out: Path, predictions: bool = False,
+                     model_version: str = "govreport") -> int:
+    """Write docs as a Label Studio JSON task list or a doccano JSONL file; returns the count.
+    (``predictions``: Label Studio pre-annotations by ``model_version``, as ``annotate pre`` writes them.)"""
     docs = list(docs)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "labelstudio":
-        tasks = [to_labelstudio(d, predictions) for d in docs]
+        tasks = [to_labelstudio(d, predictions, model_version) for d in docs]
         out.write_text(json.dumps(tasks, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     elif fmt == "doccano":
         out.write_text("".join(json.dumps(to_doccano(d), ensure_ascii=False) + "\n" for d in docs),
@@ -114,7 +116,7 @@ def export_documents(docs: Iterable[Document], fmt: str, out: Path, predictions:
 
 # --- import ------------------------------------------------------------------------------------
 @dataclass
-class ReadResult:
+class ExportRead:
     """Documents read from an export (spans only, no record), with problems and notes."""
 
     documents: list[Document] = field(default_factory=list)
@@ -161,9 +163,9 @@ def _ls_span(item: dict[str, Any], text: str, prefix: list[int]) -> tuple[Span |
                   f"({text[start:end]!r})")
 
 
-def read_labelstudio(data: Any, source: str = "labelstudio") -> ReadResult:
+def read_labelstudio(data: Any, source: str = "labelstudio") -> ExportRead:
     """Documents from a Label Studio JSON export (a task list, or one task)."""
-    out = ReadResult()
+    out = ExportRead()
     tasks = data if isinstance(data, list) else [data]
     for n, task in enumerate(tasks):
         if not isinstance(task, dict) or not isinstance(task.get("data"), dict):
@@ -220,9 +222,9 @@ def _doccano_spans(line: dict[str, Any]) -> tuple[list[Span], list[str]]:
     return spans, errors
 
 
-def read_doccano(lines: Iterable[str], source: str = "doccano") -> ReadResult:
+def read_doccano(lines: Iterable[str], source: str = "doccano") -> ExportRead:
     """Documents from a doccano JSONL export."""
-    out = ReadResult()
+    out = ExportRead()
     for n, raw in enumerate(lines, 1):
         if not raw.strip():
             continue
@@ -245,13 +247,13 @@ def read_doccano(lines: Iterable[str], source: str = "doccano") -> ReadResult:
     return out
 
 
-def read_export(path: Path) -> ReadResult:
+def read_export(path: Path) -> ExportRead:
     """A Label Studio JSON export or a doccano JSONL file, told apart by content."""
     path = Path(path)
     try:
         raw = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
-        return ReadResult(problems=[Problem(str(path), f"cannot read: {e}")])
+        return ExportRead(problems=[Problem(str(path), f"cannot read: {e}")])
     try:
         data = json.loads(raw)
     except json.JSONDecodeError:

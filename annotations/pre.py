@@ -8,15 +8,14 @@ the starting annotation. The corrected export comes back with ``govreport annota
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from govreport.annotations.formats import labelstudio_config, to_doccano, to_labelstudio
-from govreport.core.document import Document, Span
+from govreport.annotations.formats import export_documents, labelstudio_config
+from govreport.core.document import TASK_FORMATS, Document, Span, read_document
 from govreport.inference.extract import Extractor
 from govreport.inference.readers import SUPPORTED_EXTS, ReadError, read_path
 from govreport.paths import DEFAULT_MODEL
@@ -53,7 +52,7 @@ def doc_id_for(path: Path, taken: set[str]) -> str:
     return doc_id
 
 
-def expand_inputs(paths: Iterable[Path]) -> list[Path]:
+def input_files(paths: Iterable[Path]) -> list[Path]:
     """Files as given; a directory gives its report files and Document JSON files, sorted."""
     out: list[Path] = []
     for p in map(Path, paths):
@@ -68,14 +67,10 @@ def read_input(path: Path) -> tuple[str, dict[str, Any]]:
     """(text, meta) of a report file (.txt/.html/.pdf/.docx via govreport.inference.readers) or a Document JSON."""
     path = Path(path)
     if path.suffix.lower() == ".json":
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
-            raise PreError(f"not a Document JSON file: {e}") from e
-        if not isinstance(data, dict) or not isinstance(data.get("text"), str):
-            raise PreError("not a Document JSON file (no 'text')")
-        meta = data.get("meta") if isinstance(data.get("meta"), dict) else {}
-        return data["text"], {"source": meta.get("source", path.name)}
+        doc, err = read_document(path)
+        if doc is None:
+            raise PreError(f"not a Document JSON file: {err}")
+        return doc.text, {"source": doc.meta.get("source", path.name)}
     try:
         return read_path(path).text, {"source": path.name}
     except (ReadError, OSError) as e:
@@ -109,19 +104,15 @@ def predicted_documents(paths: Iterable[Path], extractor: Any, model_version: st
 def write_tasks(docs: list[Document], out: Path, fmt: str = "labelstudio",
                 model_version: str = "govreport") -> Path | None:
     """Write the tasks; returns the Label Studio config path written beside them (None for doccano)."""
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    if fmt == "labelstudio":
-        tasks = [to_labelstudio(d, predictions=True, model_version=model_version) for d in docs]
-        out.write_text(json.dumps(tasks, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-        cfg = config_path(out)
-        cfg.write_text(labelstudio_config(), encoding="utf-8")
-        return cfg
-    if fmt == "doccano":
-        out.write_text("".join(json.dumps(to_doccano(d), ensure_ascii=False) + "\n" for d in docs),
-                       encoding="utf-8")
+    try:
+        export_documents(docs, fmt, Path(out), predictions=True, model_version=model_version)
+    except ValueError as e:
+        raise PreError(str(e)) from e
+    if fmt != "labelstudio":
         return None
-    raise PreError(f"unknown format {fmt!r} (labelstudio or doccano)")
+    cfg = config_path(Path(out))
+    cfg.write_text(labelstudio_config(), encoding="utf-8")
+    return cfg
 
 
 def load_extractor(model_dir: Path | None = None) -> Extractor:
@@ -134,9 +125,9 @@ def load_extractor(model_dir: Path | None = None) -> Extractor:
 def pre_annotate(paths: Iterable[Path], out: Path, fmt: str = "labelstudio", model_dir: Path | None = None,
                  extractor: Any = None) -> PreResult:
     """Pre-annotate report files with the model and write Label Studio tasks or doccano JSONL."""
-    if fmt not in ("labelstudio", "doccano"):
+    if fmt not in TASK_FORMATS:
         raise PreError(f"unknown format {fmt!r} (labelstudio or doccano)")
-    paths = expand_inputs(paths)
+    paths = input_files(paths)
     missing = [str(p) for p in paths if not p.is_file()]
     if missing:
         raise PreError(f"no such file: {', '.join(missing)}")

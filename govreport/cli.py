@@ -12,6 +12,9 @@ import os
 import sys
 from pathlib import Path
 
+# Choices come from the library's own constants (light modules: no torch, no model).
+from govreport.core.document import TASK_FORMATS
+from govreport.inference.export_tables import FORMATS as TABLE_FORMATS
 from govreport.paths import DEFAULT_MODEL, GOLD_DIR, TRAIN_ANNOTATIONS_DIR
 
 
@@ -216,7 +219,7 @@ def build_parser() -> argparse.ArgumentParser:
     a.set_defaults(handler=_annotate_config)
     a = asub.add_parser("export", help="write Documents as Label Studio tasks or doccano JSONL")
     a.add_argument("path", help="a Document JSON file or a directory of them")
-    a.add_argument("--format", choices=["labelstudio", "doccano"], required=True)
+    a.add_argument("--format", choices=TASK_FORMATS, required=True)
     a.add_argument("--out", required=True, help="output file (.json for Label Studio, .jsonl for doccano)")
     a.add_argument("--predictions", action="store_true",
                    help="Label Studio: put the spans in predictions[] (pre-annotations) instead of annotations[]")
@@ -232,7 +235,7 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("files", nargs="+", metavar="FILE",
                    help="report files (.txt .html .pdf .docx), Document JSON, or directories of them")
     a.add_argument("--out", required=True, help="tasks file (Label Studio: the config goes beside, *.config.xml)")
-    a.add_argument("--format", choices=["labelstudio", "doccano"], default="labelstudio")
+    a.add_argument("--format", choices=TASK_FORMATS, default="labelstudio")
     a.add_argument("--model", help="model directory (default models/default)")
     a.set_defaults(handler=_annotate_pre)
 
@@ -265,7 +268,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("export", help="turn extract's results.jsonl into analyst tables (cells + documents)")
     p.add_argument("results", help="JSONL written by govreport extract --out")
-    p.add_argument("--format", choices=["csv", "parquet"], default="csv")
+    p.add_argument("--format", choices=TABLE_FORMATS, default="csv")
     p.add_argument("--out", required=True, help="output directory (cells.<fmt>, documents.<fmt>)")
     p.set_defaults(handler=_export)
 

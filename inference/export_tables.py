@@ -91,7 +91,7 @@ def cell_rows(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
             rows.append({
                 "path": line["path"], "sha256": line.get("sha256"), "template": template,
                 "report_year": record.get("report_year"), "table": table, "row": ".".join(middle),
-                "column": column, "value": _num(value),
+                "column": column, "value": _number_or_none(value),
                 "unit": units.get(cp),
             })
     return rows
@@ -132,13 +132,13 @@ def document_rows(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "checks_failed": sum(1 for c in checks if c.get("ok") is False),
             "checks_passed": sum(1 for c in checks if c.get("ok") is True),
             "conflicts": len(record.get("conflicts") or []),
-            **{name: _num(schema.get_path(record, cp)) for name, cp in HEADLINE.items()},
+            **{name: _number_or_none(schema.get_path(record, cp)) for name, cp in HEADLINE.items()},
         })
         rows.append(row)
     return rows
 
 
-def _num(v: Any) -> int | float | None:
+def _number_or_none(v: Any) -> int | float | None:
     return v if isinstance(v, int | float) and not isinstance(v, bool) else None
 
 

@@ -16,8 +16,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from govreport.core import labels, schema
-from govreport.core.document import Document, Span
+from govreport.core import labels as labelset
+from govreport.core import schema
+from govreport.core.document import Document, Span, read_document
 from govreport.core.labels import FAMILY_COLOURS
 from govreport.inference.assemble import assemble
 from govreport.inference.extract import Extractor
@@ -52,7 +53,7 @@ class ReviewError(ValueError):
 def _tag_html(label: str) -> str:
     """The tag at a span's start: the entity name or "H"; for table cells (often one digit wide, side by
     side) only a small coloured mark, the full label on hover like every tag."""
-    fam = labels.family(label)
+    fam = labelset.family(label)
     if fam.startswith("table"):
         return f'<abbr class="mark" title="{html.escape(label)}"></abbr>'
     short = "H" if fam == "sections" else label
@@ -75,7 +76,7 @@ def render_text(text: str, spans: Iterable[Span], anchors: Iterable[int] = ()) -
     dspans = []
     for s in spans:
         tag = _tag_html(s.label)
-        colours[tag] = FAMILY_COLOURS[labels.family(s.label)]
+        colours[tag] = FAMILY_COLOURS[labelset.family(s.label)]
         dspans.append({"start_token": index[s.start], "end_token": index[s.end], "label": tag})
     from spacy import displacy
 
@@ -98,7 +99,7 @@ def provenance(record: dict[str, Any], spans: Iterable[Span]) -> dict[str, tuple
         if isinstance(where, list | tuple) and len(where) == 2 and all(isinstance(x, int) for x in where):
             out[str(path)] = (int(where[0]), int(where[1]))
     for s in sorted(spans):
-        path = labels.cell_path(s.label)
+        path = labelset.cell_path(s.label)
         if path is None and s.label.startswith("H."):
             path = f"sections.{s.label[2:]}"
         if path is not None:
@@ -358,13 +359,9 @@ def load_for_review(path: Path, model_dir: Path | None = None,
     if not path.is_file():
         raise ReviewError(f"{path}: no such file")
     if path.suffix.lower() == ".json":
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            doc = Document.from_json(data)
-        except (json.JSONDecodeError, UnicodeDecodeError) as e:
-            raise ReviewError(f"{path}: not a Document JSON file: {e}") from e
-        except (KeyError, TypeError, ValueError) as e:
-            raise ReviewError(f"{path}: not a Document JSON file (needs id, text, spans): {e}") from e
+        doc, err = read_document(path)
+        if doc is None:
+            raise ReviewError(f"{path}: not a Document JSON file: {err}")
         record = doc.record if isinstance(doc.record, dict) else assemble(doc.text, list(doc.spans))
         return doc, record
     text = _read_text(path)

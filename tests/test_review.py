@@ -148,7 +148,7 @@ def test_each_cell_links_to_the_characters_it_came_from():
     doc, _, markup = _page()
     dom = parse(markup)
     for span in doc.spans:
-        path = review.labels.cell_path(span.label)
+        path = review.labelset.cell_path(span.label)
         if path is None:
             continue
         first = min(s.start for s in doc.spans if s.label == span.label)

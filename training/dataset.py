@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from govreport.core import labels as label_set
+from govreport.core import labels as labelset
 from govreport.core.document import Document, Span
 from govreport.core.normalize import Normalized, NormalizeOptions, normalize
 from govreport.core.vocab import Vocab
@@ -30,7 +30,7 @@ def valid_spans(doc: Document) -> list[Span]:
     out: list[Span] = []
     last_end = 0
     for s in sorted(doc.spans):
-        if not label_set.is_span_label(s.label):
+        if not labelset.is_span_label(s.label):
             log.warning("%s: unknown label %r skipped", doc.id, s.label)
         elif not 0 <= s.start < s.end <= len(doc.text):
             log.warning("%s: span %s outside the text skipped", doc.id, s)
@@ -78,7 +78,7 @@ def encode_document(doc: Document, vocab: Vocab, options: NormalizeOptions,
     """Token ids, aligned label ids and token types (geometry features, or all 0) of a whole document."""
     norm = normalize(doc.text, options)
     types = token_types(norm.text) if geometry else [0] * len(norm.text)
-    return vocab.encode(norm.text), align_labels(norm, valid_spans(doc), label_set.label2id()), types
+    return vocab.encode(norm.text), align_labels(norm, valid_spans(doc), labelset.label2id()), types
 
 
 def document_windows(ids: Sequence[int], labels: Sequence[int], types: Sequence[int], vocab: Vocab,
@@ -117,7 +117,7 @@ def build_dataset(docs: Iterable[Document | tuple[Document, int]], vocab: Vocab,
 
     def to_windows(batch: dict[str, list[Any]]) -> dict[str, list[Any]]:
         out: dict[str, list[Any]] = {"input_ids": [], "labels": [], "token_type_ids": [], "doc_id": []}
-        o_id = label_set.label2id()["O"]
+        o_id = labelset.label2id()["O"]
         for doc_id, text, spans, copies in zip(batch["id"], batch["text"], batch["spans"], batch["copies"],
                                                strict=True):
             doc = Document(doc_id, text, [Span(int(s["start"]), int(s["end"]), str(s["label"])) for s in spans])

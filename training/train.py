@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from govreport.core import labels as label_set
+from govreport.core import labels as labelset
 from govreport.core import schema
 from govreport.core.document import Document, load_documents
 from govreport.core.normalize import NormalizeOptions
@@ -88,7 +88,7 @@ def build_model(cfg: dict[str, Any], vocab: Vocab, settings: TaggerSettings):
         "intermediate_size": int(m["intermediate_size"]), "max_position_embeddings": int(cfg["window"]),
         "hidden_dropout_prob": float(m["dropout"]), "attention_probs_dropout_prob": float(m["dropout"]),
         "type_vocab_size": TYPE_VOCAB_SIZE if settings.geometry else 1, "pad_token_id": vocab.pad_id,
-        "id2label": label_set.id2label(), "label2id": label_set.label2id(),
+        "id2label": labelset.id2label(), "label2id": labelset.label2id(),
     }
     if m["type"] == "bert":
         config = BertConfig(**common)
@@ -115,7 +115,7 @@ def load_init_model(init_dir: Path, settings: TaggerSettings):
     if (saved.normalize, saved.geometry, saved.window) != (settings.normalize, settings.geometry, settings.window):
         raise ValueError(f"init_from: {init_dir} was trained with other inputs (normalize, features, window) "
                          "than this config; fine-tune with the config it was trained with")
-    if {int(k): v for k, v in model.config.id2label.items()} != label_set.id2label():
+    if {int(k): v for k, v in model.config.id2label.items()} != labelset.id2label():
         raise ValueError(f"init_from: {init_dir} has another label set")
     setattr(model.config, CONFIG_KEY, settings.to_dict())
     return model, Vocab.load(init_dir)
@@ -168,7 +168,7 @@ def make_compute_metrics(id2label: dict[int, str]):
         preds = np.asarray(eval_pred.predictions)
         label_ids = np.asarray(eval_pred.label_ids)
         keep = label_ids != -100
-        tagged = keep & (label_ids != label_set.label2id()["O"])
+        tagged = keep & (label_ids != labelset.label2id()["O"])
         return {
             "token_accuracy": float((preds[keep] == label_ids[keep]).mean()) if keep.any() else 0.0,
             "tagged_token_recall": float((preds[tagged] == label_ids[tagged]).mean()) if tagged.any() else 0.0,
@@ -183,7 +183,7 @@ def weighted_loss(o_weight: float, num_labels: int) -> Any:
     import torch
 
     weight = torch.ones(num_labels)
-    weight[label_set.label2id()["O"]] = o_weight
+    weight[labelset.label2id()["O"]] = o_weight
 
     def loss(outputs: Any, labels: Any, num_items_in_batch: Any = None) -> Any:
         logits = outputs["logits"] if isinstance(outputs, dict) else outputs.logits
@@ -301,10 +301,10 @@ def train(config_path: str | Path, resume: bool = False, output_dir: str | Path 
     if t.get("max_minutes"):
         callbacks.append(time_limit_callback(float(t["max_minutes"])))
     o_weight = float(t.get("o_weight", 1.0))
-    o_loss = weighted_loss(o_weight, len(label_set.bio_labels())) if o_weight != 1.0 else None
+    o_loss = weighted_loss(o_weight, len(labelset.bio_labels())) if o_weight != 1.0 else None
     trainer = Trainer(model=model, args=args, train_dataset=train_ds, eval_dataset=dev_ds,
                       data_collator=WindowCollator(vocab.pad_id),
-                      compute_metrics=make_compute_metrics(label_set.id2label()),
+                      compute_metrics=make_compute_metrics(labelset.id2label()),
                       preprocess_logits_for_metrics=_argmax_logits, callbacks=callbacks,
                       compute_loss_func=o_loss)
     has_ckpt = any(ckpt_dir.glob("checkpoint-*"))

@@ -58,8 +58,30 @@ class Document:
         path.write_text(json.dumps(self.to_json(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
 
+# The annotation task formats a Document is exported to and imported from (govreport.annotations.formats).
+TASK_FORMATS: tuple[str, ...] = ("labelstudio", "doccano")
+
+
+def read_document(path: Path) -> tuple[Document | None, str | None]:
+    """(the Document in a JSON file, None) or (None, why it is not one): never raises on a bad file."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        return None, f"cannot read JSON: {e}"
+    if not isinstance(data, dict) or not isinstance(data.get("text"), str) or "id" not in data:
+        return None, "not a Document (needs an object with 'id' and 'text')"
+    try:
+        return Document.from_json(data), None
+    except (KeyError, TypeError, ValueError) as e:
+        return None, f"malformed spans: {e}"
+
+
 def load_document(path: Path) -> Document:
-    return Document.from_json(json.loads(Path(path).read_text(encoding="utf-8")))
+    """The Document in a JSON file; ValueError (naming the file) when it is not one."""
+    doc, err = read_document(path)
+    if doc is None:
+        raise ValueError(f"{path}: {err}")
+    return doc
 
 
 def document_paths(path: Path) -> list[Path]:

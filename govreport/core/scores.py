@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from govreport.core import labels
+from govreport.core import labels as labelset
 from govreport.core.document import Span
 from govreport.core.numbers import same_value
 
@@ -76,7 +76,7 @@ def _per_label(y_true: list[list[str]], y_pred: list[list[str]]) -> dict[str, di
         report = classification_report(y_true, y_pred, mode="strict", scheme=IOB2, output_dict=True,
                                        zero_division=0)
     out = {}
-    order = {lab: i for i, lab in enumerate(labels.span_labels())}
+    order = {lab: i for i, lab in enumerate(labelset.span_labels())}
     for lab in sorted(set(gold_n) | set(pred_n), key=lambda x: (order.get(x, len(order)), x)):
         r = report.get(lab, {})
         out[lab] = {"precision": float(r.get("precision", 0.0)), "recall": float(r.get("recall", 0.0)),
@@ -95,7 +95,7 @@ def span_scores(pairs: list[tuple[int, list[Span], list[Span]]]) -> dict[str, An
         return ts, ps
 
     y_true, y_pred = seqs(lambda s: True)
-    families = {fam: _prf(*seqs(lambda s, fam=fam: labels.family(s.label) == fam)) for fam in labels.FAMILIES}
+    families = {fam: _prf(*seqs(lambda s, fam=fam: labelset.family(s.label) == fam)) for fam in labelset.FAMILIES}
     return {"overall": _prf(y_true, y_pred), "families": families, "labels": _per_label(y_true, y_pred)}
 
 

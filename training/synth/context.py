@@ -6,7 +6,7 @@ import random
 import re
 from dataclasses import dataclass, field
 
-from govreport.training.synth import entities as E
+from govreport.training.synth import entities
 from govreport.training.synth.record import Facts
 from govreport.training.synth.segments import ENT, NUM, Builder, Seg
 
@@ -44,7 +44,7 @@ class Ctx:
 
     def published(self, style: str | None = None) -> Seg:
         y, m, d = self.facts.published
-        return Seg(E.format_date(self.rng, y, m, d, style), "PUBLISHED_DATE", NUM, (y, m, d))
+        return Seg(entities.format_date(self.rng, y, m, d, style), "PUBLISHED_DATE", NUM, (y, m, d))
 
     def leader_pair(self, i: int | None = None) -> tuple[Seg, Seg] | None:
         if not self.facts.leaders:

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from govreport.training.synth import entities as E
-from govreport.training.synth import material as M
+from govreport.training.synth import entities, material
 from govreport.training.synth.context import Ctx
 from govreport.training.synth.recipe import RECIPE
 from govreport.training.synth.segments import Builder, Seg
 
 
 def _other_site(ctx: Ctx) -> str:
-    name = E.place_name(ctx.rng, 2) + ctx.rng.choice(("市", "区", "县")) + "人民政府"
+    name = entities.place_name(ctx.rng, 2) + ctx.rng.choice(("市", "区", "县")) + "人民政府"
     a = ctx.facts.agency
     return name if name not in (a.full, *a.alt_full) else a.parent
 
@@ -34,13 +33,13 @@ def top(ctx: Ctx, b: Builder) -> list[str]:
         _site_or_agency(ctx, b)
         b.add("\n" + rng.choice(("政府信息公开", "政务公开", "信息公开专栏", "")) + "\n")
     if rng.random() < 0.6:
-        nav = rng.sample(M.NAV_ITEMS, rng.randint(2, 5))
+        nav = rng.sample(material.NAV_ITEMS, rng.randint(2, 5))
         sep = rng.choice((" > ", ">", " » ", " / ", "  "))
         b.add(rng.choice(("当前位置：", "您所在的位置：", "当前位置:", "")) + "首页" + sep + sep.join(nav) + "\n")
         used.append("breadcrumb")
     if rng.random() < 0.5:
         used.append("page_metadata")
-        keys = rng.sample(M.PAGE_META_KEYS, rng.randint(2, 6))
+        keys = rng.sample(material.PAGE_META_KEYS, rng.randint(2, 6))
         sep = rng.choice((" ", "  ", "\n", "\t"))
         colon = rng.choice(("：", ":", ": ", " : "))
         for k in keys:
@@ -50,7 +49,7 @@ def top(ctx: Ctx, b: Builder) -> list[str]:
             elif k in ("索引号", "信息索取号"):
                 b.add(f"{rng.randint(10000000, 999999999):09d}/{ctx.facts.published[0]}-{rng.randint(1, 99999):05d}")
             else:
-                b.add(rng.choice(M.PAGE_META_VALUES.get(k, ("主动公开",))))
+                b.add(rng.choice(material.PAGE_META_VALUES.get(k, ("主动公开",))))
             b.add(sep)
         date_key = rng.choice(("生成日期", "发布日期", "发布时间", "成文日期", "发文日期"))
         b.add(date_key + colon)
@@ -80,7 +79,7 @@ def top(ctx: Ctx, b: Builder) -> list[str]:
         used.append("page_agency_line")
     if rng.random() < RECIPE["spam_at"]:
         # Spam before the body's name on a mirror page: no EMAIL, only the name part is AGENCY.
-        b.add(rng.choice(M.SPAM_WORDS) + rng.choice(("官网@:", "@:", "官网@：", "网址@")))
+        b.add(rng.choice(material.SPAM_WORDS) + rng.choice(("官网@:", "@:", "官网@：", "网址@")))
         if rng.random() < 0.6:
             b.segs.append(ctx.agency())
         b.add("\n")
@@ -90,7 +89,7 @@ def top(ctx: Ctx, b: Builder) -> list[str]:
                           "【字号：大 中 小】 【打印】")) + "\n")
         used.append("font_size_bar")
     if rng.random() < 0.05:
-        b.add(rng.choice(M.SPAM_WORDS) + rng.choice(("官网", "", "首页")) + "\n")
+        b.add(rng.choice(material.SPAM_WORDS) + rng.choice(("官网", "", "首页")) + "\n")
         used.append("spam")
     return used
 
@@ -112,7 +111,7 @@ def bottom(ctx: Ctx, b: Builder) -> list[str]:
         used.append("print_close")
     if rng.random() < 0.35:
         used.append("footer")
-        items = rng.sample(M.FOOTER_ITEMS, rng.randint(2, 5))
+        items = rng.sample(material.FOOTER_ITEMS, rng.randint(2, 5))
         b.add(" | ".join(items) + "\n")
         b.add(rng.choice(("主办：", "主办单位：")))
         _site_or_agency(ctx, b)
@@ -121,7 +120,7 @@ def bottom(ctx: Ctx, b: Builder) -> list[str]:
         b.add(f"{rng.choice(('京', '湘', '粤', '川', '赣', '鄂'))}ICP备{rng.randint(10000000, 99999999)}号"
               f"  网站标识码：{rng.randint(1000000000, 9999999999)}\n")
     if rng.random() < 0.06:
-        b.add(rng.choice(M.SPAM_WORDS) + " " + rng.choice(M.SPAM_WORDS) + "\n")
+        b.add(rng.choice(material.SPAM_WORDS) + " " + rng.choice(material.SPAM_WORDS) + "\n")
         used.append("spam")
     return used
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from govreport.training.synth import material as M
+from govreport.training.synth import material
 
 
 @dataclass
@@ -20,7 +20,7 @@ class Agency:
 
 
 def place_name(rng: random.Random, n: int = 2) -> str:
-    pools = (M.PLACE_CHARS_1, M.PLACE_CHARS_2, M.PLACE_CHARS_3)
+    pools = (material.PLACE_CHARS_1, material.PLACE_CHARS_2, material.PLACE_CHARS_3)
     chars = [rng.choice(pools[i % 3] if rng.random() < 0.7 else rng.choice(pools)) for i in range(n)]
     name = "".join(chars)
     return name
@@ -29,10 +29,10 @@ def place_name(rng: random.Random, n: int = 2) -> str:
 def _province(rng: random.Random) -> str:
     r = rng.random()
     if r < 0.75:
-        return rng.choice(M.PROVINCES) + "省"
+        return rng.choice(material.PROVINCES) + "省"
     if r < 0.9:
-        return rng.choice(M.AUTONOMOUS)
-    return rng.choice(M.MUNICIPALITIES)
+        return rng.choice(material.AUTONOMOUS)
+    return rng.choice(material.MUNICIPALITIES)
 
 
 def _agency(full: str, short: str, self_ref: str, level: str, place: str, alts: list[str], parent: str) -> Agency:
@@ -51,8 +51,8 @@ def make_agency(rng: random.Random) -> Agency:
     # How much of the administrative chain the full name repeats varies a lot between reports.
     prefix_depth = rng.choice((0, 1, 1, 2))
     if level in ("town", "township", "street"):
-        suffix, bodies = {"town": ("镇", M.TOWN_BODIES), "township": ("乡", M.TOWNSHIP_BODIES),
-                          "street": ("", M.STREET_BODIES)}[level]
+        suffix, bodies = {"town": ("镇", material.TOWN_BODIES), "township": ("乡", material.TOWNSHIP_BODIES),
+                          "street": ("", material.STREET_BODIES)}[level]
         body, self_ref = rng.choice(bodies)
         if level == "street" and rng.random() < 0.3:
             town = place_name(rng, 2) + "路"
@@ -80,31 +80,31 @@ def make_agency(rng: random.Random) -> Agency:
         return _agency(full, "市" + body.replace("人民政府", "政府"), self_ref, level, prov + city, alts,
                        prov + "人民政府")
     if level == "province":
-        body, self_ref = rng.choice(M.DEPARTMENTS_PROVINCE)
+        body, self_ref = rng.choice(material.DEPARTMENTS_PROVINCE)
         full = prov + body
         return _agency(full, "省" + body, self_ref, level, prov, [], "中华人民共和国中央人民政府")
-    dept, self_ref = rng.choice(M.DEPARTMENTS_CITY[4:])
+    dept, self_ref = rng.choice(material.DEPARTMENTS_CITY[4:])
     owner = rng.choice((city, county, county, city + county))
     full = owner + dept
-    abbrev = M.DEPT_ABBREV.get(dept, dept)
+    abbrev = material.DEPT_ABBREV.get(dept, dept)
     local = owner[len(city):] if owner.startswith(city) and owner != city else owner
     short = local[-1] + rng.choice((dept, abbrev))
     alts = [local + dept, local + abbrev]
     if rng.random() < 0.3:
-        self_ref = rng.choice(M.SELF_REFS_GENERIC)
+        self_ref = rng.choice(material.SELF_REFS_GENERIC)
     return _agency(full, short, self_ref, "dept", owner, alts, owner + "人民政府")
 
 
 def person_name(rng: random.Random) -> str:
-    surname = rng.choice(M.SURNAMES)
+    surname = rng.choice(material.SURNAMES)
     if rng.random() < 0.03:
         surname = rng.choice(("欧阳", "司马", "诸葛", "上官"))
-    given = "".join(rng.choice(M.GIVEN) for _ in range(rng.choice((1, 2, 2, 2))))
+    given = "".join(rng.choice(material.GIVEN) for _ in range(rng.choice((1, 2, 2, 2))))
     return surname + given
 
 
 def leader_title(rng: random.Random, agency: Agency) -> str:
-    titles = M.LEADER_TITLES.get(agency.level) or M.LEADER_TITLES["dept"]
+    titles = material.LEADER_TITLES.get(agency.level) or material.LEADER_TITLES["dept"]
     return rng.choice(titles)
 
 
@@ -137,7 +137,7 @@ def email(rng: random.Random, agency: Agency) -> str:
     if rng.random() < 0.3:
         domain = "".join(rng.choice(letters) for _ in range(rng.randint(2, 6))) + ".gov.cn"
     else:
-        domain = rng.choice(M.MAIL_DOMAINS)
+        domain = rng.choice(material.MAIL_DOMAINS)
     return f"{user}@{domain}"
 
 
@@ -161,18 +161,18 @@ def postcode(rng: random.Random) -> str:
 
 
 def address(rng: random.Random, agency: Agency) -> str:
-    road = place_name(rng, 2) + rng.choice(("路", "街", "大道")) if rng.random() < 0.5 else rng.choice(M.ROADS)
+    road = place_name(rng, 2) + rng.choice(("路", "街", "大道")) if rng.random() < 0.5 else rng.choice(material.ROADS)
     num = f"{rng.randint(1, 999)}号"
     extra = ""
     r = rng.random()
     if r < 0.3:
-        extra = rng.choice(M.BUILDINGS) + f"{rng.randint(1, 12)}楼"
+        extra = rng.choice(material.BUILDINGS) + f"{rng.randint(1, 12)}楼"
     elif r < 0.5:
         extra = f"{rng.randint(1, 9)}号楼{rng.randint(101, 1208)}室"
     if rng.random() < 0.2:
         # A building without a street: 市民服务中心六号楼二楼203室
         floor = rng.randint(1, 9)
-        return (agency.place + rng.choice(M.BUILDINGS) + "一二三四五六七八九"[rng.randint(0, 8)] + "号楼" +
+        return (agency.place + rng.choice(material.BUILDINGS) + "一二三四五六七八九"[rng.randint(0, 8)] + "号楼" +
                 "一二三四五六七八九"[floor - 1] + f"楼{floor}{rng.randint(1, 30):02d}室")
     return agency.place + road + num + extra
 
@@ -183,7 +183,7 @@ def doc_number(rng: random.Random, year: int, agency: Agency) -> str:
         return "国办公开办函〔2019〕60号" if year <= 2020 else "国办公开办函〔2021〕30号"
     if r < 0.2:
         return "国务院令第711号"
-    abbr = agency.place[:1] + rng.choice(M.DOC_ABBR)
+    abbr = agency.place[:1] + rng.choice(material.DOC_ABBR)
     open_, close = rng.choice((("〔", "〕"), ("〔", "〕"), ("[", "]"), ("（", "）"), ("【", "】"), ("(", ")")))
     return f"{abbr}{open_}{year + rng.choice((0, 0, 1))}{close}{rng.randint(1, 150)}号"
 

@@ -10,7 +10,7 @@ import random
 from dataclasses import dataclass
 from functools import lru_cache
 
-from govreport.training.synth import material as M
+from govreport.training.synth import material
 from govreport.training.synth.segments import KEEP, NUM, PLAIN, TMPL, UNIT, Seg
 
 # Characters OCR confuses (applied outside spans only: inside a value span they would change it).
@@ -102,9 +102,10 @@ def _converter(script: str):  # opencc has no type hints
 
 
 def _splice_pinyin(rng: random.Random, text: str, rate: float) -> str:
-    if not any(ch in M.PINYIN for ch in text):
+    if not any(ch in material.PINYIN for ch in text):
         return text
-    return "".join(ch + f"({M.PINYIN[ch]})" if ch in M.PINYIN and rng.random() < rate else ch for ch in text)
+    pinyin = material.PINYIN
+    return "".join(ch + f"({pinyin[ch]})" if ch in pinyin and rng.random() < rate else ch for ch in text)
 
 
 def _lose(rng: random.Random, text: str, rate: float, char: str, spaces: bool) -> str:

@@ -7,7 +7,7 @@ spans, which teaches the model that not every number is a table cell.
 
 from __future__ import annotations
 
-from govreport.training.synth import material as M
+from govreport.training.synth import material
 from govreport.training.synth.context import Ctx
 from govreport.training.synth.recipe import RECIPE
 from govreport.training.synth.segments import ENT, Builder, Seg
@@ -19,7 +19,7 @@ SECTION_ORDER = ("overview", "proactive", "requests", "review_litigation", "prob
 
 
 def number_prefix(style: str, i: int) -> str:
-    cn = M.CN_NUMS[i]
+    cn = material.CN_NUMS[i]
     return {
         "cn_comma": f"{cn}、", "cn_dot": f"{cn}.", "arabic_dot": f"{i + 1}.", "arabic_comma": f"{i + 1}、",
         "paren": f"（{cn}）", "paren_half": f"({cn})", "part": f"第{cn}部分 ", "none": "",
@@ -28,7 +28,7 @@ def number_prefix(style: str, i: int) -> str:
 
 def sub_prefix(heading_style: str, i: int) -> str:
     """Sub-heading numbering that differs from the section headings' numbering."""
-    cn = M.CN_NUMS[i]
+    cn = material.CN_NUMS[i]
     if heading_style in ("paren", "paren_half"):
         return f"{i + 1}."
     return f"（{cn}）" if heading_style != "arabic_dot" else f"({cn})"
@@ -36,7 +36,7 @@ def sub_prefix(heading_style: str, i: int) -> str:
 
 def heading(ctx: Ctx, key: str, i: int, style: str) -> Seg:
     rng = ctx.rng
-    wording = rng.choice(M.HEADING_WORDINGS[key])
+    wording = rng.choice(material.HEADING_WORDINGS[key])
     prefix = number_prefix(style, i)
     if prefix and rng.random() < 0.08:
         prefix = prefix.rstrip() + rng.choice((" ", "  ", "\u3000"))
@@ -138,24 +138,26 @@ def _sentence(ctx: Ctx, b: Builder) -> None:
     a = f.agency
     kind = rng.random()
     if kind < 0.3:
-        measures = "，".join(rng.sample(M.MEASURES, rng.choice((1, 1, 2, 3))))
+        measures = "，".join(rng.sample(material.MEASURES, rng.choice((1, 1, 2, 3))))
         # The year a sentence is about is the report year's mention (tagged), as is the body's short form.
         subject: Seg | str = rng.choice((a.self_ref, a.self_ref, ctx.short()))
-        ctx.emit(b, rng.choice(M.LEAD_INS).replace("{year}", "{Y}") + "{S}" + rng.choice(M.ACTIONS) + "，" +
-                 measures + "，" + rng.choice(M.RESULTS) + "。", Y=ctx.year(), S=subject)
+        ctx.emit(b, rng.choice(material.LEAD_INS).replace("{year}", "{Y}") + "{S}" +
+                 rng.choice(material.ACTIONS) + "，" +
+                 measures + "，" + rng.choice(material.RESULTS) + "。", Y=ctx.year(), S=subject)
     elif kind < 0.5:
-        b.add(rng.choice(("一是", "同时，", "此外，", "", "进一步")) + rng.choice(M.MEASURES + M.MORE_MEASURES) + "。")
+        b.add(rng.choice(("一是", "同时，", "此外，", "", "进一步")) +
+              rng.choice(material.MEASURES + material.MORE_MEASURES) + "。")
     elif kind < 0.7:
         total = rng.randint(10, 3000)
-        kinds = rng.sample(M.INFO_KINDS, rng.randint(1, 4))
-        unit = rng.choice(M.NUMBER_UNITS[:3])
+        kinds = rng.sample(material.INFO_KINDS, rng.randint(1, 4))
+        unit = rng.choice(material.NUMBER_UNITS[:3])
         detail = "，".join(f"{k}{rng.randint(1, max(1, total // 3))}{unit}" for k in kinds)
         ctx.emit(b, rng.choice(("全年", "{Y}年", "{Y}年，{S}", "本年度", "年内")) +
                  rng.choice(("主动公开", "累计发布", "共公开")) + f"政府信息{total}{unit}，其中{detail}。",
                  Y=ctx.year(), S=rng.choice((a.self_ref, ctx.short())))
     elif kind < 0.8:
-        b.add(rng.choice(M.WORK_ITEMS).format(n=rng.randint(1, 400), m=rng.randint(1, 60)) + "，" +
-              rng.choice(M.RESULTS) + "。")
+        b.add(rng.choice(material.WORK_ITEMS).format(n=rng.randint(1, 400), m=rng.randint(1, 60)) + "，" +
+              rng.choice(material.RESULTS) + "。")
     elif kind < 0.9 and "rates" not in ctx.used:
         ctx.used.add("rates")
         b.add(f"网站年度访问量达{rng.randint(1000, 990000)}人次，较上年增长{rng.randint(1, 99)}%。"
@@ -174,10 +176,10 @@ def _sentence(ctx: Ctx, b: Builder) -> None:
                                "领导小组办公室设在综合科，由{N}兼任{T}。", "{N}同志任{T}，具体负责日常工作。"))
             ctx.emit(b, tmpl, T=title, N=name)
     else:
-        topics = "、".join(rng.sample(M.TOPICS, rng.randint(2, 5)))
+        topics = "、".join(rng.sample(material.TOPICS, rng.randint(2, 5)))
         b.add(rng.choice((f"围绕{topics}等重点领域，", f"重点公开了{topics}等方面信息，",
-                          f"聚焦{topics}，")) + rng.choice(M.MORE_MEASURES) + "，" +
-              rng.choice(M.MORE_RESULTS + M.RESULTS) + "。")
+                          f"聚焦{topics}，")) + rng.choice(material.MORE_MEASURES) + "，" +
+              rng.choice(material.MORE_RESULTS + material.RESULTS) + "。")
 
 
 def _paragraph(ctx: Ctx, b: Builder, lo: int = 1, hi: int = 5) -> None:
@@ -201,8 +203,8 @@ def _restate_proactive(ctx: Ctx, b: Builder) -> None:
 def _plans(ctx: Ctx, b: Builder) -> None:
     """Next year's plans: a year that is not the report year (never tagged)."""
     f = ctx.facts
-    b.add(f"{f.year + 1}年，{f.agency.self_ref}将" + ctx.rng.choice(M.IMPROVEMENTS) + "，" +
-          ctx.rng.choice(M.MEASURES) + "。")
+    b.add(f"{f.year + 1}年，{f.agency.self_ref}将" + ctx.rng.choice(material.IMPROVEMENTS) + "，" +
+          ctx.rng.choice(material.MEASURES) + "。")
 
 
 def _restate_requests(ctx: Ctx, b: Builder) -> None:
@@ -237,20 +239,22 @@ def _context_sentences(ctx: Ctx, b: Builder) -> None:
         # 2023年，在区委、区政府的领导下，…街道办事处… / 2019年，我局… (no AGENCY for 我局)
         subject: Seg | str = a.self_ref if rng.random() < RECIPE["opening_self_ref"] else ctx.any_name(0.4)
         ctx.emit(b, rng.choice(("{Y}年，{U}，{S}", "{Y}年，{S}", "{Y}年度，{S}", "{Y}年以来，{S}")) +
-                 rng.choice(M.ACTIONS) + "，" + rng.choice(M.MEASURES) + "，" + rng.choice(M.RESULTS) + "。",
+                 rng.choice(material.ACTIONS) + "，" + rng.choice(material.MEASURES) + "，" +
+                 rng.choice(material.RESULTS) + "。",
                  Y=ctx.year(), U=rng.choice(_UNDER), S=subject)
         ctx.switches.add("opening_sentence")
     if rng.random() < RECIPE["stats_period_overview"]:
         ctx.emit(b, rng.choice(_PERIODS), Y=ctx.year(), YR=str(f.year))
     if rng.random() < RECIPE["doc_title_agency"]:
         ctx.emit(b, rng.choice(("制定印发了《{AG}{K}》，", "修订完善《{AG}{K}》，", "先后出台《{AG}{K}》等制度，")) +
-                 rng.choice(M.RESULTS) + "。", AG=ctx.agency(), K=rng.choice(_DOC_KINDS))
+                 rng.choice(material.RESULTS) + "。", AG=ctx.agency(), K=rng.choice(_DOC_KINDS))
         ctx.switches.add("agency_in_doc_title")
     if rng.random() < RECIPE["other_body"]:
         # Another body (the government above) and another document's year: neither is tagged.
         other_year = str(f.year + rng.choice((0, 0, 1, -1)))
         b.add(rng.choice((f"按照《{a.parent}办公室关于印发{other_year}年政务公开工作要点的通知》要求，",
-                          f"在{a.parent}的指导下，", f"根据{a.parent}统一部署，")) + rng.choice(M.MEASURES) + "。")
+                          f"在{a.parent}的指导下，", f"根据{a.parent}统一部署，")) +
+              rng.choice(material.MEASURES) + "。")
         ctx.switches.add("other_body")
     if rng.random() < RECIPE["compiler_office"] and a.full.endswith("人民政府"):
         # The compiling office is not the agency: only the body's name inside it is tagged.
@@ -272,7 +276,7 @@ def section_body(ctx: Ctx, b: Builder, key: str, heading_style: str, verbosity: 
     rng = ctx.rng
     if key == "overview":
         _context_sentences(ctx, b)
-        words = list(M.SUBHEAD_WORDS["overview"])
+        words = list(material.SUBHEAD_WORDS["overview"])
         rng.shuffle(words)
         if rng.random() < 0.7:
             _paragraph(ctx, b, 1, 3 + verbosity // 2)
@@ -305,14 +309,14 @@ def section_body(ctx: Ctx, b: Builder, key: str, heading_style: str, verbosity: 
         if rng.random() < 0.2:
             b.add(rng.choice(("本年度未发生政府信息公开行政复议、行政诉讼案件。", "具体情况如下：")) + "\n")
     elif key == "problems":
-        for i, (word, pool) in enumerate(((rng.choice(M.SUBHEAD_WORDS["problems"][:3]), M.PROBLEMS),
-                                         (rng.choice(M.SUBHEAD_WORDS["problems"][3:]), M.IMPROVEMENTS))):
+        for i, (word, pool) in enumerate(((rng.choice(material.SUBHEAD_WORDS["problems"][:3]), material.PROBLEMS),
+                                         (rng.choice(material.SUBHEAD_WORDS["problems"][3:]), material.IMPROVEMENTS))):
             if rng.random() < 0.7:
                 b.add(sub_prefix(heading_style, i) + word + "\n")
             items = rng.sample(pool, rng.randint(1, min(len(pool), 2 + verbosity)))
             numbering = rng.choice(("arabic", "yishi", "none"))
             for j, item in enumerate(items):
-                prefix = {"arabic": f"{j + 1}.", "yishi": f"{M.CN_NUMS[j]}是", "none": ""}[numbering]
+                prefix = {"arabic": f"{j + 1}.", "yishi": f"{material.CN_NUMS[j]}是", "none": ""}[numbering]
                 b.add(prefix + item + "。" + ("\n" if numbering != "yishi" or rng.random() < 0.3 else ""))
             b.add("\n")
         if rng.random() < 0.3:
@@ -323,9 +327,9 @@ def section_body(ctx: Ctx, b: Builder, key: str, heading_style: str, verbosity: 
             _paragraph(ctx, b, 1, verbosity)
         r = rng.random()
         if r < 0.3:
-            b.add(rng.choice(M.NO_CASES) + "\n")
+            b.add(rng.choice(material.NO_CASES) + "\n")
         elif r < 0.6:
-            b.add(rng.choice(M.FEE_TEXT) + "\n")
+            b.add(rng.choice(material.FEE_TEXT) + "\n")
         else:
             ctx.emit(b, rng.choice(("本年度共收取信息处理费{A}。", "按照规定收取信息处理费{A}，已全额上缴国库。",
                                     "本年度发出收费通知{K}件，收取信息处理费{A}。")),

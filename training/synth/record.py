@@ -13,7 +13,7 @@ from typing import Any
 
 from govreport.core import schema
 from govreport.core.checks import run_checks
-from govreport.training.synth import entities as E
+from govreport.training.synth import entities
 from govreport.training.synth.recipe import RECIPE
 
 BLANK_MARKS = ("/", "-", "—", "无", "／")
@@ -23,7 +23,7 @@ BLANK_MARKS = ("/", "-", "—", "无", "／")
 class Facts:
     template: str
     year: int
-    agency: E.Agency
+    agency: entities.Agency
     leaders: list[tuple[str, str]]
     phones: list[str]
     emails: list[str]
@@ -224,14 +224,15 @@ def make_facts(rng: random.Random) -> Facts:
     year = rng.choice((2019, 2020, 2020, 2021, 2021, 2022, 2022, 2023, 2023, 2024, 2025))
     template = schema.template_for_year(year)
     assert template is not None
-    agency = E.make_agency(rng)
-    leaders = [(E.person_name(rng), E.leader_title(rng, agency)) for _ in range(rng.choice((0, 1, 1, 2, 3)))]
-    phones = [E.phone(rng) for _ in range(rng.choice((0, 1, 1, 1, 2, 3)))]
-    emails = [E.email(rng, agency) for _ in range(rng.choice((0, 1, 1, 2)))]
-    urls = [E.url(rng) for _ in range(rng.choice((0, 1, 1, 2)))]
-    addresses = [E.address(rng, agency) for _ in range(rng.choice((0, 0, 1, 1)))]
-    postcodes = [E.postcode(rng) for _ in range(rng.choice((0, 0, 1)))]
-    doc_numbers = [E.doc_number(rng, year, agency) for _ in range(rng.choice((0, 1, 1, 2, 3)))]
+    agency = entities.make_agency(rng)
+    leaders = [(entities.person_name(rng), entities.leader_title(rng, agency))
+               for _ in range(rng.choice((0, 1, 1, 2, 3)))]
+    phones = [entities.phone(rng) for _ in range(rng.choice((0, 1, 1, 1, 2, 3)))]
+    emails = [entities.email(rng, agency) for _ in range(rng.choice((0, 1, 1, 2)))]
+    urls = [entities.url(rng) for _ in range(rng.choice((0, 1, 1, 2)))]
+    addresses = [entities.address(rng, agency) for _ in range(rng.choice((0, 0, 1, 1)))]
+    postcodes = [entities.postcode(rng) for _ in range(rng.choice((0, 0, 1)))]
+    doc_numbers = [entities.doc_number(rng, year, agency) for _ in range(rng.choice((0, 1, 1, 2, 3)))]
     month = rng.choice((1, 1, 1, 1, 2, 2, 3, 3, 4, 5, 6, 11, 12))
     pub_year = year + 1 if month <= 6 else year + rng.choice((0, 1))
     published = (pub_year, month, rng.randint(1, 28))

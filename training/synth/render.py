@@ -10,8 +10,7 @@ import random
 from typing import Any
 
 from govreport.core.document import Document
-from govreport.training.synth import debris, noise, prose
-from govreport.training.synth import tables as T
+from govreport.training.synth import debris, noise, prose, tables
 from govreport.training.synth.context import Ctx
 from govreport.training.synth.layouts import render_grid
 from govreport.training.synth.recipe import RECIPE, weights
@@ -82,27 +81,27 @@ def _flatten_spaced(rng: random.Random, segs: list[Seg]) -> list[Seg]:
     return out
 
 
-def _tables(ctx: Ctx, key: str, style: T.TableStyle, layout_for: Any, b: Builder) -> None:
+def _tables(ctx: Ctx, key: str, style: tables.TableStyle, layout_for: Any, b: Builder) -> None:
     rng = ctx.rng
     if key == "proactive":
-        grids = T.t1_grids(rng, ctx.facts, style, ctx.next_ref)
+        grids = tables.t1_grids(rng, ctx.facts, style, ctx.next_ref)
         for g in grids:
-            T.drop_parts(rng, g, style)
+            tables.drop_parts(rng, g, style)
             if style.lost_labels and rng.random() < 0.3:
-                T.lose_labels(rng, g)
+                tables.lose_labels(rng, g)
         if len(grids) > 1 and rng.random() < 0.05:
             # Item tables missing from the page (images, or an item left out).
             del grids[rng.randrange(len(grids)):]
             ctx.switches.add("missing_items")
-        grid = T.merge("t1", grids)
+        grid = tables.merge("t1", grids)
     elif key == "requests":
-        grid = T.t2_grid(rng, ctx.facts, style)
-        T.drop_parts(rng, grid, style)
+        grid = tables.t2_grid(rng, ctx.facts, style)
+        tables.drop_parts(rng, grid, style)
         if style.lost_labels:
-            T.lose_labels(rng, grid)
+            tables.lose_labels(rng, grid)
     else:
-        grid = T.t3_grid(rng, ctx.facts, style)
-        T.drop_parts(rng, grid, style)
+        grid = tables.t3_grid(rng, ctx.facts, style)
+        tables.drop_parts(rng, grid, style)
     if not grid.rows:
         return
     if rng.random() < 0.25:
@@ -186,7 +185,7 @@ def render(seed: int, index: int) -> tuple[Document, list[str]]:
     rng = doc_rng(seed, index)
     facts = make_facts(rng)
     ctx = Ctx(rng, facts)
-    style = T.make_style(rng)
+    style = tables.make_style(rng)
     cfg = noise.make_config(rng)
     heading_style = rng.choice(prose.HEADING_NUMBERING)
     verbosity = rng.choices((0, 1, 2, 3, 5, 8, 12), weights=(10, 15, 20, 20, 15, 12, 8))[0]
