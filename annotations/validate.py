@@ -23,7 +23,7 @@ import jsonschema
 
 from govreport.core import entities, labels, rules, schema, units
 from govreport.core.checks import run_checks
-from govreport.core.document import Document, Span, document_paths
+from govreport.core.document import Document, Span, document_paths, read_document
 from govreport.core.numbers import parse_number, same_value
 from govreport.core.sections import section_texts
 
@@ -357,19 +357,6 @@ def validate_document(doc: Document, where: str | None = None) -> list[Problem]:
     return out
 
 
-def read_document_file(path: Path) -> tuple[Document | None, str | None]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
-        return None, f"cannot read JSON: {e}"
-    if not isinstance(data, dict) or not isinstance(data.get("text"), str) or "id" not in data:
-        return None, "not a Document (needs an object with 'id' and 'text')"
-    try:
-        return Document.from_json(data), None
-    except (KeyError, TypeError, ValueError) as e:
-        return None, f"malformed spans: {e}"
-
-
 def validate_path(path: Path) -> ValidationResult:
     """Validate a Document JSON file, or every *.json directly inside a directory."""
     path = Path(path)
@@ -382,7 +369,7 @@ def validate_path(path: Path) -> ValidationResult:
         result.problems.append(Problem(str(path), "no *.json documents found"))
     seen: dict[str, Path] = {}
     for p in paths:
-        doc, err = read_document_file(p)
+        doc, err = read_document(p)
         if doc is None:
             result.problems.append(Problem(str(p), err or "unreadable"))
             continue
