@@ -22,6 +22,64 @@ def _site_or_agency(ctx: Ctx, b: Builder) -> None:
         b.add(ctx.facts.agency.parent if ctx.rng.random() < 0.5 else _other_site(ctx))
 
 
+def _meta_value(ctx: Ctx, b: Builder, key: str) -> None:
+    """The value of one page-metadata key: the publishing body, an index number or a fixed word."""
+    rng = ctx.rng
+    if key == "发布机构":
+        _site_or_agency(ctx, b)
+    elif key in ("索引号", "信息索取号"):
+        b.add(f"{rng.randint(10000000, 999999999):09d}/{ctx.facts.published[0]}-{rng.randint(1, 99999):05d}")
+    else:
+        b.add(rng.choice(material.PAGE_META_VALUES.get(key, ("主动公开",))))
+
+
+def _meta_block(ctx: Ctx, b: Builder) -> None:
+    """A block of page metadata (索引号, 发布机构, …) ending with the page's date."""
+    rng = ctx.rng
+    keys = rng.sample(material.PAGE_META_KEYS, rng.randint(2, 6))
+    sep = rng.choice((" ", "  ", "\n", "\t"))
+    colon = rng.choice(("：", ":", ": ", " : "))
+    for k in keys:
+        b.add(k + colon)
+        _meta_value(ctx, b, k)
+        b.add(sep)
+    date_key = rng.choice(("生成日期", "发布日期", "发布时间", "成文日期", "发文日期"))
+    b.add(date_key + colon)
+    # Every one of these page lines gives the page's date: the date is tagged, never the clock time.
+    b.segs.append(ctx.published(rng.choice(("iso", "iso", "cn", "slash"))))
+    if rng.random() < 0.3:
+        b.add(f" {rng.randint(8, 18):02d}:{rng.randint(0, 59):02d}" + rng.choice(("", ":00")))
+    b.add("\n")
+
+
+def _date_line(ctx: Ctx, b: Builder) -> list[str]:
+    """One line: the page's date and time, then its source (a name of the body) or a view count."""
+    rng = ctx.rng
+    used = ["page_metadata"]
+    b.add(rng.choice(("发布时间：", "发布日期：", "发布时间:", "信息提供日期 : ")))
+    b.segs.append(ctx.published("iso"))
+    b.add(rng.choice((f" {rng.randint(8, 18):02d}:{rng.randint(0, 59):02d}", "")))
+    key = rng.choice(("   来源：", "  来源:", "  信息来源：", "  录入：", " 浏览次数："))
+    b.add(key)
+    if "来源" in key:
+        b.segs.append(ctx.any_name(0.6))
+        used.append("page_agency_line")
+    else:
+        b.add(str(rng.randint(1, 9999)))
+    b.add("\n")
+    return used
+
+
+def _page_metadata(ctx: Ctx, b: Builder) -> list[str]:
+    """The page's metadata: a block, a single date line, or none; returns the switch names used."""
+    if ctx.rng.random() < 0.5:
+        _meta_block(ctx, b)
+        return ["page_metadata"]
+    if ctx.rng.random() < 0.3:
+        return _date_line(ctx, b)
+    return []
+
+
 def top(ctx: Ctx, b: Builder) -> list[str]:
     """Debris before the report; returns the switch names used."""
     rng = ctx.rng
@@ -37,40 +95,7 @@ def top(ctx: Ctx, b: Builder) -> list[str]:
         sep = rng.choice((" > ", ">", " » ", " / ", "  "))
         b.add(rng.choice(("当前位置：", "您所在的位置：", "当前位置:", "")) + "首页" + sep + sep.join(nav) + "\n")
         used.append("breadcrumb")
-    if rng.random() < 0.5:
-        used.append("page_metadata")
-        keys = rng.sample(material.PAGE_META_KEYS, rng.randint(2, 6))
-        sep = rng.choice((" ", "  ", "\n", "\t"))
-        colon = rng.choice(("：", ":", ": ", " : "))
-        for k in keys:
-            b.add(k + colon)
-            if k == "发布机构":
-                _site_or_agency(ctx, b)
-            elif k in ("索引号", "信息索取号"):
-                b.add(f"{rng.randint(10000000, 999999999):09d}/{ctx.facts.published[0]}-{rng.randint(1, 99999):05d}")
-            else:
-                b.add(rng.choice(material.PAGE_META_VALUES.get(k, ("主动公开",))))
-            b.add(sep)
-        date_key = rng.choice(("生成日期", "发布日期", "发布时间", "成文日期", "发文日期"))
-        b.add(date_key + colon)
-        # Every one of these page lines gives the page's date: the date is tagged, never the clock time.
-        b.segs.append(ctx.published(rng.choice(("iso", "iso", "cn", "slash"))))
-        if rng.random() < 0.3:
-            b.add(f" {rng.randint(8, 18):02d}:{rng.randint(0, 59):02d}" + rng.choice(("", ":00")))
-        b.add("\n")
-    elif rng.random() < 0.3:
-        used.append("page_metadata")
-        b.add(rng.choice(("发布时间：", "发布日期：", "发布时间:", "信息提供日期 : ")))
-        b.segs.append(ctx.published("iso"))
-        b.add(rng.choice((f" {rng.randint(8, 18):02d}:{rng.randint(0, 59):02d}", "")))
-        key = rng.choice(("   来源：", "  来源:", "  信息来源：", "  录入：", " 浏览次数："))
-        b.add(key)
-        if "来源" in key:
-            b.segs.append(ctx.any_name(0.6))
-            used.append("page_agency_line")
-        else:
-            b.add(str(rng.randint(1, 9999)))
-        b.add("\n")
+    used += _page_metadata(ctx, b)
     if rng.random() < RECIPE["page_agency_line"]:
         # 发布机构: 县民政局 — the body named on the page, often by its short form.
         b.add(rng.choice(("发布机构：", "发布机构: ", "来源：", "信息来源:", "文章来源：")))

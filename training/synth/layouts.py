@@ -82,6 +82,25 @@ def markdown(rng: random.Random, grid: Grid, page: PageHeader) -> tuple[list[Seg
     return out, {"markdown"}
 
 
+def _tabbed_cells(rng: random.Random, row: Row, kind: str, blank: str, nbsp: bool, names: set[str]) -> list[Seg]:
+    """The cells of one row joined by tabs (blank cells as `blank`; spaces around them when `nbsp`)."""
+    out: list[Seg] = []
+    for i, cell in enumerate(row):
+        if i:
+            out.append(_lit("\t"))
+        if not cell and blank and i:
+            out.append(Seg(blank, None, KEEP))
+            names.add("nbsp_blank_cells")
+        if nbsp and cell:
+            out.append(_lit(rng.choice(("", "\xa0", " ", "\u3000"))))
+        out.extend(cell if nbsp else _flat_cell(cell))
+        if nbsp and cell and rng.random() < 0.3:
+            out.append(_lit(rng.choice(("\xa0", " ", "\xa0\xa0"))))
+        if i == 0 and kind == "span2":
+            out.append(_lit("\t"))
+    return out
+
+
 def _tabbed(rng: random.Random, grid: Grid, nbsp: bool) -> tuple[list[Seg], set[str]]:
     width = _width(grid)
     out: list[Seg] = []
@@ -93,19 +112,7 @@ def _tabbed(rng: random.Random, grid: Grid, nbsp: bool) -> tuple[list[Seg], set[
         kind = grid.kinds[r] if r < len(grid.kinds) else ""
         if kind == "cont":
             out.append(_lit("\t"))
-        for i, cell in enumerate(row):
-            if i:
-                out.append(_lit("\t"))
-            if not cell and blank and i:
-                out.append(Seg(blank, None, KEEP))
-                names.add("nbsp_blank_cells")
-            if nbsp and cell:
-                out.append(_lit(rng.choice(("", "\xa0", " ", "\u3000"))))
-            out.extend(cell if nbsp else _flat_cell(cell))
-            if nbsp and cell and rng.random() < 0.3:
-                out.append(_lit(rng.choice(("\xa0", " ", "\xa0\xa0"))))
-            if i == 0 and kind == "span2":
-                out.append(_lit("\t"))
+        out.extend(_tabbed_cells(rng, row, kind, blank, nbsp, names))
         pad = max(0, width - len(row) - (kind != ""))
         if pad and blank and rng.random() < 0.7:
             out.append(Seg(("\t" + blank) * pad, None, KEEP))
@@ -146,6 +153,22 @@ def cell_per_line(rng: random.Random, grid: Grid, page: PageHeader) -> tuple[lis
     return out, names
 
 
+def _cell_then_bar_lines(rng: random.Random, grid: Grid) -> list[Seg]:
+    """Each cell on its own line followed by a line holding only "|" (a blank cell: the "|" alone)."""
+    width = _width(grid)
+    out: list[Seg] = []
+    for row in grid.rows:
+        pad = width - len(row)
+        for cell in row:
+            if cell:
+                out.extend(_flat_cell(cell))
+                out.append(_lit("\n"))
+            out.append(_lit("|\n"))
+        if pad or rng.random() < 0.3:
+            out.append(_lit("|" * (pad + 2) + "\n"))
+    return out
+
+
 def cell_pipe_lines(rng: random.Random, grid: Grid, page: PageHeader) -> tuple[list[Seg], set[str]]:
     width = _width(grid)
     row_open = rng.random() < 0.35
@@ -156,18 +179,7 @@ def cell_pipe_lines(rng: random.Random, grid: Grid, page: PageHeader) -> tuple[l
     if row_open:
         names.add("row_opens_with_bar_line")
     if bar_lines:
-        # Each cell on its own line followed by a line holding only "|" (a blank cell: the "|" alone).
-        names.add("cell_then_bar_line")
-        for row in grid.rows:
-            pad = width - len(row)
-            for cell in row:
-                if cell:
-                    out.extend(_flat_cell(cell))
-                    out.append(_lit("\n"))
-                out.append(_lit("|\n"))
-            if pad or rng.random() < 0.3:
-                out.append(_lit("|" * (pad + 2) + "\n"))
-        return out, names
+        return _cell_then_bar_lines(rng, grid), names | {"cell_then_bar_line"}
     for row in grid.rows:
         pad = width - len(row)
         if drop_blank:
@@ -179,8 +191,7 @@ def cell_pipe_lines(rng: random.Random, grid: Grid, page: PageHeader) -> tuple[l
         for i, cell in enumerate(row):
             cell = _flat_cell(cell) if rng.random() < 0.5 else cell
             out.extend(cell)
-            last = i == len(row) - 1
-            if last and row_open and pad:
+            if i == len(row) - 1 and row_open and pad:
                 out.append(_lit(" | " + "|" * pad + "\n"))
             else:
                 out.append(_lit(" |\n" if cell else "|\n"))
@@ -272,6 +283,56 @@ def _wrap_lines(rng: random.Random, cell: Cell, limit: int, most: int) -> list[C
     return lines
 
 
+def _split_header_lines(row: Row, sep: str) -> list[Seg]:
+    """A header row whose cells break over two lines: the first halves on one line, the second halves on
+    the next."""
+    tops: list[Seg] = []
+    bottoms: list[Seg] = []
+    for c in row:
+        for s in c:
+            top, _, bottom = s.text.partition("\n")
+            if tops:
+                tops.append(_lit(sep))
+            tops.append(Seg(top, None, s.kind, ref=s.ref))
+            if bottom:
+                if bottoms:
+                    bottoms.append(_lit(sep))
+                bottoms.append(Seg(bottom, None, s.kind, ref=s.ref))
+    return [*tops, _lit("\n"), *bottoms, _lit("\n")]
+
+
+def _pdf_row(rng: random.Random, row: Row, limit: int, sep: str, names: set[str]) -> list[Seg]:
+    """A data row as a PDF's text layer gives it: long labels wrapped, their further lines printed
+    before the row's numbers or on a line after them."""
+    out: list[Seg] = []
+    cont: Cell = []
+    for i, cell in enumerate(c for c in row if c):
+        if i:
+            out.append(_lit(sep))
+        if not any(s.label for s in cell):
+            most = 3 if rng.random() < RECIPE["pdf_label_wrap_3"] else 2
+            lines = _wrap_lines(rng, _flat_cell(cell), limit, most)
+            cell = lines[-1]
+            if len(lines) > 1:
+                names.add("broken_lines")
+                if len(lines) > 2:
+                    names.add("label_over_3_lines")
+                if i == 0 and rng.random() < RECIPE["pdf_numbers_after_label"]:
+                    # The label's lines first, the row's numbers after its last line.
+                    for line in lines[:-1]:
+                        out.extend(line)
+                        out.append(_lit("\n"))
+                else:
+                    cell = lines[0]
+                    cont = [s for line in lines[1:] for s in line]
+        out.extend(cell)
+    out.append(_lit("\n"))
+    if cont:
+        out.extend(cont)
+        out.append(_lit("\n"))
+    return out
+
+
 def pdf(rng: random.Random, grid: Grid, page: PageHeader) -> tuple[list[Seg], set[str]]:
     limit = rng.randint(8, 20)
     page_break = rng.choice((0.0, 0.05, 0.1))
@@ -283,48 +344,10 @@ def pdf(rng: random.Random, grid: Grid, page: PageHeader) -> tuple[list[Seg], se
             out.extend(page())
             names.add("page_break")
         if r in grid.heads and any("\n" in _cell_text(c) for c in row):
-            # Header cells split over two lines: first halves, then second halves.
-            tops: list[Seg] = []
-            bottoms: list[Seg] = []
-            for c in row:
-                for s in c:
-                    top, _, bottom = s.text.partition("\n")
-                    if tops:
-                        tops.append(_lit(sep))
-                    tops.append(Seg(top, None, s.kind, ref=s.ref))
-                    if bottom:
-                        if bottoms:
-                            bottoms.append(_lit(sep))
-                        bottoms.append(Seg(bottom, None, s.kind, ref=s.ref))
-            out.extend([*tops, _lit("\n"), *bottoms, _lit("\n")])
+            out.extend(_split_header_lines(row, sep))
             names.add("split_header")
-            continue
-        cont: Cell = []
-        cells = [c for c in row if c]
-        for i, cell in enumerate(cells):
-            if i:
-                out.append(_lit(sep))
-            if not any(s.label for s in cell):
-                most = 3 if rng.random() < RECIPE["pdf_label_wrap_3"] else 2
-                lines = _wrap_lines(rng, _flat_cell(cell), limit, most)
-                cell = lines[-1]
-                if len(lines) > 1:
-                    names.add("broken_lines")
-                    if len(lines) > 2:
-                        names.add("label_over_3_lines")
-                    if i == 0 and rng.random() < RECIPE["pdf_numbers_after_label"]:
-                        # The label's lines first, the row's numbers after its last line.
-                        for line in lines[:-1]:
-                            out.extend(line)
-                            out.append(_lit("\n"))
-                    else:
-                        cell = lines[0]
-                        cont = [s for line in lines[1:] for s in line]
-            out.extend(cell)
-        out.append(_lit("\n"))
-        if cont:
-            out.extend(cont)
-            out.append(_lit("\n"))
+        else:
+            out.extend(_pdf_row(rng, row, limit, sep, names))
     return out, names
 
 

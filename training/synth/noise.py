@@ -132,34 +132,46 @@ def _space_inside(rng: random.Random, text: str) -> str:
     return text[:i] + rng.choice((" ", " ", "  ")) + text[i:]
 
 
+def _plain_noise(rng: random.Random, text: str, cfg: NoiseConfig) -> str:
+    """Noise only unlabelled prose gets: punctuation width, OCR confusions, odd spaces, lost characters."""
+    if cfg.punct == "half":
+        text = text.translate(_TO_HALF)
+    elif cfg.punct == "full" and not text.isascii():
+        text = text.translate(_TO_FULL)
+    if cfg.ocr:
+        text = "".join(_OCR[ch] if ch in _OCR and rng.random() < cfg.ocr else ch for ch in text)
+    if cfg.odd_spaces and " " in text and rng.random() < 0.5:
+        text = text.replace(" ", cfg.odd_spaces)
+    if cfg.lost:
+        text = _lose(rng, text, cfg.lost, cfg.lost_char, cfg.lost_spaces)
+    return text
+
+
+def _noisy_text(rng: random.Random, s: Seg, cfg: NoiseConfig) -> str:
+    """The text of one segment with the document's noise applied."""
+    text = s.text
+    if cfg.traditional:
+        text = to_traditional(text, cfg.script)
+        if cfg.pinyin and ((s.label is None and s.kind in (PLAIN, TMPL)) or s.label in _PINYIN_SPANS):
+            text = _splice_pinyin(rng, text, cfg.pinyin)
+    if s.label is None and s.kind == PLAIN:
+        text = _plain_noise(rng, text, cfg)
+    if cfg.fullwidth_digits and s.kind in (PLAIN, NUM, TMPL, UNIT) and rng.random() < cfg.fullwidth_digits:
+        if s.label not in ("EMAIL", "URL"):
+            text = text.translate(_FULL_DIGITS)
+    if (cfg.spaced_numbers and s.label is not None and s.label[:2] in ("T1", "T2", "T3")
+            and len(text) > 1 and rng.random() < cfg.spaced_numbers):
+        text = _space_inside(rng, text)
+    return text
+
+
 def apply(rng: random.Random, segs: list[Seg], cfg: NoiseConfig) -> list[Seg]:
     """New segments with noise applied; labels, kinds, values and references are kept."""
     out: list[Seg] = []
     for s in segs:
-        text = s.text
         if s.kind == KEEP:
             out.append(s)
             continue
-        if cfg.traditional:
-            text = to_traditional(text, cfg.script)
-            if cfg.pinyin and ((s.label is None and s.kind in (PLAIN, TMPL)) or s.label in _PINYIN_SPANS):
-                text = _splice_pinyin(rng, text, cfg.pinyin)
-        if s.label is None and s.kind == PLAIN:
-            if cfg.punct == "half":
-                text = text.translate(_TO_HALF)
-            elif cfg.punct == "full" and not text.isascii():
-                text = text.translate(_TO_FULL)
-            if cfg.ocr:
-                text = "".join(_OCR[ch] if ch in _OCR and rng.random() < cfg.ocr else ch for ch in text)
-            if cfg.odd_spaces and " " in text and rng.random() < 0.5:
-                text = text.replace(" ", cfg.odd_spaces)
-            if cfg.lost:
-                text = _lose(rng, text, cfg.lost, cfg.lost_char, cfg.lost_spaces)
-        if cfg.fullwidth_digits and s.kind in (PLAIN, NUM, TMPL, UNIT) and rng.random() < cfg.fullwidth_digits:
-            if s.label not in ("EMAIL", "URL"):
-                text = text.translate(_FULL_DIGITS)
-        if (cfg.spaced_numbers and s.label is not None and s.label[:2] in ("T1", "T2", "T3")
-                and len(text) > 1 and rng.random() < cfg.spaced_numbers):
-            text = _space_inside(rng, text)
+        text = _noisy_text(rng, s, cfg)
         out.append(s if text == s.text else Seg(text, s.label, s.kind, s.value, s.group, s.ref, s.meta))
     return out

@@ -7,6 +7,8 @@ spans, which teaches the model that not every number is a table cell.
 
 from __future__ import annotations
 
+import random
+
 from govreport.training.synth import material
 from govreport.training.synth.context import Ctx
 from govreport.training.synth.recipe import RECIPE
@@ -271,83 +273,117 @@ def _context_sentences(ctx: Ctx, b: Builder) -> None:
     b.add("\n")
 
 
+def _overview_body(ctx: Ctx, b: Builder, heading_style: str, verbosity: int) -> None:
+    rng = ctx.rng
+    _context_sentences(ctx, b)
+    words = list(material.SUBHEAD_WORDS["overview"])
+    rng.shuffle(words)
+    if rng.random() < 0.7:
+        _paragraph(ctx, b, 1, 3 + verbosity // 2)
+    for i, w in enumerate(words[: rng.randint(1 if verbosity else 0, 3 + verbosity)]):
+        b.add(sub_prefix(heading_style, i) + w + rng.choice(("", "。", "\n", "\n", "：")))
+        if rng.random() < 0.3 and i == 1:
+            _restate_requests(ctx, b)
+        for _ in range(rng.randint(1, 1 + verbosity // 2)):
+            _paragraph(ctx, b, 2, 3 + verbosity)
+    if rng.random() < 0.3:
+        _restate_requests(ctx, b)
+        b.add("\n")
+    if rng.random() < 0.06:
+        b.add(f"\n图1 {rng.choice(('政府信息主动公开情况', '政府网站主动公开信息情况', '信息公开分类统计'))}\n")
+        ctx.switches.add("image_captions")
+
+
+def _proactive_body(ctx: Ctx, b: Builder, heading_style: str, verbosity: int) -> None:
+    rng = ctx.rng
+    if verbosity > 2 and rng.random() < 0.5:
+        _paragraph(ctx, b, 1, verbosity)
+    if rng.random() < 0.2:
+        _restate_proactive(ctx, b)
+        b.add("\n")
+    if rng.random() < 0.3:
+        b.add(rng.choice(("根据《条例》第二十条、第二十一条规定，主动公开政府信息情况如下：",
+                          "主动公开政府信息情况统计如下：", "具体情况见下表：")) + "\n")
+
+
+def _requests_body(ctx: Ctx, b: Builder, heading_style: str, verbosity: int) -> None:
+    if ctx.rng.random() < 0.35:
+        _restate_requests(ctx, b)
+        b.add("\n")
+
+
+def _review_litigation_body(ctx: Ctx, b: Builder, heading_style: str, verbosity: int) -> None:
+    rng = ctx.rng
+    if rng.random() < 0.2:
+        b.add(rng.choice(("本年度未发生政府信息公开行政复议、行政诉讼案件。", "具体情况如下：")) + "\n")
+
+
+def _problems_body(ctx: Ctx, b: Builder, heading_style: str, verbosity: int) -> None:
+    rng = ctx.rng
+    for i, (word, pool) in enumerate(((rng.choice(material.SUBHEAD_WORDS["problems"][:3]), material.PROBLEMS),
+                                     (rng.choice(material.SUBHEAD_WORDS["problems"][3:]), material.IMPROVEMENTS))):
+        if rng.random() < 0.7:
+            b.add(sub_prefix(heading_style, i) + word + "\n")
+        _numbered_items(rng, b, rng.sample(pool, rng.randint(1, min(len(pool), 2 + verbosity))))
+    if rng.random() < 0.3:
+        _plans(ctx, b)
+        b.add("\n")
+
+
+def _numbered_items(rng: random.Random, b: Builder, items: list[str]) -> None:
+    """Items as sentences numbered 1. 2. …, 一是 二是 … (often run together) or not at all."""
+    numbering = rng.choice(("arabic", "yishi", "none"))
+    for j, item in enumerate(items):
+        prefix = {"arabic": f"{j + 1}.", "yishi": f"{material.CN_NUMS[j]}是", "none": ""}[numbering]
+        b.add(prefix + item + "。" + ("\n" if numbering != "yishi" or rng.random() < 0.3 else ""))
+    b.add("\n")
+
+
+def _fees(ctx: Ctx, b: Builder) -> None:
+    """No cases, the fee rules, or the fees charged (with an amount)."""
+    rng = ctx.rng
+    r = rng.random()
+    if r < 0.3:
+        b.add(rng.choice(material.NO_CASES) + "\n")
+    elif r < 0.6:
+        b.add(rng.choice(material.FEE_TEXT) + "\n")
+    else:
+        ctx.emit(b, rng.choice(("本年度共收取信息处理费{A}。", "按照规定收取信息处理费{A}，已全额上缴国库。",
+                                "本年度发出收费通知{K}件，收取信息处理费{A}。")),
+                 A=ctx.amount(), K=ctx.n(1, 9))
+        b.add("\n")
+
+
+def _other_body(ctx: Ctx, b: Builder, heading_style: str, verbosity: int) -> None:
+    rng = ctx.rng
+    if verbosity > 3 and rng.random() < 0.4:
+        _paragraph(ctx, b, 1, verbosity)
+    _fees(ctx, b)
+    if rng.random() < 0.5:
+        _contact(ctx, b, always=True)
+        b.add("\n")
+    if rng.random() < 0.2:
+        ctx.emit(b, rng.choice(("本年报所列数据的统计期限为{Y}年1月1日至{YR}年12月31日。",
+                                "{Y}年度政府信息公开工作年度报告同步在政府网站发布。",
+                                "公众可在政府网站“政府信息公开年报”栏目查阅{Y}年年报。")),
+                 YR=str(ctx.facts.year), Y=ctx.year())
+        b.add("\n")
+    doc = ctx.ent("DOC_NUMBER", ctx.facts.doc_numbers)
+    if doc is not None and rng.random() < 0.5:
+        ctx.emit(b, "按照《国务院办公厅政府信息与政务公开办公室关于印发〈政府信息公开信息处理费管理办法〉的通知》"
+                    "（{D}）要求执行。\n", D=doc)
+
+
+# The prose of each section, by its key (a section without an entry has none of its own).
+_BODIES = {"overview": _overview_body, "proactive": _proactive_body, "requests": _requests_body,
+           "review_litigation": _review_litigation_body, "problems": _problems_body, "other": _other_body}
+
+
 def section_body(ctx: Ctx, b: Builder, key: str, heading_style: str, verbosity: int) -> None:
     """Prose of a section (tables are added by the renderer)."""
-    rng = ctx.rng
-    if key == "overview":
-        _context_sentences(ctx, b)
-        words = list(material.SUBHEAD_WORDS["overview"])
-        rng.shuffle(words)
-        if rng.random() < 0.7:
-            _paragraph(ctx, b, 1, 3 + verbosity // 2)
-        for i, w in enumerate(words[: rng.randint(1 if verbosity else 0, 3 + verbosity)]):
-            b.add(sub_prefix(heading_style, i) + w + rng.choice(("", "。", "\n", "\n", "：")))
-            if rng.random() < 0.3 and i == 1:
-                _restate_requests(ctx, b)
-            for _ in range(rng.randint(1, 1 + verbosity // 2)):
-                _paragraph(ctx, b, 2, 3 + verbosity)
-        if rng.random() < 0.3:
-            _restate_requests(ctx, b)
-            b.add("\n")
-        if rng.random() < 0.06:
-            b.add(f"\n图1 {rng.choice(('政府信息主动公开情况', '政府网站主动公开信息情况', '信息公开分类统计'))}\n")
-            ctx.switches.add("image_captions")
-    elif key == "proactive":
-        if verbosity > 2 and rng.random() < 0.5:
-            _paragraph(ctx, b, 1, verbosity)
-        if rng.random() < 0.2:
-            _restate_proactive(ctx, b)
-            b.add("\n")
-        if rng.random() < 0.3:
-            b.add(rng.choice(("根据《条例》第二十条、第二十一条规定，主动公开政府信息情况如下：",
-                              "主动公开政府信息情况统计如下：", "具体情况见下表：")) + "\n")
-    elif key == "requests":
-        if rng.random() < 0.35:
-            _restate_requests(ctx, b)
-            b.add("\n")
-    elif key == "review_litigation":
-        if rng.random() < 0.2:
-            b.add(rng.choice(("本年度未发生政府信息公开行政复议、行政诉讼案件。", "具体情况如下：")) + "\n")
-    elif key == "problems":
-        for i, (word, pool) in enumerate(((rng.choice(material.SUBHEAD_WORDS["problems"][:3]), material.PROBLEMS),
-                                         (rng.choice(material.SUBHEAD_WORDS["problems"][3:]), material.IMPROVEMENTS))):
-            if rng.random() < 0.7:
-                b.add(sub_prefix(heading_style, i) + word + "\n")
-            items = rng.sample(pool, rng.randint(1, min(len(pool), 2 + verbosity)))
-            numbering = rng.choice(("arabic", "yishi", "none"))
-            for j, item in enumerate(items):
-                prefix = {"arabic": f"{j + 1}.", "yishi": f"{material.CN_NUMS[j]}是", "none": ""}[numbering]
-                b.add(prefix + item + "。" + ("\n" if numbering != "yishi" or rng.random() < 0.3 else ""))
-            b.add("\n")
-        if rng.random() < 0.3:
-            _plans(ctx, b)
-            b.add("\n")
-    elif key == "other":
-        if verbosity > 3 and rng.random() < 0.4:
-            _paragraph(ctx, b, 1, verbosity)
-        r = rng.random()
-        if r < 0.3:
-            b.add(rng.choice(material.NO_CASES) + "\n")
-        elif r < 0.6:
-            b.add(rng.choice(material.FEE_TEXT) + "\n")
-        else:
-            ctx.emit(b, rng.choice(("本年度共收取信息处理费{A}。", "按照规定收取信息处理费{A}，已全额上缴国库。",
-                                    "本年度发出收费通知{K}件，收取信息处理费{A}。")),
-                     A=ctx.amount(), K=ctx.n(1, 9))
-            b.add("\n")
-        if rng.random() < 0.5:
-            _contact(ctx, b, always=True)
-            b.add("\n")
-        if rng.random() < 0.2:
-            ctx.emit(b, rng.choice(("本年报所列数据的统计期限为{Y}年1月1日至{YR}年12月31日。",
-                                    "{Y}年度政府信息公开工作年度报告同步在政府网站发布。",
-                                    "公众可在政府网站“政府信息公开年报”栏目查阅{Y}年年报。")),
-                     YR=str(ctx.facts.year), Y=ctx.year())
-            b.add("\n")
-        doc = ctx.ent("DOC_NUMBER", ctx.facts.doc_numbers)
-        if doc is not None and rng.random() < 0.5:
-            ctx.emit(b, "按照《国务院办公厅政府信息与政务公开办公室关于印发〈政府信息公开信息处理费管理办法〉的通知》"
-                        "（{D}）要求执行。\n", D=doc)
+    body = _BODIES.get(key)
+    if body is not None:
+        body(ctx, b, heading_style, verbosity)
 
 
 def signature(ctx: Ctx, b: Builder) -> None:

@@ -7,6 +7,8 @@ transforms (pasted twice, noise, starting mid-way, truncation) -> concatenation 
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from govreport.core.document import Document
@@ -81,27 +83,41 @@ def _flatten_spaced(rng: random.Random, segs: list[Seg]) -> list[Seg]:
     return out
 
 
-def _tables(ctx: Ctx, key: str, style: tables.TableStyle, layout_for: Any, b: Builder) -> None:
+def _t1_grid(ctx: Ctx, style: tables.TableStyle) -> tables.Grid:
+    """Table 1: one grid per item, with parts dropped and labels lost, merged (items may be missing)."""
+    rng = ctx.rng
+    grids = tables.t1_grids(rng, ctx.facts, style, ctx.next_ref)
+    for g in grids:
+        tables.drop_parts(rng, g, style)
+        if style.lost_labels and rng.random() < 0.3:
+            tables.lose_labels(rng, g)
+    if len(grids) > 1 and rng.random() < 0.05:
+        # Item tables missing from the page (images, or an item left out).
+        del grids[rng.randrange(len(grids)):]
+        ctx.switches.add("missing_items")
+    return tables.merge("t1", grids)
+
+
+def _grid(ctx: Ctx, key: str, style: tables.TableStyle) -> tables.Grid:
+    """The grid of the table of section `key` (proactive, requests or review_litigation), damaged as the
+    style says."""
     rng = ctx.rng
     if key == "proactive":
-        grids = tables.t1_grids(rng, ctx.facts, style, ctx.next_ref)
-        for g in grids:
-            tables.drop_parts(rng, g, style)
-            if style.lost_labels and rng.random() < 0.3:
-                tables.lose_labels(rng, g)
-        if len(grids) > 1 and rng.random() < 0.05:
-            # Item tables missing from the page (images, or an item left out).
-            del grids[rng.randrange(len(grids)):]
-            ctx.switches.add("missing_items")
-        grid = tables.merge("t1", grids)
-    elif key == "requests":
+        return _t1_grid(ctx, style)
+    if key == "requests":
         grid = tables.t2_grid(rng, ctx.facts, style)
         tables.drop_parts(rng, grid, style)
         if style.lost_labels:
             tables.lose_labels(rng, grid)
-    else:
-        grid = tables.t3_grid(rng, ctx.facts, style)
-        tables.drop_parts(rng, grid, style)
+        return grid
+    grid = tables.t3_grid(rng, ctx.facts, style)
+    tables.drop_parts(rng, grid, style)
+    return grid
+
+
+def _tables(ctx: Ctx, key: str, style: tables.TableStyle, layout_for: Any, b: Builder) -> None:
+    rng = ctx.rng
+    grid = _grid(ctx, key, style)
     if not grid.rows:
         return
     if rng.random() < 0.25:
@@ -181,6 +197,123 @@ def _byte_cut(segs: list[Seg], limit: int) -> int:
     return chars
 
 
+_TABLE_SECTIONS = ("proactive", "requests", "review_litigation")
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """The document-wide choices the body is written by."""
+
+    style: tables.TableStyle
+    heading_style: str
+    verbosity: int
+    shape: str  # normal, tables_only (two tables after a popup) or tables_as_images (every table missing)
+    layout_for: Callable[[], str]
+
+
+def _section(ctx: Ctx, body: Builder, plan: _Plan, i: int, key: str, heading_indent: str) -> None:
+    """Section `key` (the i-th): its heading (rarely missing, rarely repeated), prose and table."""
+    rng = ctx.rng
+    if rng.random() < 0.015:
+        ctx.switches.add("heading_missing")
+    else:
+        if heading_indent:
+            body.add(heading_indent)
+        body.segs.append(prose.heading(ctx, key, i, plan.heading_style))
+        body.add(rng.choice(("\n", "\n", "\n\n", " \n", " ")))
+    prose.section_body(ctx, body, key, plan.heading_style, plan.verbosity)
+    if i == 0 and rng.random() < 0.06:
+        body.segs.append(prose.heading(ctx, key, i, plan.heading_style))
+        body.add("\n")
+        prose.section_body(ctx, body, key, plan.heading_style, 0)
+        ctx.switches.add("repeated_heading")
+    if key not in _TABLE_SECTIONS:
+        return
+    if rng.random() < 0.03 or plan.shape == "tables_as_images":
+        ctx.switches.add("missing_table")
+        if rng.random() < 0.5:
+            body.add(rng.choice(("图1 ", "（表格见附件）", "详见下表。", "")) + "\n")
+    else:
+        _tables(ctx, key, plan.style, plan.layout_for, body)
+
+
+def _body(ctx: Ctx, plan: _Plan) -> Builder:
+    """The report itself: title, preamble, the sections with their tables, closing words, signature."""
+    rng = ctx.rng
+    body = Builder()
+    if plan.shape != "normal":
+        ctx.switches.add(plan.shape)
+    if rng.random() < 0.8 and plan.shape != "tables_only":
+        prose.title(ctx, body)
+    else:
+        ctx.switches.add("no_title")
+    if rng.random() < 0.6 and plan.shape != "tables_only":
+        prose.preamble(ctx, body)
+    ctx.switches.add(f"headings_{plan.heading_style}")
+    heading_indent = rng.choice(("", "", "", "", "", "", "  ", "\u3000\u3000", " " * rng.randint(3, 10)))
+    for i, key in enumerate(prose.SECTION_ORDER):
+        if plan.shape != "tables_only":
+            _section(ctx, body, plan, i, key, heading_indent)
+        elif key in _TABLE_SECTIONS:
+            _tables(ctx, key, plan.style, plan.layout_for, body)
+    if rng.random() < 0.3:
+        body.add(rng.choice(("特此报告。", "附件：政府信息公开情况统计表")) + "\n")
+    if rng.random() < 0.7:
+        prose.signature(ctx, body)
+    return body
+
+
+def _pasted_twice(ctx: Ctx, head: Builder, body: Builder, tail: Builder, start_midway: bool) -> list[Seg]:
+    """The segments of the report, its body sometimes pasted twice (the copy with one cell different)."""
+    rng = ctx.rng
+    segs = head.segs + body.segs + tail.segs
+    if rng.random() < 0.05:
+        ctx.switches.add("pasted_twice")
+        second = body.segs
+        if not start_midway and rng.random() < 0.4:
+            second = _conflict_copy(rng, body.segs)
+            ctx.switches.add("pasted_twice_conflict")
+        # The copy's leader mentions pair within the copy (noise may print a title differently there).
+        second = [Seg(s.text, s.label, s.kind, s.value, s.group + 100_000, s.ref, s.meta) if s.group is not None
+                  else s for s in second]
+        segs = head.segs + body.segs + [Seg("\n", None)] + second + tail.segs
+    return segs
+
+
+def _lost_lines(ctx: Ctx, segs: list[Seg]) -> list[Seg]:
+    """Page markers between lines, or the line breaks lost (spaces inside words, or one long line)."""
+    rng = ctx.rng
+    if rng.random() < RECIPE["page_markers"]:
+        segs = _page_markers(rng, segs)
+        ctx.switches.add("page_markers")
+    if rng.random() < RECIPE["flat_paragraph"]:
+        segs = _flatten_spaced(rng, segs)
+        ctx.switches.add("flat_paragraph_spaced")
+    elif rng.random() < 0.04:
+        # Most of the report on one line (a page whose paragraphs lost their line breaks).
+        segs = [Seg(s.text.replace("\n", " "), None, s.kind, ref=s.ref) if s.label is None and "\n" in s.text
+                else s for s in segs]
+        ctx.switches.add("single_line")
+    return segs
+
+
+def _cut(ctx: Ctx, segs: list[Seg], start_midway: bool) -> list[Seg]:
+    """The report started mid-way, cut like a 2,000-byte excerpt, or cut anywhere."""
+    rng = ctx.rng
+    if start_midway:
+        segs = _drop_head(rng, segs)
+        ctx.switches.add("starts_midway")
+    r = rng.random()
+    if r < 0.15:
+        segs = _truncate(segs, _byte_cut(segs, EXCERPT_BYTES + rng.randint(-30, 0)))
+        ctx.switches.add("truncated_excerpt")
+    elif r < 0.3:
+        total = sum(len(s.text) for s in segs)
+        segs = _truncate(segs, rng.randint(min(300, total), total))
+        ctx.switches.add("truncated")
+    return segs
+
+
 def render(seed: int, index: int) -> tuple[Document, list[str]]:
     rng = doc_rng(seed, index)
     facts = make_facts(rng)
@@ -200,85 +333,15 @@ def render(seed: int, index: int) -> tuple[Document, list[str]]:
 
     head = Builder()
     ctx.switches |= set(debris.top(ctx, head))
-    body = Builder()
-    if shape != "normal":
-        ctx.switches.add(shape)
-    if rng.random() < 0.8 and shape != "tables_only":
-        prose.title(ctx, body)
-    else:
-        ctx.switches.add("no_title")
-    if rng.random() < 0.6 and shape != "tables_only":
-        prose.preamble(ctx, body)
-    ctx.switches.add(f"headings_{heading_style}")
-    heading_indent = rng.choice(("", "", "", "", "", "", "  ", "\u3000\u3000", " " * rng.randint(3, 10)))
-    for i, key in enumerate(prose.SECTION_ORDER):
-        if shape == "tables_only":
-            if key in ("proactive", "requests", "review_litigation"):
-                _tables(ctx, key, style, layout_for, body)
-            continue
-        if rng.random() < 0.015:
-            ctx.switches.add("heading_missing")
-        else:
-            if heading_indent:
-                body.add(heading_indent)
-            body.segs.append(prose.heading(ctx, key, i, heading_style))
-            body.add(rng.choice(("\n", "\n", "\n\n", " \n", " ")))
-        prose.section_body(ctx, body, key, heading_style, verbosity)
-        if i == 0 and rng.random() < 0.06:
-            body.segs.append(prose.heading(ctx, key, i, heading_style))
-            body.add("\n")
-            prose.section_body(ctx, body, key, heading_style, 0)
-            ctx.switches.add("repeated_heading")
-        if key in ("proactive", "requests", "review_litigation"):
-            if rng.random() < 0.03 or shape == "tables_as_images":
-                ctx.switches.add("missing_table")
-                if rng.random() < 0.5:
-                    body.add(rng.choice(("图1 ", "（表格见附件）", "详见下表。", "")) + "\n")
-            else:
-                _tables(ctx, key, style, layout_for, body)
-    if rng.random() < 0.3:
-        body.add(rng.choice(("特此报告。", "附件：政府信息公开情况统计表")) + "\n")
-    if rng.random() < 0.7:
-        prose.signature(ctx, body)
+    body = _body(ctx, _Plan(style, heading_style, verbosity, shape, layout_for))
     tail = Builder()
     ctx.switches |= set(debris.bottom(ctx, tail))
 
-    segs = head.segs + body.segs + tail.segs
     start_midway = rng.random() < 0.08
-    if rng.random() < 0.05:
-        ctx.switches.add("pasted_twice")
-        second = body.segs
-        if not start_midway and rng.random() < 0.4:
-            second = _conflict_copy(rng, body.segs)
-            ctx.switches.add("pasted_twice_conflict")
-        # The copy's leader mentions pair within the copy (noise may print a title differently there).
-        second = [Seg(s.text, s.label, s.kind, s.value, s.group + 100_000, s.ref, s.meta) if s.group is not None
-                  else s for s in second]
-        segs = head.segs + body.segs + [Seg("\n", None)] + second + tail.segs
-    if rng.random() < RECIPE["page_markers"]:
-        segs = _page_markers(rng, segs)
-        ctx.switches.add("page_markers")
-    if rng.random() < RECIPE["flat_paragraph"]:
-        segs = _flatten_spaced(rng, segs)
-        ctx.switches.add("flat_paragraph_spaced")
-    elif rng.random() < 0.04:
-        # Most of the report on one line (a page whose paragraphs lost their line breaks).
-        segs = [Seg(s.text.replace("\n", " "), None, s.kind, ref=s.ref) if s.label is None and "\n" in s.text
-                else s for s in segs]
-        ctx.switches.add("single_line")
+    segs = _lost_lines(ctx, _pasted_twice(ctx, head, body, tail, start_midway))
     segs = noise.apply(rng, segs, cfg)
     ctx.switches |= set(cfg.switches())
-    if start_midway:
-        segs = _drop_head(rng, segs)
-        ctx.switches.add("starts_midway")
-    r = rng.random()
-    if r < 0.15:
-        segs = _truncate(segs, _byte_cut(segs, EXCERPT_BYTES + rng.randint(-30, 0)))
-        ctx.switches.add("truncated_excerpt")
-    elif r < 0.3:
-        total = sum(len(s.text) for s in segs)
-        segs = _truncate(segs, rng.randint(min(300, total), total))
-        ctx.switches.add("truncated")
+    segs = _cut(ctx, segs, start_midway)
     switches = sorted(s for s in ctx.switches if s)
     meta = {"source": "synth", "split": "train", "seed": seed, "index": index, "template": facts.template,
             "layout": switches, "broken": facts.broken}

@@ -90,68 +90,90 @@ def to_document(doc_id: str, segs: list[Seg], template: str | None, meta: dict[s
     return Document(id=doc_id, text=text, spans=spans, record=record, meta=meta)
 
 
+@dataclass
+class _Mentions:
+    """What the labelled segments said, gathered in text order before the record's choice among them."""
+
+    cells: dict[str, list[Any]] = field(default_factory=dict)  # path -> every value printed for it
+    agencies: list[str] = field(default_factory=list)
+    years: list[int] = field(default_factory=list)
+    leaders: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _reveals_template(segs: list[Seg]) -> bool:
+    """Whether what survived still tells the template (template wording, a year, a template's cell)."""
+    return any(s.kind == TMPL or s.label == "REPORT_YEAR" or
+               (s.label is not None and labelset.template_of_label(s.label) is not None) for s in segs)
+
+
+def _take_entity(record: dict[str, Any], found: _Mentions, seg: Seg, titles_by_group: dict[int, str]) -> None:
+    """One entity segment: into the record (published, amounts, lists) or into `found` (chosen later)."""
+    label = seg.label
+    if label == "AGENCY":
+        found.agencies.append(seg.text)
+    elif label == "REPORT_YEAR":
+        year = _year_of(seg.text)
+        if year is not None:
+            found.years.append(year)
+    elif label == "PUBLISHED_DATE":
+        if record["published"] is None and seg.value is not None:
+            y, m, d = seg.value
+            record["published"] = f"{y:04d}-{m:02d}-{d:02d}"
+    elif label == "LEADER_NAME":
+        title = titles_by_group.get(seg.group) if seg.group is not None else None
+        found.leaders.append({"name": seg.text, "title": title})
+    elif label == "AMOUNT":
+        _append_new(record["amounts"], {"text": seg.text, "value": _num_of_text(_amount_number(seg.text)),
+                                        "unit": seg.value, "cell": None})
+    elif label in schema.ENTITY_LIST_KEYS:
+        _append_new(record[schema.ENTITY_LIST_KEYS[label]], seg.text)
+
+
+def _append_new(items: list[Any], item: Any) -> None:
+    if item not in items:
+        items.append(item)
+
+
+def _choose(record: dict[str, Any], found: _Mentions) -> None:
+    """The agency, year and leaders chosen among the mentions; amounts made distinct; conflicting cells."""
+    record["agency"] = _pick_agency(found.agencies)
+    record["report_year"] = Counter(found.years).most_common(1)[0][0] if found.years else None
+    # Distinct (name, title) pairs in order; a name without a title is listed (title null) only
+    # when no sentence gives that name a title.
+    titled = {ld["name"] for ld in found.leaders if ld["title"] is not None}
+    record["leaders"] = schema.distinct([ld for ld in found.leaders
+                                         if ld["title"] is not None or ld["name"] not in titled])
+    record["amounts"] = schema.distinct(record["amounts"])
+    for path, values in found.cells.items():
+        distinct = schema.distinct(values)
+        if len(distinct) > 1:
+            record["conflicts"].append({"path": path, "values": distinct, "chosen": values[0]})
+
+
 def build_record(text: str, segs: list[Seg], spans: list[Span], located: list[tuple[int, Seg]],
                  template: str | None) -> dict[str, Any]:
     """The record of the annotation conventions, from the surviving labelled segments."""
-    reveals = any(s.kind == TMPL or s.label == "REPORT_YEAR" or
-                  (s.label is not None and labelset.template_of_label(s.label) is not None) for s in segs)
-    tmpl = template if reveals else None
-    record = schema.empty_record(tmpl)
+    record = schema.empty_record(template if _reveals_template(segs) else None)
     refs: dict[int, str] = {}
     for s in segs:
         if s.ref is not None:
             refs[s.ref] = refs.get(s.ref, "") + s.text
-    seen_cells: dict[str, list[Any]] = {}
-    agencies: list[str] = []
-    years: list[int] = []
-    leaders: list[dict[str, Any]] = []
+    found = _Mentions()
     titles_by_group: dict[int, str] = {s.group: s.text for _, s in located
                                        if s.label == "LEADER_TITLE" and s.group is not None}
     for idx, seg in located:
-        label = seg.label
-        assert label is not None
-        path = labelset.cell_path(label)
-        if path is not None:
-            value = _num_of_text(seg.text)
-            seen_cells.setdefault(path, []).append(value)
-            if len(seen_cells[path]) == 1:
-                _set_path(record, path, value)
-            if seg.meta and seg.meta.get("money"):
-                record["amounts"].append(_money_entry(seg, segs, idx, refs, path, template))
+        assert seg.label is not None
+        path = labelset.cell_path(seg.label)
+        if path is None:
+            _take_entity(record, found, seg, titles_by_group)
             continue
-        if label == "AGENCY":
-            agencies.append(seg.text)
-        elif label == "REPORT_YEAR":
-            year = _year_of(seg.text)
-            if year is not None:
-                years.append(year)
-        elif label == "PUBLISHED_DATE":
-            if record["published"] is None and seg.value is not None:
-                y, m, d = seg.value
-                record["published"] = f"{y:04d}-{m:02d}-{d:02d}"
-        elif label == "LEADER_NAME":
-            title = titles_by_group.get(seg.group) if seg.group is not None else None
-            leaders.append({"name": seg.text, "title": title})
-        elif label == "AMOUNT":
-            entry = {"text": seg.text, "value": _num_of_text(_amount_number(seg.text)), "unit": seg.value,
-                     "cell": None}
-            if entry not in record["amounts"]:
-                record["amounts"].append(entry)
-        elif label in schema.ENTITY_LIST_KEYS:
-            key = schema.ENTITY_LIST_KEYS[label]
-            if seg.text not in record[key]:
-                record[key].append(seg.text)
-    record["agency"] = _pick_agency(agencies)
-    record["report_year"] = Counter(years).most_common(1)[0][0] if years else None
-    # Distinct (name, title) pairs in order; a name without a title is listed (title null) only
-    # when no sentence gives that name a title.
-    titled = {ld["name"] for ld in leaders if ld["title"] is not None}
-    record["leaders"] = schema.distinct([ld for ld in leaders if ld["title"] is not None or ld["name"] not in titled])
-    record["amounts"] = schema.distinct(record["amounts"])
-    for path, values in seen_cells.items():
-        distinct = schema.distinct(values)
-        if len(distinct) > 1:
-            record["conflicts"].append({"path": path, "values": distinct, "chosen": values[0]})
+        value = _num_of_text(seg.text)
+        found.cells.setdefault(path, []).append(value)
+        if len(found.cells[path]) == 1:
+            _set_path(record, path, value)
+        if seg.meta and seg.meta.get("money"):
+            record["amounts"].append(_money_entry(seg, segs, idx, refs, path, template))
+    _choose(record, found)
     record["sections"] = section_texts(text, spans)
     record["checks"] = run_checks(record)
     return record

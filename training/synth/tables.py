@@ -241,8 +241,44 @@ def _money_header(rng: random.Random, style: TableStyle, facts: Facts, canonical
     return _p(style, canonical + form.format(u=unit))
 
 
+def _t1_header(rng: random.Random, facts: Facts, style: TableStyle, item: str, cols: list[tuple[str, str]],
+               ref_counter: list[int]) -> tuple[Row, dict | None]:
+    """The header row of a table-1 item, and the reference of its money column header (None without one)."""
+    header: Row = [_text("信息内容")]
+    money_ref: dict | None = None
+    path_money = schema.MONEY_CELLS[facts.template]
+    for col, canonical in cols:
+        if (item, col) == (path_money[0], path_money[2]):
+            ref_counter[0] += 1
+            text = _money_header(rng, style, facts, canonical)
+            header.append([Seg(text, None, TMPL, ref=ref_counter[0])])
+            money_ref = {"header_unit": facts.money_unit if facts.money_unit_place == "header" else None,
+                         "header_ref": ref_counter[0]}
+        else:
+            header.append(_text(_header_variants(rng, style, facts, col, canonical), TMPL))
+    if style.extra_column:
+        header.append(_text(rng.choice(("备注", "说明"))))
+    return header, money_ref
+
+
+def _t1_row(rng: random.Random, facts: Facts, style: TableStyle, item: str, row: str, row_label: str,
+            cols: list[tuple[str, str]], money_ref: dict | None) -> Row:
+    """One data row of a table-1 item: its (noted, garbled) label, then a cell per column."""
+    if row == "normative_documents" and facts.template == "2021" and rng.random() < 0.15:
+        row_label = "规范性文件"
+    printed = _garble(rng, style, _noted(rng, style, row_label, _ROW_NOTES.get(row_label)))
+    cells: Row = [_text(printed, TMPL if row_label != "规章" else PLAIN)]
+    for col, _ in cols:
+        path = f"proactive.{item}.{row}.{col}"
+        money = money_ref if (item, row, col) == schema.MONEY_CELLS[facts.template] else None
+        cells.append(_value_cell(rng, facts, path, style, signed=(col == "change"), money=money))
+    if style.extra_column:
+        cells.append(_text(rng.choice(("", "", "无", "—", "按规定公开", f"较上年增加{rng.randint(1, 30)}件"))))
+    return cells
+
+
 def t1_grids(rng: random.Random, facts: Facts, style: TableStyle, ref_counter: list[int]) -> list[Grid]:
-    grids = []
+    grids: list[Grid] = []
     for item, spec in schema.T1[facts.template].items():
         rows: list[Row] = []
         grid_switches: set[str] = set()
@@ -252,35 +288,13 @@ def t1_grids(rng: random.Random, facts: Facts, style: TableStyle, ref_counter: l
             title = None  # one item's label lost (the first one, typically, on copied pages)
         if title:
             rows.append([_text(_garble(rng, style, title))])  # the same in both templates: says nothing about which
-        header: Row = [_text("信息内容")]
-        money_ref: dict | None = None
-        for col, canonical in cols:
-            path_money = schema.MONEY_CELLS[facts.template]
-            if (item, col) == (path_money[0], path_money[2]):
-                ref_counter[0] += 1
-                text = _money_header(rng, style, facts, canonical)
-                seg = Seg(text, None, TMPL, ref=ref_counter[0])
-                header.append([seg])
-                money_ref = {"header_unit": facts.money_unit if facts.money_unit_place == "header" else None,
-                             "header_ref": ref_counter[0]}
-            else:
-                header.append(_text(_header_variants(rng, style, facts, col, canonical), TMPL))
-        if style.extra_column:
-            header.append(_text(rng.choice(("备注", "说明"))))
+        header, money_ref = _t1_header(rng, facts, style, item, cols, ref_counter)
         if not (style.header_once and grids):
             rows.append(header)
         n_header = len(rows)
         for row, row_label in spec["rows"].items():
-            if row == "normative_documents" and facts.template == "2021" and rng.random() < 0.15:
-                row_label = "规范性文件"
-            printed = _garble(rng, style, _noted(rng, style, row_label, _ROW_NOTES.get(row_label)))
-            cells: Row = [_text(printed, TMPL if row_label != "规章" else PLAIN)]
-            for col, _ in cols:
-                path = f"proactive.{item}.{row}.{col}"
-                money = money_ref if (item, row, col) == schema.MONEY_CELLS[facts.template] else None
-                cells.append(_value_cell(rng, facts, path, style, signed=(col == "change"), money=money))
-            if style.extra_column:
-                cells.append(_text(rng.choice(("", "", "无", "—", "按规定公开", f"较上年增加{rng.randint(1, 30)}件"))))
+            cells = _t1_row(rng, facts, style, item, row, row_label, cols, money_ref)
+            # A row the template does not have, before or after 规范性文件.
             extra = style.extra_row and item == "art20_1" and row == "normative_documents"
             if extra and rng.random() < RECIPE["extra_row_before"]:
                 rows.append(_extra_row(rng, style, len(cols)))
