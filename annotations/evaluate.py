@@ -162,27 +162,26 @@ def record_scores(gold: dict[str, Any], pred: dict[str, Any]) -> dict[str, Any]:
 
 
 # --- predictions ------------------------------------------------------------------------------
-def load_predictions(gold: list[Document], pred: Path, warn: list[str],
-                     save_dir: Path | None = None) -> dict[str, Prediction]:
-    """Predictions by gold id, from a directory of Documents or by running a model directory."""
-    pred = Path(pred)
+def _run_model(gold: list[Document], model: Path, warn: list[str],
+               save_dir: Path | None) -> dict[str, Prediction]:
+    """Predictions of the model directory `model` on the gold texts (saved as Documents in `save_dir`)."""
     out: dict[str, Prediction] = {}
-    if is_model_dir(pred):
-        extractor = Extractor(pred)
-        for doc in gold:
-            try:
-                res = extractor.extract(doc.text)
-                out[doc.id] = Prediction(list(res.spans), res.record)
-            except Exception as e:  # one failing document must not hide the others' figures
-                warn.append(f"{doc.id}: the model failed ({type(e).__name__}: {e}); counted as an empty prediction")
-                out[doc.id] = Prediction(missing=True)
-            if save_dir is not None:
-                Document(doc.id, doc.text, out[doc.id].spans, out[doc.id].record,
-                         {"split": "pred", "model": str(pred)}).save(Path(save_dir) / f"{doc.id}.json")
-        return out
-    if not pred.exists():
-        raise FileNotFoundError(f"predictions not found: {pred} (give a directory of predicted Documents, or a "
-                                "model directory holding config.json)")
+    extractor = Extractor(model)
+    for doc in gold:
+        try:
+            res = extractor.extract(doc.text)
+            out[doc.id] = Prediction(list(res.spans), res.record)
+        except Exception as e:  # one failing document must not hide the others' figures
+            warn.append(f"{doc.id}: the model failed ({type(e).__name__}: {e}); counted as an empty prediction")
+            out[doc.id] = Prediction(missing=True)
+        if save_dir is not None:
+            Document(doc.id, doc.text, out[doc.id].spans, out[doc.id].record,
+                     {"split": "pred", "model": str(model)}).save(Path(save_dir) / f"{doc.id}.json")
+    return out
+
+
+def _read_predictions(gold: list[Document], pred: Path, warn: list[str]) -> dict[str, Prediction]:
+    """Predictions from a directory of Documents, matched to the gold ones by id (and text)."""
     by_id: dict[str, Document] = {}
     for p in document_paths(pred):
         doc, err = read_document(p)
@@ -190,10 +189,10 @@ def load_predictions(gold: list[Document], pred: Path, warn: list[str],
             warn.append(f"{p}: {err}; ignored")
         else:
             by_id.setdefault(doc.id, doc)
-    gold_ids = {d.id for d in gold}
-    extra = sorted(set(by_id) - gold_ids)
+    extra = sorted(set(by_id) - {d.id for d in gold})
     if extra:
         warn.append(f"{len(extra)} prediction(s) with no gold document ignored: {', '.join(extra[:5])}")
+    out: dict[str, Prediction] = {}
     for doc in gold:
         p = by_id.get(doc.id)
         if p is None:
@@ -204,6 +203,18 @@ def load_predictions(gold: list[Document], pred: Path, warn: list[str],
         else:
             out[doc.id] = Prediction(p.spans, p.record)
     return out
+
+
+def load_predictions(gold: list[Document], pred: Path, warn: list[str],
+                     save_dir: Path | None = None) -> dict[str, Prediction]:
+    """Predictions by gold id, from a directory of Documents or by running a model directory."""
+    pred = Path(pred)
+    if is_model_dir(pred):
+        return _run_model(gold, pred, warn, save_dir)
+    if not pred.exists():
+        raise FileNotFoundError(f"predictions not found: {pred} (give a directory of predicted Documents, or a "
+                                "model directory holding config.json)")
+    return _read_predictions(gold, pred, warn)
 
 
 # --- the report -------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ is not re-decided here), leaders paired within a sentence, checks = govreport.co
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -169,9 +169,11 @@ def checks_issues(record: dict[str, Any], text: str | None = None) -> list[str]:
 
 
 # --- record against spans ----------------------------------------------------------------------
-def _cell_issues(text: str, spans: list[Span], record: dict[str, Any]) -> list[Issue]:
+def _read_cells(text: str, spans: list[Span], template: str | None
+                ) -> tuple[dict[str, list[tuple[Span, Any]]], list[Issue]]:
+    """The cell spans by record path with the number each reads, and the spans that read none or belong
+    to no cell of the template."""
     issues: list[Issue] = []
-    template = record.get("template")
     allowed = set(schema.cell_paths(template))
     by_path: dict[str, list[tuple[Span, Any]]] = {}
     for s in spans:
@@ -181,43 +183,62 @@ def _cell_issues(text: str, spans: list[Span], record: dict[str, Any]) -> list[I
         value = parse_number(s.text(text))
         if value is None:
             issues.append((s, "cell span does not read as a number"))
-            continue
-        if path not in allowed:
+        elif path not in allowed:
             issues.append((s, f"cell {path} is not part of template {template}"))
-            continue
-        by_path.setdefault(path, []).append((s, value))
+        else:
+            by_path.setdefault(path, []).append((s, value))
+    return by_path, issues
+
+
+def _agreeing_cell_issues(path: str, found: list[tuple[Span, Any]], cell: Any, value: Any,
+                          conflict: dict[str, Any] | None) -> list[Issue]:
+    """A cell whose spans all read `value`: the record holds it and lists no conflict."""
+    issues: list[Issue] = []
+    if not same_value(cell, value):
+        issues += [(s, f"reads {v} but record {path} is {cell}") for s, v in found]
+    if conflict is not None:
+        issues.append((None, f"record.conflicts lists {path} but all its spans read {value}"))
+    return issues
+
+
+def _conflicting_cell_issues(path: str, found: list[tuple[Span, Any]], cell: Any, distinct: list[Any],
+                             conflict: dict[str, Any] | None) -> list[Issue]:
+    """A cell whose spans disagree (a report pasted twice): the record holds the first occurrence and
+    its conflict entry lists every value read."""
+    issues: list[Issue] = []
+    first = found[0][1]
+    if not any(same_value(cell, v) for v in distinct):
+        issues.append((found[0][0], f"record {path} is {cell}, which none of its spans reads {distinct}"))
+    elif not same_value(cell, first):
+        issues.append((found[0][0], f"record {path} is {cell}; the first occurrence reads {first}"))
+    if conflict is None:
+        return [*issues, (None, f"spans of {path} disagree {distinct} but record.conflicts has no entry")]
+    values = conflict.get("values") or []
+    if sorted(map(str, schema.distinct(values))) != sorted(map(str, distinct)):
+        issues.append((None, f"record.conflicts {path}: values {values} but spans read {distinct}"))
+    if not same_value(conflict.get("chosen"), first):
+        issues.append((None, f"record.conflicts {path}: chosen {conflict.get('chosen')}, "
+                             f"the first occurrence reads {first}"))
+    return issues
+
+
+def _cell_issues(text: str, spans: list[Span], record: dict[str, Any]) -> list[Issue]:
+    template = record.get("template")
+    by_path, issues = _read_cells(text, spans, template)
     conflicts = {c.get("path"): c for c in record.get("conflicts") or [] if isinstance(c, dict)}
     for path, found in by_path.items():
         cell = schema.get_path(record, path)
         distinct = schema.distinct(v for _, v in found)
         if len(distinct) == 1:
-            if not same_value(cell, distinct[0]):
-                issues += [(s, f"reads {v} but record {path} is {cell}") for s, v in found]
-            if path in conflicts:
-                issues.append((None, f"record.conflicts lists {path} but all its spans read {distinct[0]}"))
-            continue
-        first = found[0][1]
-        conflict = conflicts.get(path)
-        if not any(same_value(cell, v) for v in distinct):
-            issues.append((found[0][0], f"record {path} is {cell}, which none of its spans reads {distinct}"))
-        elif not same_value(cell, first):
-            issues.append((found[0][0], f"record {path} is {cell}; the first occurrence reads {first}"))
-        if conflict is None:
-            issues.append((None, f"spans of {path} disagree {distinct} but record.conflicts has no entry"))
+            issues += _agreeing_cell_issues(path, found, cell, distinct[0], conflicts.get(path))
         else:
-            values = conflict.get("values") or []
-            if sorted(map(str, schema.distinct(values))) != sorted(map(str, distinct)):
-                issues.append((None, f"record.conflicts {path}: values {values} but spans read {distinct}"))
-            if not same_value(conflict.get("chosen"), first):
-                issues.append((None, f"record.conflicts {path}: chosen {conflict.get('chosen')}, "
-                                     f"the first occurrence reads {first}"))
+            issues += _conflicting_cell_issues(path, found, cell, distinct, conflicts.get(path))
     for path in schema.cell_paths(template):
         cell = schema.get_path(record, path)
         if cell is not None and path not in by_path:
             issues.append((None, f"record {path} is {cell} but no span gives it"))
-    for path in conflicts:
-        if path not in by_path:
-            issues.append((None, f"record.conflicts lists {path}, which has no span"))
+    issues += [(None, f"record.conflicts lists {path}, which has no span") for path in conflicts
+               if path not in by_path]
     issues += _amount_issues(text, spans, record, by_path)
     return issues
 
@@ -256,23 +277,21 @@ def _amount_issues(text: str, spans: list[Span], record: dict[str, Any],
     return issues
 
 
-def _entity_issues(text: str, spans: list[Span], record: dict[str, Any]) -> list[Issue]:
+def _list_issues(texts: Callable[[str], list[str]], record: dict[str, Any]) -> list[Issue]:
+    """Entity lists (phones, emails, …): the plausible span texts, deduplicated in order."""
     issues: list[Issue] = []
-    by_label: dict[str, list[Span]] = {}
-    for s in spans:
-        by_label.setdefault(s.label, []).append(s)
-
-    def texts(label: str) -> list[str]:
-        return [s.text(text) for s in by_label.get(label, [])]
-
-    # the record follows inference.assemble's precedence; here: every value is one the spans print
     plausible = {"EMAIL": entities.is_email, "PHONE": entities.is_phone}
     for label, key in schema.ENTITY_LIST_KEYS.items():
         want = schema.distinct(t for t in texts(label) if label not in plausible or plausible[label](t))
         if record.get(key) != want:
             issues.append((None, f"record.{key} is {record.get(key)}; {label} spans give {want} "
                                  "(deduplicated, in order of first occurrence)"))
-    agencies = texts("AGENCY")
+    return issues
+
+
+def _agency_issues(text: str, spans: list[Span], agencies: list[str], record: dict[str, Any]) -> list[Issue]:
+    """The agency is one of the AGENCY spans (null only when none is usable); its aliases are the others."""
+    issues: list[Issue] = []
     agency = record.get("agency")
     # null when no mention is usable (every one a fragment: entities.choose_agency finds none)
     usable = bool(agencies) and entities.choose_agency(text, spans) is not None
@@ -282,8 +301,14 @@ def _entity_issues(text: str, spans: list[Span], record: dict[str, Any]) -> list
     if stray or (agency is None and record.get("agency_aliases")):
         issues.append((None, f"record.agency_aliases {stray or record.get('agency_aliases')} are not other "
                              "AGENCY spans"))
+    return issues
+
+
+def _year_issues(text: str, year_spans: list[Span], record: dict[str, Any]) -> list[Issue]:
+    """Every REPORT_YEAR span reads as a year; the record's year is one of them (or null)."""
+    issues: list[Issue] = []
     years = []
-    for s in by_label.get("REPORT_YEAR", []):
+    for s in year_spans:
         y = rules.parse_year(s.text(text))
         if y is None:
             issues.append((s, "REPORT_YEAR span is not a year (4 digits, 1949-2100)"))
@@ -292,19 +317,42 @@ def _entity_issues(text: str, spans: list[Span], record: dict[str, Any]) -> list
     year = record.get("report_year")
     if year is not None and year not in years:  # null is allowed: disagreeing years with no clear winner
         issues.append((None, f"record.report_year is {year}; the REPORT_YEAR spans give {schema.distinct(years)}"))
-    dates = by_label.get("PUBLISHED_DATE", [])
-    for d in dates:
-        if rules.parse_date(d.text(text)) is None:
-            issues.append((d, "PUBLISHED_DATE span does not read as a date"))
+    return issues
+
+
+def _date_issues(text: str, dates: list[Span], record: dict[str, Any]) -> list[Issue]:
+    """Every PUBLISHED_DATE span reads as a date; the record's date is one of them (or null)."""
+    issues: list[Issue] = [(d, "PUBLISHED_DATE span does not read as a date") for d in dates
+                           if rules.parse_date(d.text(text)) is None]
     published = record.get("published")
     if published is not None and published not in {rules.parse_date(d.text(text)) for d in dates}:
         issues.append((None, f"record.published is {published!r} but no PUBLISHED_DATE span gives it"))
-    issues += _leader_issues(text, by_label, record)
-    sections = section_texts(text, spans)
-    if record.get("sections") != sections:
-        bad = [k for k in schema.SECTIONS if (record.get("sections") or {}).get(k) != sections[k]]
-        issues.append((None, f"record.sections {', '.join(bad)} differ from govreport.core.sections.section_texts"))
     return issues
+
+
+def _section_issues(text: str, spans: list[Span], record: dict[str, Any]) -> list[Issue]:
+    sections = section_texts(text, spans)
+    if record.get("sections") == sections:
+        return []
+    bad = [k for k in schema.SECTIONS if (record.get("sections") or {}).get(k) != sections[k]]
+    return [(None, f"record.sections {', '.join(bad)} differ from govreport.core.sections.section_texts")]
+
+
+def _entity_issues(text: str, spans: list[Span], record: dict[str, Any]) -> list[Issue]:
+    by_label: dict[str, list[Span]] = {}
+    for s in spans:
+        by_label.setdefault(s.label, []).append(s)
+
+    def texts(label: str) -> list[str]:
+        return [s.text(text) for s in by_label.get(label, [])]
+
+    # the record follows inference.assemble's precedence; here: every value is one the spans print
+    return (_list_issues(texts, record)
+            + _agency_issues(text, spans, texts("AGENCY"), record)
+            + _year_issues(text, by_label.get("REPORT_YEAR", []), record)
+            + _date_issues(text, by_label.get("PUBLISHED_DATE", []), record)
+            + _leader_issues(text, by_label, record)
+            + _section_issues(text, spans, record))
 
 
 def _leader_issues(text: str, by_label: dict[str, list[Span]], record: dict[str, Any]) -> list[Issue]:
