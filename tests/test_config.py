@@ -59,7 +59,7 @@ def test_default_config_trains_as_before() -> None:
     cfg = load_config(CONFIGS / "default.yaml")
     t = cfg["training"]
     assert (t["lr_scheduler"], t["best_metric"], t["greater_is_better"], t["dataloader_workers"], t["use_cpu"]) == \
-        ("linear", "value_f1", True, 0, True)
+        ("linear", "selection", True, 0, True)
     assert cfg["dev_stride"] is None and cfg["data"]["synthetic"]["recipe"] == {}
     assert (t["max_steps"], t["learning_rate"], cfg["model"]["hidden_size"]) == (20000, 0.002, 96)
 
@@ -72,7 +72,7 @@ def test_trainer_settings_reach_the_trainer(tmp_path: Path) -> None:
     assert (args.metric_for_best_model, args.greater_is_better, args.dataloader_num_workers, args.use_cpu) == \
         ("span_f1", False, 1, True)
     default = training_arguments(load_config(CONFIGS / "tiny.yaml"), tmp_path)
-    assert (str(default.lr_scheduler_type.value), default.metric_for_best_model) == ("linear", "value_f1")
+    assert (str(default.lr_scheduler_type.value), default.metric_for_best_model) == ("linear", "selection")
 
 
 def test_dev_stride_is_read_from_the_config() -> None:

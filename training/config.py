@@ -55,9 +55,10 @@ BASE_CONFIG: dict[str, Any] = {
                  "weight_decay": 0.01, "eval_steps": 250, "logging_steps": 50, "early_stopping_patience": 3,
                  "save_total_limit": 2, "max_minutes": 30, "o_weight": 1.0,
                  # Trainer settings: scheduler (transformers' SchedulerType names), the dev figure that
-                 # picks the best checkpoint (value_f1 or span_f1 of the full pipeline, higher is better;
-                 # or any eval metric), data-loader worker processes, CPU even when a GPU is present.
-                 "lr_scheduler": "linear", "best_metric": "value_f1", "greater_is_better": True,
+                 # picks the best checkpoint (selection = value_f1 on the real dev split, the synthetic dev
+                 # value F1 breaking ties; or value_f1, span_f1, any eval metric; higher is better),
+                 # data-loader worker processes, CPU even when a GPU is present.
+                 "lr_scheduler": "linear", "best_metric": "selection", "greater_is_better": True,
                  "dataloader_workers": 0, "use_cpu": True},
 }
 
