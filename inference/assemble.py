@@ -37,11 +37,13 @@
 - sections: govreport.core.sections.section_texts; checks: govreport.core.checks.run_checks (identities,
   then the text-vs-table checks of govreport.core.textchecks); cell_status: govreport.inference.cellstatus.
 - offsets=True adds "provenance": {dotted path: [start, end]} for every value read from a span.
+- scores (the tagger's span scores) add "confidence": {dotted path: float} for the same values
+  (govreport.inference.confidence: the span's label mass, lowered by failed checks and conflicts).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from govreport.core import entities, schema, units
@@ -52,6 +54,7 @@ from govreport.core.numbers import parse_number
 from govreport.core.rules import set_path
 from govreport.core.sections import section_bounds, section_texts
 from govreport.inference.cellstatus import cell_status
+from govreport.inference.confidence import value_confidence
 from govreport.inference.template import detect_template
 
 Provenance = dict[str, list[int]]
@@ -195,8 +198,10 @@ def _fill_entities(record: dict[str, Any], text: str, spans: list[Span], prov: P
             record["amounts"].append(entry)
 
 
-def assemble(text: str, spans: Iterable[Any], offsets: bool = False) -> dict[str, Any]:
-    """The record of `text` from its tagged spans (see the module docstring for the rules)."""
+def assemble(text: str, spans: Iterable[Any], offsets: bool = False,
+             scores: Mapping[Span, float] | None = None) -> dict[str, Any]:
+    """The record of `text` from its tagged spans (see the module docstring for the rules); with the
+    tagger's span ``scores``, also ``confidence`` (govreport.inference.confidence)."""
     if not isinstance(text, str):
         text = ""
     spans = clean_spans(text, spans)
@@ -210,6 +215,8 @@ def assemble(text: str, spans: Iterable[Any], offsets: bool = False) -> dict[str
     record["sections"] = section_texts(text, spans)
     record["checks"] = run_checks(record, text)
     record["cell_status"] = cell_status(text, spans, record)
+    if scores is not None:
+        record[schema.CONFIDENCE_KEY] = value_confidence(record, spans, scores, prov)
     if offsets:
         prov.update({f"sections.{key}": list(where) for key, where in section_bounds(text, spans).items()
                      if where is not None})

@@ -227,6 +227,18 @@ def decode(text: str, probs: np.ndarray, groups: LabelGroups, options: DecodeOpt
 def decode_ids(text: str, probs: np.ndarray, groups: LabelGroups,
                options: DecodeOptions = DecodeOptions()) -> np.ndarray:
     """``decode`` as tag ids (see ``TAG_DTYPE``): what the tagger keeps per character."""
+    return decode_scored(text, probs, groups, options)[0]
+
+
+SCORE_DTYPE = np.float32
+
+
+def decode_scored(text: str, probs: np.ndarray, groups: LabelGroups,
+                  options: DecodeOptions = DecodeOptions()) -> tuple[np.ndarray, np.ndarray]:
+    """``decode_ids`` and, per character, the probability mass of the label it was given (O
+    included): a printed number's characters all carry the pooled mass of the label chosen for the
+    number (after the row assignment), any other character its own mass of its label. The mean over a
+    span's characters is the span's score (``tagger.span_scores``); the tags are those of ``decode_ids``."""
     probs = np.asarray(probs, dtype=np.float32)
     mass = groups.mass(probs)  # not fold(): its B- matrix would be another [n, names] array
     rows = np.arange(len(mass))
@@ -235,8 +247,9 @@ def decode_ids(text: str, probs: np.ndarray, groups: LabelGroups,
     b = groups.begin_mass(probs, rows, best).astype(np.float64)
     t = mass[rows, best].astype(np.float64)
     ids = np.where(best == 0, 0, np.where(b > t - b, 2 * best - 1, 2 * best)).astype(TAG_DTYPE)
+    scores = t.astype(SCORE_DTYPE)
     if not options.pool_numbers:
-        return ids
+        return ids, scores
     units = number_units(text)
     pooled = [mass[s:e].mean(axis=0) for s, e in units]
     labels = [groups.names[g - 1] if (g := int(p.argmax())) else None for p in pooled]
@@ -244,7 +257,8 @@ def decode_ids(text: str, probs: np.ndarray, groups: LabelGroups,
     if options.structured:
         labels = _structure_rows(units, pooled, labels, groups.names)
     index = {name: i + 1 for i, name in enumerate(groups.names)}
-    for (s, e), label in zip(units, labels, strict=True):
+    for (s, e), label, p in zip(units, labels, pooled, strict=True):
+        scores[s:e] = p[index[label] if label is not None else 0]
         if label is None:
             ids[s:e] = 0
         else:
@@ -253,7 +267,7 @@ def decode_ids(text: str, probs: np.ndarray, groups: LabelGroups,
             ids[s:e] = 2 * g
             if not joined:
                 ids[s] = 2 * g - 1
-    return ids
+    return ids, scores
 
 
 def _join_spaced_numbers(text: str, units: list[tuple[int, int]], pooled: list[np.ndarray],

@@ -2,10 +2,12 @@
 
 Two tables:
 - `cells`: one row per table cell per document (long format): path, sha256, template, report_year,
-  table (proactive / requests / review_litigation), row, column, value, unit. Every cell of the
-  document's template is listed; a cell the report does not give has an empty value (never 0).
+  table (proactive / requests / review_litigation), row, column, value, unit, confidence (the record's
+  `confidence` of the cell, empty when it has none). Every cell of the document's template is listed; a
+  cell the report does not give has an empty value (never 0).
 - `documents`: one row per input (wide summary): identity fields, entity lists joined with "; ",
-  counts of cells filled and checks failed, the headline totals, and the error for failed inputs.
+  counts of cells filled and checks failed, the headline totals, the lowest and mean value confidence
+  and that of agency / report_year / published, and the error for failed inputs.
 
 If an input appears on several lines (a re-run after the file changed or after an error; an input is
 its resolved path, so the same file named two ways is one input), its last line wins.
@@ -21,7 +23,10 @@ from typing import Any
 from govreport.core import schema
 
 FORMATS = ("csv", "parquet")
-CELL_COLUMNS = ["path", "sha256", "template", "report_year", "table", "row", "column", "value", "unit"]
+CELL_COLUMNS = ["path", "sha256", "template", "report_year", "table", "row", "column", "value", "unit", "confidence"]
+# documents: the lowest and the mean confidence over the record's values, and those of its entity fields
+CONFIDENCE_COLUMNS: dict[str, str] = {"agency_confidence": "agency", "report_year_confidence": "report_year",
+                                      "published_confidence": "published"}
 COUNT_COLUMNS = ("sections_found", "cells_filled", "cells_total", "checks_failed", "checks_passed", "conflicts")
 HEADLINE: dict[str, str] = {
     "requests_new_received": "requests.new_received.total",
@@ -85,6 +90,7 @@ def cell_rows(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
             continue
         template = record.get("template") if record.get("template") in schema.TEMPLATES else None
         units = _unit_by_cell(record)
+        confidence = _confidence(record)
         for cp in schema.cell_paths(template):
             table, *middle, column = cp.split(".")
             value = schema.get_path(record, cp)
@@ -92,7 +98,7 @@ def cell_rows(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 "path": line["path"], "sha256": line.get("sha256"), "template": template,
                 "report_year": record.get("report_year"), "table": table, "row": ".".join(middle),
                 "column": column, "value": _number_or_none(value),
-                "unit": units.get(cp),
+                "unit": units.get(cp), "confidence": _number_or_none(confidence.get(cp)),
             })
     return rows
 
@@ -133,9 +139,24 @@ def document_rows(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "checks_passed": sum(1 for c in checks if c.get("ok") is True),
             "conflicts": len(record.get("conflicts") or []),
             **{name: _number_or_none(schema.get_path(record, cp)) for name, cp in HEADLINE.items()},
+            **_confidence_summary(record),
         })
         rows.append(row)
     return rows
+
+
+def _confidence(record: dict[str, Any]) -> dict[str, Any]:
+    conf = record.get(schema.CONFIDENCE_KEY)
+    return conf if isinstance(conf, dict) else {}
+
+
+def _confidence_summary(record: dict[str, Any]) -> dict[str, float | None]:
+    """confidence_min / confidence_mean over the record's values and its entity fields' (None without)."""
+    conf = _confidence(record)
+    values = [v for v in conf.values() if _number_or_none(v) is not None]
+    return {"confidence_min": min(values) if values else None,
+            "confidence_mean": round(sum(values) / len(values), 4) if values else None,
+            **{name: _number_or_none(conf.get(key)) for name, key in CONFIDENCE_COLUMNS.items()}}
 
 
 def _number_or_none(v: Any) -> int | float | None:
@@ -163,7 +184,8 @@ def export_tables(results_path: Path, out_dir: Path, fmt: str = "csv") -> dict[s
         else:
             frame = frame.copy()
             # Parquet columns need one type: numbers as float64 (amounts keep decimals), years as Int64.
-            for col in ("value", *HEADLINE):
+            for col in ("value", "confidence", *HEADLINE, "confidence_min", "confidence_mean",
+                        *CONFIDENCE_COLUMNS):
                 if col in frame:
                     frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("float64")
             for col in ("report_year", *COUNT_COLUMNS):

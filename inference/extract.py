@@ -3,6 +3,7 @@
     >>> ex = Extractor.from_pretrained()            # models/default
     >>> result = ex.extract(text, offsets=True)
     >>> result.record["requests"]["granted"]["total"], result.spans[:3]
+    >>> result.record["confidence"]["requests.granted.total"]     # when the tagger scores its spans
 
 The tagger (govreport.inference.tagger.Tagger) is imported only when a model is loaded, so that code and
 tests that pass their own tagger never import torch.
@@ -17,6 +18,7 @@ from typing import Any, Protocol
 from govreport import paths
 from govreport.core.document import Span
 from govreport.inference.assemble import assemble, clean_spans
+from govreport.inference.confidence import carry_scores
 from govreport.inference.repair import repair_spans
 
 
@@ -28,6 +30,7 @@ class SpanTagger(Protocol):
 class Extraction:
     record: dict[str, Any]
     spans: list[Span] = field(default_factory=list)
+    scores: dict[Span, float] | None = None  # span -> tagger score (taggers with ``tag_scored`` only)
 
 
 class Extractor:
@@ -48,8 +51,14 @@ class Extractor:
             raise TypeError(f"extract() needs the document text as str, got {type(text).__name__}")
         if not text.strip():
             return Extraction(assemble(text, [], offsets=offsets), [])
-        spans = repair_spans(text, clean_spans(text, self.tagger.tag(text)))
-        return Extraction(assemble(text, spans, offsets=offsets), spans)
+        tag_scored = getattr(self.tagger, "tag_scored", None)
+        if tag_scored is None:  # a tagger without scores: a record without confidence
+            spans = repair_spans(text, clean_spans(text, self.tagger.tag(text)))
+            return Extraction(assemble(text, spans, offsets=offsets), spans)
+        tagged = dict(tag_scored(text))
+        spans = repair_spans(text, clean_spans(text, tagged))
+        scores = carry_scores(tagged, spans)
+        return Extraction(assemble(text, spans, offsets=offsets, scores=scores), spans, scores)
 
 
 def _load_tagger(model_dir: Path) -> SpanTagger:

@@ -31,7 +31,14 @@ import numpy as np
 from govreport.core.document import Span
 from govreport.core.normalize import Normalized, NormalizeOptions, normalize
 from govreport.core.vocab import Vocab
-from govreport.inference.decode import DecodeOptions, LabelGroups, decode_bio, decode_ids, decode_runs
+from govreport.inference.decode import (
+    SCORE_DTYPE,
+    DecodeOptions,
+    LabelGroups,
+    decode_bio,
+    decode_runs,
+    decode_scored,
+)
 from govreport.inference.geometry import token_type_array
 
 BLOCK = 50_000  # characters decoded at a time: [BLOCK + 2 * window, labels] floats at most
@@ -97,12 +104,16 @@ def window_starts(n: int, width: int, stride: int, offset: int = 0) -> list[int]
     return sorted(starts)
 
 
-def _trimmed_span(norm: Normalized, start: int, end: int, label: str) -> Span | None:
-    text = norm.text
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():
         end -= 1
+    return start, end
+
+
+def _trimmed_span(norm: Normalized, start: int, end: int, label: str) -> Span | None:
+    start, end = _trim(norm.text, start, end)
     if start >= end:
         return None
     o_start, o_end = norm.to_original(start, end)
@@ -124,6 +135,19 @@ def spans_from_ids(norm: Normalized, ids: np.ndarray, names: Sequence[str]) -> l
     """``spans_from_tags`` over tag ids (``decode.decode_ids``; ``names`` = ``LabelGroups.names``)."""
     found = (_trimmed_span(norm, start, end, names[g - 1]) for start, end, g in decode_runs(ids))
     return [s for s in found if s is not None]
+
+
+def scored_spans_from_ids(norm: Normalized, ids: np.ndarray, names: Sequence[str],
+                          scores: np.ndarray) -> list[tuple[Span, float]]:
+    """``spans_from_ids`` with each span's score: the mean over its (trimmed, normalised) characters of
+    ``decode.decode_scored``'s per-character mass of the chosen label (for a number, its pooled mass)."""
+    out = []
+    for start, end, g in decode_runs(ids):
+        span = _trimmed_span(norm, start, end, names[g - 1])
+        if span is not None:
+            s, e = _trim(norm.text, start, end)
+            out.append((span, float(np.mean(scores[s:e], dtype=np.float64))))
+    return out
 
 
 class Runner(Protocol):
@@ -240,17 +264,23 @@ class Tagger:
 
     def tag_ids(self, text: str, progress: bool = False) -> np.ndarray:
         """Tag ids (``decode.decode_ids``) of normalised ``text``, block by block (see the module docstring)."""
+        return self.tag_scored_ids(text, progress)[0]
+
+    def tag_scored_ids(self, text: str, progress: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """``tag_ids`` and the per-character label mass of ``decode.decode_scored`` (float32)."""
         groups = LabelGroups.of(self.id2label)
         types = input_types(text, self.settings)
         margin = self.settings.window
         pieces = blocks(text)
         out = np.zeros(len(text), dtype=np.int16)
+        scores = np.zeros(len(text), dtype=SCORE_DTYPE)
         for start, end in _progress(pieces, progress and len(pieces) > 1):
             lo, hi = max(0, start - margin), min(len(text), end + margin)
             probs = self.probabilities(text[lo:hi], types[lo:hi] if types is not None else None)
-            out[start:end] = decode_ids(text[start:end], probs[start - lo:end - lo], groups, self.settings.decode)
+            out[start:end], scores[start:end] = decode_scored(text[start:end], probs[start - lo:end - lo], groups,
+                                                              self.settings.decode)
             del probs
-        return out
+        return out, scores
 
     def tags(self, text: str, progress: bool = False) -> list[str]:
         """BIO tags of normalised ``text`` (strings; ``tag_ids`` is the compact form)."""
@@ -268,6 +298,16 @@ class Tagger:
         if not isinstance(text, str) or not text:
             return []
         return self.tag_normalized(normalize(text, self.settings.normalize), progress)
+
+    def tag_scored(self, text: str, progress: bool = False) -> list[tuple[Span, float]]:
+        """``tag``'s spans (the same ones) each with its score in [0, 1] (``scored_spans_from_ids``)."""
+        if not isinstance(text, str) or not text:
+            return []
+        norm = normalize(text, self.settings.normalize)
+        if not norm.text:
+            return []
+        ids, scores = self.tag_scored_ids(norm.text, progress or self.progress)
+        return scored_spans_from_ids(norm, ids, LabelGroups.of(self.id2label).names, scores)
 
 
 def _torch_model(model_dir: Path, threads: int) -> Any:

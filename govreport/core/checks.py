@@ -67,5 +67,27 @@ def run_checks(record: dict[str, Any], text: str | None = None) -> list[Check]:
     return checks
 
 
+def check_paths(check: Check, template: str | None) -> list[str]:
+    """The cell paths a check compares (an identity instance's parts and total; a text check's cell or
+    cells); [] for an entry this module does not know."""
+    where = check.get("where")
+    if not isinstance(where, str):
+        return []
+    if check.get("kind") == "text":
+        return where.split("+")
+    head, _, key = where.partition(".")
+    identity = check.get("identity")
+    if identity == 1:
+        return [f"requests.{r}.{key}" for r in ("new_received", "carried_over", "total_processed", "carried_forward")]
+    if identity == 2:
+        rows = schema.T2_HANDLING_ROWS[template] if template in schema.T2_HANDLING_ROWS else ()
+        return [f"requests.{r}.{key}" for r in (*rows, "total_processed")]
+    if identity == 3:
+        return [f"requests.{key}.{c}" for c in (*schema.T2_APPLICANT_COLUMNS, "total")]
+    if identity == 4:
+        return [f"{head}.{key}.{c}" for c in ("upheld", "corrected", "other", "pending", "total")]
+    return []
+
+
 def failed(checks: list[Check]) -> list[Check]:
     return [c for c in checks if c["ok"] is False]

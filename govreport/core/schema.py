@@ -196,6 +196,10 @@ CELL_STATUSES: dict[str, str] = {
     "absent": "the text does not print the cell (cut off before it, table or row missing): value null",
 }
 
+# Per-value confidence (optional key, beside "provenance"): dotted path -> float in [0, 1], for every
+# value read from a tagged span; written when the tagger scores its spans (govreport.inference.confidence).
+CONFIDENCE_KEY = "confidence"
+
 CHECK_IDENTITIES: dict[int, str] = {
     1: "requests: new_received + carried_over = total_processed + carried_forward, per column",
     2: "requests: total_processed = sum of the handling rows, per column",
@@ -345,12 +349,15 @@ def json_schema() -> dict[str, Any]:
         "conflicts": {"type": "array", "items": conflict},
         "cell_status": {"type": "object", "propertyNames": {"enum": cell_paths(None)},
                         "additionalProperties": {"enum": list(CELL_STATUSES)}},
+        # dotted path of a value read from a span -> confidence in [0, 1] (govreport.inference.confidence)
+        CONFIDENCE_KEY: {"type": "object", "additionalProperties": {"type": "number", "minimum": 0, "maximum": 1}},
         "provenance": {"type": "object", "additionalProperties": {
             "type": "array", "items": {"type": "integer"}, "minItems": 2, "maxItems": 2}},
     })
-    # agency_aliases and cell_status are optional: records written before them stay valid
+    # agency_aliases, cell_status and confidence are optional: records written before them stay valid
+    # (and a record assembled from hand-made spans has no tagger scores, hence no confidence)
     schema["required"] = [k for k in schema["properties"]
-                          if k not in ("provenance", "agency_aliases", "cell_status")]
+                          if k not in ("provenance", "agency_aliases", "cell_status", CONFIDENCE_KEY)]
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "govreport record"
     return schema
