@@ -2,14 +2,16 @@
 
 Label Studio (JSON): one task per document, ``data.text`` the text (``data.doc_id``/``data.meta`` carry
 our id and meta), spans as ``annotations[].result[]`` (or ``predictions[]`` for pre-annotations) of
-type ``labels``: ``{"from_name": "label", "to_name": "text", "value": {start, end, text, labels: [L]}}``.
+type ``labels``: ``{"from_name": "label", "to_name": "text", "value": {start, end, text, labels: [L]}}``;
+``govreport queue`` adds the model's ``score`` to each prediction result and to the prediction.
 Offsets are code points everywhere: Label Studio 1.23's editor counts global offsets in code points
 (RichText/domManager.ts builds its content with ``[...text]``); older editors counted UTF-16 units,
 in which a character outside the BMP (rare CJK in names, emoji) counts twice, so import also
 accepts that reading when it is the one that matches ``value.text``.
 
-doccano (JSONL): ``{"doc_id", "text", "label": [[start, end, label], ...], "meta"}``, offsets in code
-points; doccano's relation-project shape (``entities: [{start_offset, end_offset, label}]``) is read too.
+doccano (JSONL): ``{"doc_id", "text", "label": [[start, end, label], ...], "meta"}`` (queued tasks also
+``scores``, one per triple, and ``score``), offsets in code points; doccano's relation-project shape
+(``entities: [{start_offset, end_offset, label}]``) is read too.
 
 Import validates every task and writes nothing when any is invalid; records are rebuilt from the
 spans by ``govreport.inference.assemble.assemble(text, spans)``.
@@ -19,7 +21,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -70,45 +72,79 @@ def _from_utf16(prefix: list[int], unit: int) -> int | None:
 
 
 # --- export ------------------------------------------------------------------------------------
-def _ls_result(doc: Document) -> list[dict[str, Any]]:
-    return [{
-        "id": f"s{i}",
-        "from_name": LS_FROM_NAME,
-        "to_name": LS_TO_NAME,
-        "type": "labels",
-        "value": {"start": s.start, "end": s.end, "text": s.text(doc.text), "labels": [s.label]},
-    } for i, s in enumerate(sorted(doc.spans))]
+def _score(value: float) -> float:
+    return round(float(value), 4)
 
 
-def to_labelstudio(doc: Document, predictions: bool = False, model_version: str = "govreport") -> dict[str, Any]:
-    """One Label Studio task; spans go to ``predictions`` (pre-annotations) or ``annotations``."""
+def _ls_result(doc: Document, scores: Mapping[Span, float] | None = None) -> list[dict[str, Any]]:
+    out = []
+    for i, s in enumerate(sorted(doc.spans)):
+        item: dict[str, Any] = {
+            "id": f"s{i}",
+            "from_name": LS_FROM_NAME,
+            "to_name": LS_TO_NAME,
+            "type": "labels",
+            "value": {"start": s.start, "end": s.end, "text": s.text(doc.text), "labels": [s.label]},
+        }
+        if scores is not None and s in scores:
+            item["score"] = _score(scores[s])  # Label Studio shows a region's score beside it
+        out.append(item)
+    return out
+
+
+@dataclass(frozen=True)
+class Scored:
+    """Model scores to put in the tasks: per span (``result[].score``) and for the whole prediction
+    (``predictions[].score``, which Label Studio's Data Manager lists and sorts by)."""
+
+    spans: Mapping[Span, float]
+    prediction: float | None = None
+
+
+def to_labelstudio(doc: Document, predictions: bool = False, model_version: str = "govreport",
+                   scored: Scored | None = None) -> dict[str, Any]:
+    """One Label Studio task; spans go to ``predictions`` (pre-annotations) or ``annotations``; with
+    ``scored``, each prediction result and the prediction carry a ``score``."""
     task: dict[str, Any] = {"data": {"text": doc.text, "doc_id": doc.id, "meta": doc.meta}}
-    result = _ls_result(doc)
+    result = _ls_result(doc, scored.spans if scored else None)
     if predictions:
-        task["predictions"] = [{"model_version": model_version, "result": result}]
+        pred: dict[str, Any] = {"model_version": model_version, "result": result}
+        if scored is not None and scored.prediction is not None:
+            pred["score"] = _score(scored.prediction)
+        task["predictions"] = [pred]
     else:
         task["annotations"] = [{"result": result}]
     return task
 
 
-def to_doccano(doc: Document) -> dict[str, Any]:
-    return {"doc_id": doc.id, "text": doc.text, "label": [[s.start, s.end, s.label] for s in sorted(doc.spans)],
-            "meta": doc.meta}
+def to_doccano(doc: Document, scored: Scored | None = None) -> dict[str, Any]:
+    """One doccano line; with ``scored``, ``scores`` (one per ``label`` triple, in the same order) and
+    ``score`` (the document's): doccano keeps keys it does not know as the example's metadata."""
+    spans = sorted(doc.spans)
+    line: dict[str, Any] = {"doc_id": doc.id, "text": doc.text, "label": [[s.start, s.end, s.label] for s in spans],
+                            "meta": doc.meta}
+    if scored is not None:
+        line["scores"] = [_score(scored.spans[s]) if s in scored.spans else None for s in spans]
+        if scored.prediction is not None:
+            line["score"] = _score(scored.prediction)
+    return line
 
 
 def export_documents(docs: Iterable[Document], fmt: str, out: Path, predictions: bool = False,
-                     model_version: str = "govreport") -> int:
+                     model_version: str = "govreport", scored: Sequence[Scored | None] | None = None) -> int:
     """Write docs as a Label Studio JSON task list or a doccano JSONL file; returns the count.
-    (``predictions``: Label Studio pre-annotations by ``model_version``, as ``annotate pre`` writes them.)"""
+    (``predictions``: Label Studio pre-annotations by ``model_version``, as ``annotate pre`` writes them;
+    ``scored``: per document, the model's scores to show, as ``queue`` writes them.)"""
     docs = list(docs)
+    per_doc = list(scored) if scored is not None else [None] * len(docs)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "labelstudio":
-        tasks = [to_labelstudio(d, predictions, model_version) for d in docs]
+        tasks = [to_labelstudio(d, predictions, model_version, sc) for d, sc in zip(docs, per_doc, strict=True)]
         out.write_text(json.dumps(tasks, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     elif fmt == "doccano":
-        out.write_text("".join(json.dumps(to_doccano(d), ensure_ascii=False) + "\n" for d in docs),
-                       encoding="utf-8")
+        out.write_text("".join(json.dumps(to_doccano(d, sc), ensure_ascii=False) + "\n"
+                               for d, sc in zip(docs, per_doc, strict=True)), encoding="utf-8")
     else:
         raise ValueError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
     return len(docs)

@@ -175,6 +175,28 @@ def _annotate_pre(args: argparse.Namespace) -> int:
     return 0
 
 
+def _queue(args: argparse.Namespace) -> int:
+    from govreport.annotations.pre import PreError  # lazy: keeps --help fast
+    from govreport.annotations.queue import QueueError, queue  # lazy: keeps --help fast
+
+    try:
+        result = queue([Path(f) for f in args.inputs], args.top, Path(args.out), args.format,
+                       Path(args.model) if args.model else None)
+    except (QueueError, PreError) as e:
+        print(f"govreport queue: {e}", file=sys.stderr)
+        return 1
+    for note in result.notes:
+        print(f"govreport queue: {note}", file=sys.stderr)
+    for i, c in enumerate(result.queued, 1):
+        parts = c.parts
+        print(f"{i:3d}. gain {c.gain:7.3f}  {c.name}  (lowest confidence {parts['lowest_confidence']}, "
+              f"identity checks failed {parts['identity_checks_failed']}, text checks failed "
+              f"{parts['text_checks_failed']}{', template unknown' if parts['template_unknown'] else ''})")
+    print(f"wrote {len(result.queued)} of {result.ranked} ranked document(s) to {result.out}"
+          + (f"; labelling config: {result.config}" if result.config else ""))
+    return 0
+
+
 def _review(args: argparse.Namespace) -> int:
     from govreport.inference.review import ReviewError, write_review  # lazy: keeps --help fast
 
@@ -289,6 +311,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--int8", action="store_true",
                    help="also write model.int8.onnx (dynamic int8 quantisation; measured, not used by default)")
     p.set_defaults(handler=_export_onnx)
+
+    p = sub.add_parser("queue", help="the reports a person should correct first (least certain), as annotation "
+                                     "tasks with the model's scores")
+    p.add_argument("inputs", nargs="+", metavar="RESULTS_JSONL_OR_DIR",
+                   help="govreport extract's JSONL (ranked from its records; the top N tagged again from their "
+                        "files), or report files / directories (run through the model)")
+    p.add_argument("--top", type=int, default=20, help="how many documents to queue (default 20)")
+    p.add_argument("--out", required=True, help="tasks file (Label Studio: the config goes beside, *.config.xml)")
+    p.add_argument("--format", choices=TASK_FORMATS, default="labelstudio")
+    p.add_argument("--model", help="model directory (default models/default)")
+    p.set_defaults(handler=_queue)
 
     p = sub.add_parser("review", help="write an HTML page to check one extraction: text with spans beside the tables")
     p.add_argument("file", help="a report file (run through the model) or a Document JSON with spans (and record)")

@@ -173,6 +173,48 @@ def label_studio():
 
 
 @pytest.mark.labelstudio
+def test_queued_tasks_import_with_their_scores_visible(label_studio, tmp_path):
+    """govreport queue's tasks (runs before the round trip, which stops the server at its end)."""
+    from govreport.annotations.formats import labelstudio_config
+    from govreport.annotations.queue import queue
+
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    (reports / "shiqiao-2021.txt").write_text(TEXT, encoding="utf-8")
+    (reports / "sure-2021.txt").write_text(TEXT.replace("石桥镇", "石门镇"), encoding="utf-8")
+    predicted = _spans()
+
+    def extract(text: str) -> SimpleNamespace:
+        doubt = 0.35 if "石桥镇" in text else 0.97  # the shiqiao report is the least certain
+        scores = {s: (doubt if s.label == "T2.granted.total" else 0.99) for s in predicted}
+        record = {"template": "2021", "checks": [], "confidence": {"agency": 0.99, "requests.granted.total": doubt}}
+        return SimpleNamespace(record=record, spans=predicted, scores=scores)
+
+    tasks_path = tmp_path / "queue.json"
+    result = queue([reports], 2, tasks_path, extractor=SimpleNamespace(extract=extract))
+    assert [c.name.rsplit("/", 1)[-1] for c in result.queued] == ["shiqiao-2021.txt", "sure-2021.txt"]
+    tasks = json.loads(tasks_path.read_text(encoding="utf-8"))
+
+    client = label_studio.client()
+    project = client.create_project("govreport review queue", labelstudio_config())
+    summary = client.import_tasks(project, tasks)
+    assert (summary["task_count"], summary["prediction_count"]) == (2, 2)
+    by_doc = {}
+    for task_id in client.task_ids(project):
+        task = client.request("GET", f"/api/tasks/{task_id}")
+        (pred,) = client.predictions(task_id)
+        by_doc[task["data"]["doc_id"]] = (task, pred)
+    task, pred = by_doc["shiqiao-2021"]
+    assert pred["score"] == pytest.approx(0.35)  # the prediction's score: its lowest value confidence
+    scores = {r["value"]["labels"][0]: r["score"] for r in pred["result"]}
+    assert scores["T2.granted.total"] == pytest.approx(0.35) and scores["AGENCY"] == pytest.approx(0.99)
+    assert pred["result"] == tasks[0]["predictions"][0]["result"]
+    assert task["data"]["meta"]["review"]["rank"] == 1
+    assert by_doc["sure-2021"][1]["score"] == pytest.approx(0.97)
+    client.delete_project(project)
+
+
+@pytest.mark.labelstudio
 def test_round_trip_through_a_real_label_studio(label_studio, tmp_path):
     from govreport.annotations.formats import labelstudio_config, read_labelstudio
     from govreport.annotations.pre import pre_annotate
