@@ -205,12 +205,8 @@ def _na_status(text: str, row: _Row, start: int, end: int, values: dict[str, Any
     return {p: "na" for p in row.paths if values[p] is None}
 
 
-def cell_status(text: str, spans: list[Span], record: dict[str, Any]) -> dict[str, str]:
-    """The status of every cell of the record's template (see the module docstring)."""
-    template = record.get("template")
-    values = {p: schema.get_path(record, p) for p in schema.cell_paths(template)}
-    status = {p: ("number" if v is not None else "absent") for p, v in values.items()}
-    rows = _rows(template)
+def _attach_spans(rows: list[_Row], spans: list[Span]) -> None:
+    """Each cell span onto its row (the second copy of a report pasted twice is left out)."""
     by_path = {p: row for row in rows for p in row.paths}
     seen: set[str] = set()
     for s in sorted(spans):
@@ -222,8 +218,12 @@ def cell_status(text: str, spans: list[Span], record: dict[str, Any]) -> dict[st
             continue
         seen.add(path)
         row.spans.append(s)
+
+
+def _locate_rows(text: str, rows: list[_Row]) -> None:
+    """Where each row starts: its label before its first span, or (a row without spans) its label
+    word standing like a cell between the rows around it, once its table is known to be printed."""
     folded, index = fold_with_map(text)
-    headings = sorted(s.start for s in spans if s.label.startswith("H."))
     announced = {r.table for r in rows if r.spans}  # tables known to be printed
     cursor = 0
     for i, row in enumerate(rows):
@@ -239,6 +239,32 @@ def cell_status(text: str, spans: list[Span], record: dict[str, Any]) -> dict[st
             row.start, row.after_label = label
             cursor = label[1]
             announced.add(row.table)
+
+
+def _row_status(text: str, row: _Row, end: int, whole: bool, values: dict[str, Any]) -> dict[str, str]:
+    """blank or na for the null cells of a row found in text[row.start:end] (`whole`: the row is not
+    the end of the text, so every cell of it was printed)."""
+    assert row.start is not None
+    status: dict[str, str] = {}
+    last = max((s.end for s in row.spans), default=row.after_label or row.start)
+    last_col = max((j for j, p in enumerate(row.paths) if values[p] is not None), default=-1)
+    closed = None if whole else _closed_cells(text, last, end)
+    for j, p in enumerate(row.paths):
+        if values[p] is None and (j < last_col or closed is None or j - last_col <= closed):
+            status[p] = "blank"
+    status.update({p: s for p, s in _na_status(text, row, row.start, end, values).items() if p in status})
+    return status
+
+
+def cell_status(text: str, spans: list[Span], record: dict[str, Any]) -> dict[str, str]:
+    """The status of every cell of the record's template (see the module docstring)."""
+    template = record.get("template")
+    values = {p: schema.get_path(record, p) for p in schema.cell_paths(template)}
+    status = {p: ("number" if v is not None else "absent") for p, v in values.items()}
+    rows = _rows(template)
+    _attach_spans(rows, spans)
+    _locate_rows(text, rows)
+    headings = sorted(s.start for s in spans if s.label.startswith("H."))
     found = [r for r in rows if r.start is not None]
     for k, row in enumerate(found):
         assert row.start is not None
@@ -248,14 +274,5 @@ def cell_status(text: str, spans: list[Span], record: dict[str, Any]) -> dict[st
         whole = k + 1 < len(found) or heading is not None
         end = min(end, heading) if heading is not None else end
         assert end is not None
-        printed_cols = [j for j, p in enumerate(row.paths) if values[p] is not None]
-        last_col = max(printed_cols, default=-1)
-        closed = None if whole else _closed_cells(text, last, end)
-        for j, p in enumerate(row.paths):
-            if values[p] is not None:
-                continue
-            if j < last_col or closed is None or j - last_col <= closed:
-                status[p] = "blank"
-        status.update({p: s for p, s in _na_status(text, row, row.start, end, values).items()
-                       if status[p] == "blank"})
+        status.update(_row_status(text, row, end, whole, values))
     return status

@@ -118,6 +118,38 @@ def agency_weight(text: str, span: Span, last_heading_end: int) -> int:
         span.start > len(text) * 0.85 else 1
 
 
+def _clusters(folded: list[str]) -> list[list[int]]:
+    """Indices of the names grouped by containment (a name inside another joins its group), each group
+    in order, the groups in order of their first member."""
+    parent = list(range(len(folded)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            i = parent[i]
+        return i
+
+    for i in range(len(folded)):
+        for j in range(i):
+            if _inside(folded[i], folded[j]) or _inside(folded[j], folded[i]):
+                parent[root(i)] = root(j)
+    clusters: dict[int, list[int]] = {}
+    for i in range(len(folded)):
+        clusters.setdefault(root(i), []).append(i)
+    return list(clusters.values())
+
+
+def _representative(text: str, mentions: Sequence[Span], texts: list[str], folded: list[str],
+                    members: list[int]) -> int | None:
+    """The member with the longest folded name that is no fragment and no compiling office of a
+    government in the cluster (ties: the first); None when every member is one."""
+    names = {folded[m] for m in members}
+    good = [m for m in members
+            if not is_fragment(text, mentions[m], texts)
+            and not (_OFFICE.search(folded[m]) and any(n != folded[m] and n.endswith("政府")
+                                                      and n in folded[m] for n in names))]
+    return max(good, key=lambda m: (len(folded[m]), -m)) if good else None
+
+
 def choose_agency(text: str, spans: Sequence[Span]) -> tuple[Span, list[str]] | None:
     """The reporting body: (the mention holding its fullest printed name, its other printed forms).
 
@@ -126,39 +158,13 @@ def choose_agency(text: str, spans: Sequence[Span]) -> tuple[Span, list[str]] | 
     fragment and no compiling office of another member. None when there is no usable mention.
     """
     mentions = [s for s in spans if s.label == "AGENCY" and s.end > s.start]
-    if not mentions:
-        return None
     texts = [text[s.start:s.end] for s in mentions]
     folded = [fold_name(t) for t in texts]
-    heads = [s.end for s in spans if s.label.startswith("H.")]
-    last_heading = max(heads, default=0)
-    parent = list(range(len(mentions)))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            i = parent[i]
-        return i
-
-    for i in range(len(mentions)):
-        for j in range(i):
-            if _inside(folded[i], folded[j]) or _inside(folded[j], folded[i]):
-                parent[root(i)] = root(j)
-    clusters: dict[int, list[int]] = {}
-    for i in range(len(mentions)):
-        clusters.setdefault(root(i), []).append(i)
-
-    def representative(members: list[int]) -> int | None:
-        names = {folded[m] for m in members}
-        good = [m for m in members
-                if not is_fragment(text, mentions[m], texts)
-                and not (_OFFICE.search(folded[m]) and any(n != folded[m] and n.endswith("政府")
-                                                          and n in folded[m] for n in names))]
-        return max(good, key=lambda m: (len(folded[m]), -m)) if good else None
-
-    ranked = sorted(clusters.values(),
+    last_heading = max((s.end for s in spans if s.label.startswith("H.")), default=0)
+    ranked = sorted(_clusters(folded),
                     key=lambda ms: (-sum(agency_weight(text, mentions[m], last_heading) for m in ms), ms[0]))
     for members in ranked:
-        best = representative(members)
+        best = _representative(text, mentions, texts, folded, members)
         if best is None:
             continue
         fragments = {texts[m] for m in members if is_fragment(text, mentions[m], texts)}

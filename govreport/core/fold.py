@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from govreport.core.normalize import traditional_table
+from govreport.core.rules import traditional_table
 
 # (shù), (xiàng): lower-case Latin letters with tone marks in brackets, right after a CJK character
 _PINYIN = re.compile(r"(?<=[\u4e00-\u9fff])[(（][a-zü\u00e0-\u01dc]{1,7}[)）]")

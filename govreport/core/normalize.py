@@ -9,14 +9,14 @@ to exact offsets in the text the user gave.
 
 from __future__ import annotations
 
-import os
 import unicodedata
 from array import array
 from dataclasses import asdict, dataclass
-from functools import cache
 from typing import Any
 
 import numpy as np
+
+from govreport.core.rules import fold_traditional
 
 # Characters that render as nothing: dropped so they cannot split a number or a heading in two.
 _INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad")
@@ -59,24 +59,6 @@ class Normalized:
         return int(self.starts[start]), int(self.ends[end - 1])
 
 
-@cache
-def traditional_table() -> dict[str, str]:
-    """OpenCC's one-to-one traditional -> simplified character table (first candidate of each entry)."""
-    try:
-        import opencc
-    except ImportError:  # folding is an optimisation; without the table, text passes through
-        return {}
-    path = os.path.join(os.path.dirname(opencc.__file__), "dictionary", "TSCharacters.txt")
-    table: dict[str, str] = {}
-    with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            src, _, dst = line.rstrip("\n").partition("\t")
-            target = dst.split(" ")[0] if dst else ""
-            if len(src) == 1 and len(target) == 1:
-                table[src] = target
-    return table
-
-
 def _is_space(ch: str) -> bool:
     return ch.isspace() or ch in "\u3000\xa0"
 
@@ -87,8 +69,7 @@ def normalize_char(ch: str, options: NormalizeOptions) -> str:
         return ""
     out = unicodedata.normalize("NFKC", ch) if options.fold_width else ch
     if options.fold_traditional:
-        table = traditional_table()
-        out = "".join(table.get(c, c) for c in out)
+        out = fold_traditional(out)
     return out
 
 
@@ -112,6 +93,25 @@ def _cell_marks(run: str, start: int) -> list[tuple[str, int, int]]:
 _FLUSH = 1 << 16  # characters gathered in a list before they are joined into one piece of text
 
 
+def _space_run(text: str, i: int) -> int:
+    """The end of the whitespace run starting at ``i``."""
+    j, n = i + 1, len(text)
+    while j < n and _is_space(text[j]):
+        j += 1
+    return j
+
+
+def _space_mark(text: str, i: int, collapse: bool) -> tuple[str, int]:
+    """The one character standing for the whitespace at ``i`` (a line break, tab or space) and the end
+    of what it stands for: the whole run when ``collapse``, else the character alone."""
+    if not collapse:
+        ch = text[i]
+        return ("\n" if ch in "\r\n" else "\t" if ch == "\t" else " "), i + 1
+    j = _space_run(text, i)
+    run = text[i:j]
+    return ("\n" if ("\n" in run or "\r" in run) else "\t" if "\t" in run else " "), j
+
+
 def normalize(text: str, options: NormalizeOptions | None = None) -> Normalized:
     options = options or NormalizeOptions()
     pieces: list[str] = []  # the normalised text, joined every _FLUSH characters (a list of
@@ -126,38 +126,27 @@ def normalize(text: str, options: NormalizeOptions | None = None) -> Normalized:
             pieces.append("".join(chars))
             chars.clear()
         ch = text[i]
-        if options.keep_cells and _is_space(ch):
-            j = i + 1
-            while j < n and _is_space(text[j]):
-                j += 1
-            for out, s, e in _cell_marks(text_nl[i:j], i):
+        if _is_space(ch):
+            if options.keep_cells:
+                j = _space_run(text, i)
+                marks = _cell_marks(text_nl[i:j], i)
+            else:
+                ch, j = _space_mark(text, i, options.collapse_whitespace)
+                marks = [(ch, i, j)]
+            for out, s, e in marks:
                 chars.append(out)
                 starts.append(s)
                 ends.append(e)
             i = j
             continue
-        if _is_space(ch):
-            j = i + 1
-            if options.collapse_whitespace:
-                while j < n and _is_space(text[j]):
-                    j += 1
-                run = text[i:j]
-                ch = "\n" if ("\n" in run or "\r" in run) else "\t" if "\t" in run else " "
-            else:
-                ch = "\n" if ch in "\r\n" else "\t" if ch == "\t" else " "
-            chars.append(ch)
-            starts.append(i)
-            ends.append(j)
-            i = j
-            continue
         out = memo.get(ch)
         if out is None:
             out = memo[ch] = normalize_char(ch, options)
-        if len(out) == 1:
+        if len(out) == 1:  # the common case, without a loop
             chars.append(out)
             starts.append(i)
             ends.append(i + 1)
-        else:
+        else:  # none for an invisible character, more for a ligature
             for c in out:
                 chars.append(c)
                 starts.append(i)

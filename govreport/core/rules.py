@@ -6,7 +6,7 @@ generator.
 - a publication date as printed (2021年1月19日, 二〇二一年一月十九日, 2020-01-30, 2020/1/30, 20200130);
 - sentence ends (for pairing a leader's name with a title): 。；;！？ and line breaks, never ASCII ``?``,
   which stands for characters lost in conversion (spec layout 000);
-- traditional folding (one OpenCC table, govreport.core.normalize.traditional_table);
+- traditional folding (one OpenCC table, traditional_table: the tagger's normalisation folds with it too);
 - writing a value at a dotted record path.
 
 Numbers are govreport.core.numbers, sections govreport.core.sections, the choice among mentions
@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import bisect
 import datetime
+import os
 import re
 import unicodedata
+from functools import cache
 from typing import Any
 
 from govreport.core.document import Span
-from govreport.core.normalize import traditional_table
 from govreport.core.numbers import CN_DIGITS, parse_number
 
 # Years a report can plausibly name; anything else is a misread, not a year.
@@ -108,6 +109,24 @@ def same_sentence(breaks: list[int], a: Span, b: Span) -> bool:
 
 
 # --- characters -----------------------------------------------------------------------------------
+@cache
+def traditional_table() -> dict[str, str]:
+    """OpenCC's one-to-one traditional -> simplified character table (first candidate of each entry)."""
+    try:
+        import opencc
+    except ImportError:  # folding is an optimisation; without the table, text passes through
+        return {}
+    path = os.path.join(os.path.dirname(opencc.__file__), "dictionary", "TSCharacters.txt")
+    table: dict[str, str] = {}
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            src, _, dst = line.rstrip("\n").partition("\t")
+            target = dst.split(" ")[0] if dst else ""
+            if len(src) == 1 and len(target) == 1:
+                table[src] = target
+    return table
+
+
 def fold_traditional(text: str) -> str:
     """Traditional characters as simplified ones, character by character (萬元 -> 万元, 製發 -> 制发)."""
     table = traditional_table()

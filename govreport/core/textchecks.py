@@ -120,6 +120,40 @@ def _other_year(sentence: str, start: int, report_year: int | None) -> bool:
     return report_year is None or years[-1] != report_year
 
 
+def _value_stated(rule: Rule, m: re.Match[str], sentence: str, report_year: int | None) -> int | float | None:
+    """The value a rule's match states about the report's year; None when the match is rejected, is
+    about another year (one named before it, or a named year that is not the next), or reads no number."""
+    if rule.reject is not None and rule.reject.search(m.group()):
+        return None
+    if _other_year(sentence, m.start(), report_year):
+        return None
+    named = m.groupdict().get("y")
+    if named and (report_year is None or int(named) != report_year + 1):
+        return None
+    return 0 if rule.zero else parse_number(m.group("n"))
+
+
+def _sentence_statements(sentence: str, template: str | None,
+                         report_year: int | None) -> list[tuple[int, Statement]]:
+    """The statements of one (folded) sentence with their offsets in it; of overlapping matches about
+    the same cell, the first rule's."""
+    out: list[tuple[int, Statement]] = []
+    taken: list[tuple[int, int, str]] = []
+    for rule in RULES:
+        where = _normative_path(template) if rule.where == "normative" else rule.where
+        if where is None:
+            continue
+        for m in rule.pattern.finditer(sentence):
+            if any(m.start() < e and s < m.end() and w == where for s, e, w in taken):
+                continue
+            value = _value_stated(rule, m, sentence, report_year)
+            if value is None:
+                continue
+            taken.append((m.start(), m.end(), where))
+            out.append((m.start(), Statement(where, m.group().strip(), value)))
+    return out
+
+
 def statements(text: str, template: str | None, report_year: int | None) -> list[Statement]:
     """Every statement of the table RULES in ``text``, in text order (one per rule match; matches of two
     rules about the same cell that overlap are kept once, by the first rule)."""
@@ -128,26 +162,7 @@ def statements(text: str, template: str | None, report_year: int | None) -> list
         sentence = sm.group()
         if "|" in sentence or "\t" in sentence:
             continue
-        taken: list[tuple[int, int, str]] = []
-        for rule in RULES:
-            where = _normative_path(template) if rule.where == "normative" else rule.where
-            if where is None:
-                continue
-            for m in rule.pattern.finditer(sentence):
-                if any(m.start() < e and s < m.end() and w == where for s, e, w in taken):
-                    continue
-                if rule.reject is not None and rule.reject.search(m.group()):
-                    continue
-                if _other_year(sentence, m.start(), report_year):
-                    continue
-                named = m.groupdict().get("y")
-                if named and (report_year is None or int(named) != report_year + 1):
-                    continue
-                value = 0 if rule.zero else parse_number(m.group("n"))
-                if value is None:
-                    continue
-                taken.append((m.start(), m.end(), where))
-                out.append((sm.start() + m.start(), Statement(where, m.group().strip(), value)))
+        out += [(sm.start() + at, st) for at, st in _sentence_statements(sentence, template, report_year)]
     return [s for _, s in sorted(out, key=lambda p: p[0])]
 
 
