@@ -18,6 +18,7 @@ import os
 import re
 import zipfile
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -361,12 +362,44 @@ def _is_nav(el: Any) -> bool:
     return el.find(".//table") is None and len(el.text_content()) < 2000
 
 
-def html_to_text(data: bytes | str) -> ReadResult:
-    """Main text of a page: scripts, styles and navigation dropped; one block per line; each table
-    row on one line with cells joined by ` | ` (one entry per <td>/<th>; colspan/rowspan not expanded)."""
+def _with_title(body: str, title: str) -> str:
+    """The page's text with its <title> as the first line, unless the text already holds it."""
+    title = _tidy_lines(title.split("\n")).replace("\n", " ")
+    if title and title not in body:
+        return f"{title}\n{body}" if body else title
+    return body
+
+
+def _parse_html(text: str) -> Any:
+    """The page's tree, or None when libxml2 gave up on its nesting."""
     from lxml import etree
     from lxml import html as lhtml
 
+    try:
+        # huge_tree: without it libxml2 stops at 255 levels and silently drops the rest of the page
+        return lhtml.document_fromstring(text, parser=lhtml.HTMLParser(huge_tree=True))
+    except (etree.ParserError, ValueError) as e:
+        if "empty" not in str(e).lower():
+            raise ReadError(f"not parseable as HTML: {e}") from e
+        return None  # libxml2 gave up on the nesting: the flat reader keeps the text
+
+
+def _drop_debris(root: Any) -> None:
+    """Comments, scripts, styles, the head and navigation out of the tree (the text after each kept)."""
+    from lxml import etree
+
+    # drop_tree keeps the tail text that follows a dropped element
+    for el in list(root.iter(etree.Comment, etree.ProcessingInstruction, *_HTML_DROP, "head")):
+        if el.getparent() is not None:
+            el.drop_tree()
+    for el in list(root.iter()):
+        if isinstance(el.tag, str) and el.getparent() is not None and _is_nav(el):
+            el.drop_tree()
+
+
+def html_to_text(data: bytes | str) -> ReadResult:
+    """Main text of a page: scripts, styles and navigation dropped; one block per line; each table
+    row on one line with cells joined by ` | ` (one entry per <td>/<th>; colspan/rowspan not expanded)."""
     if isinstance(data, bytes):
         text, encoding, warnings = _decode_html(data)
     else:
@@ -375,13 +408,7 @@ def html_to_text(data: bytes | str) -> ReadResult:
     text = text.replace("\x00", "")
     if not text.strip():
         raise ReadError("no text in this html input (only whitespace)")
-    try:
-        # huge_tree: without it libxml2 stops at 255 levels and silently drops the rest of the page
-        root = lhtml.document_fromstring(text, parser=lhtml.HTMLParser(huge_tree=True))
-    except (etree.ParserError, ValueError) as e:
-        if "empty" not in str(e).lower():
-            raise ReadError(f"not parseable as HTML: {e}") from e
-        root = None  # libxml2 gave up on the nesting: the flat reader below keeps the text
+    root = _parse_html(text)
     depth = _tree_depth(root) if root is not None else HTML_MAX_DEPTH + 1
     if depth > HTML_MAX_DEPTH:
         # libxml2 cuts a tree at 2,048 levels even with huge_tree, and the walk below recurses per
@@ -390,20 +417,11 @@ def html_to_text(data: bytes | str) -> ReadResult:
             *warnings, f"the page nests elements more than {HTML_MAX_DEPTH} levels deep; read without its "
             "tree (all text kept, but navigation menus are not removed and layout tables are read as tables)"])
     title = (root.findtext(".//title") or "").strip()
-    # drop_tree keeps the tail text that follows a dropped element
-    for el in list(root.iter(etree.Comment, etree.ProcessingInstruction, *_HTML_DROP, "head")):
-        if el.getparent() is not None:
-            el.drop_tree()
-    for el in list(root.iter()):
-        if isinstance(el.tag, str) and el.getparent() is not None and _is_nav(el):
-            el.drop_tree()
+    _drop_debris(root)
     pieces: list[str] = []
     _walk_html(root, pieces, pre=False)
     body = _tidy_lines("".join(pieces).split("\n"))
-    title = _tidy_lines(title.split("\n")).replace("\n", " ")
-    if title and title not in body:
-        body = f"{title}\n{body}" if body else title
-    return ReadResult(body, "html", encoding, warnings)
+    return ReadResult(_with_title(body, title), "html", encoding, warnings)
 
 
 HTML_MAX_DEPTH = 800  # below both libxml2's huge_tree cap (2,048) and Python's recursion limit (1,000)
@@ -419,79 +437,79 @@ def _tree_depth(root: Any) -> int:
     return deepest
 
 
+class _FlatHtml(HTMLParser):
+    """The text of a page from the parser's events: no tree, so no depth limit (see _flat_html_text)."""
+
+    SKIP = frozenset({*_HTML_DROP, "head"} - {"nav", "select", "button", "input"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+        self.skip: list[str] = []
+        self.row: list[str] | None = None
+        self.cell: list[str] | None = None
+        self.title: list[str] = []
+        self.in_title = False
+
+    def _sink(self) -> list[str]:
+        """Where text goes: the open table cell, else the page."""
+        return self.cell if self.cell is not None else self.out
+
+    def _end_cell(self) -> None:
+        if self.cell is not None and self.row is not None:
+            self.row.append(join_broken("".join(self.cell).split("\n")))
+        self.cell = None
+
+    def end_row(self) -> None:
+        self._end_cell()
+        if self.row is not None and any(c.strip() for c in self.row):
+            self.out.append("\n" + table_row_line(self.row) + "\n")
+        self.row = None
+
+    def handle_starttag(self, tag: str, attrs: Any) -> None:
+        if tag in self.SKIP:
+            self.skip.append(tag)
+        elif tag == "title":
+            self.in_title = True
+        elif tag == "tr":
+            self.end_row()
+            self.row = []
+        elif tag in ("td", "th"):
+            self._end_cell()
+            if self.row is None:
+                self.row = []
+            self.cell = []
+        elif tag == "br" or tag in _BLOCK_TAGS:
+            self._sink().append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.skip and tag == self.skip[-1]:
+            self.skip.pop()
+        elif tag == "title":
+            self.in_title = False
+        elif tag in ("tr", "table"):
+            self.end_row()
+        elif tag in ("td", "th"):
+            self._end_cell()
+        elif tag in _BLOCK_TAGS:
+            self._sink().append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if self.in_title:
+            self.title.append(data)
+        elif not self.skip:
+            self._sink().append(_html_space(data, False))
+
+
 def _flat_html_text(text: str, encoding: str | None, warnings: list[str]) -> ReadResult:
     """Text of a page without building its tree (stdlib event parser: no depth limit). Block tags
     start lines, table rows become `a | b | c` lines, scripts, styles and the head are skipped."""
-    from html.parser import HTMLParser
-
-    skip_tags = {*_HTML_DROP, "head"} - {"nav", "select", "button", "input"}
-
-    class Flat(HTMLParser):
-        def __init__(self) -> None:
-            super().__init__(convert_charrefs=True)
-            self.out: list[str] = []
-            self.skip: list[str] = []
-            self.row: list[str] | None = None
-            self.cell: list[str] | None = None
-            self.title: list[str] = []
-            self.in_title = False
-
-        def _end_cell(self) -> None:
-            if self.cell is not None and self.row is not None:
-                self.row.append(join_broken("".join(self.cell).split("\n")))
-            self.cell = None
-
-        def _end_row(self) -> None:
-            self._end_cell()
-            if self.row is not None and any(c.strip() for c in self.row):
-                self.out.append("\n" + table_row_line(self.row) + "\n")
-            self.row = None
-
-        def handle_starttag(self, tag: str, attrs: Any) -> None:
-            if tag in skip_tags:
-                self.skip.append(tag)
-            elif tag == "title":
-                self.in_title = True
-            elif tag == "tr":
-                self._end_row()
-                self.row = []
-            elif tag in ("td", "th"):
-                self._end_cell()
-                if self.row is None:
-                    self.row = []
-                self.cell = []
-            elif tag == "br" or tag in _BLOCK_TAGS:
-                (self.cell if self.cell is not None else self.out).append("\n")
-
-        def handle_endtag(self, tag: str) -> None:
-            if self.skip and tag == self.skip[-1]:
-                self.skip.pop()
-            elif tag == "title":
-                self.in_title = False
-            elif tag in ("tr", "table"):
-                self._end_row()
-            elif tag in ("td", "th"):
-                self._end_cell()
-            elif tag in _BLOCK_TAGS:
-                (self.cell if self.cell is not None else self.out).append("\n")
-
-        def handle_data(self, data: str) -> None:
-            if self.in_title:
-                self.title.append(data)
-                return
-            if self.skip:
-                return
-            (self.cell if self.cell is not None else self.out).append(_html_space(data, False))
-
-    parser = Flat()
+    parser = _FlatHtml()
     parser.feed(text)
     parser.close()
-    parser._end_row()
+    parser.end_row()
     body = _tidy_lines("".join(parser.out).split("\n"))
-    title = _tidy_lines("".join(parser.title).split("\n")).replace("\n", " ")
-    if title and title not in body:
-        body = f"{title}\n{body}" if body else title
-    return ReadResult(body, "html", encoding, warnings)
+    return ReadResult(_with_title(body, "".join(parser.title)), "html", encoding, warnings)
 
 
 def _walk_html(el: Any, out: list[str], pre: bool) -> None:
@@ -597,14 +615,21 @@ def pdf_to_text(data: bytes) -> ReadResult:
     return ReadResult(_tidy_lines(lines), "pdf")
 
 
-def _pdf_page_lines(page: Any) -> list[str]:
+def _page_tables(page: Any) -> list[Any]:
+    """The page's tables of two columns or more (a frame drawn round the page or a paragraph is a
+    one-column "table": that stays text)."""
     try:
         tables = page.find_tables()
     except Exception:  # table finding is a refinement; plain lines still work
-        tables = []
-    # A frame drawn round the page or a paragraph is a one-column "table": keep that as text.
-    tables = [t for t in tables if max((len(r) for r in t.extract()), default=0) >= 2]
+        return []
+    return [t for t in tables if max((len(r) for r in t.extract()), default=0) >= 2]
+
+
+def _text_lines(page: Any, tables: list[Any]) -> list[dict[str, Any]]:
+    """The page's text lines outside its tables."""
     boxes = [t.bbox for t in tables]
+    if not boxes:
+        return page.extract_text_lines()
 
     def outside(obj: dict[str, Any]) -> bool:
         if obj.get("object_type") != "char":
@@ -612,23 +637,34 @@ def _pdf_page_lines(page: Any) -> list[str]:
         cx, cy = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
         return not any(x0 <= cx <= x1 and top <= cy <= bottom for x0, top, x1, bottom in boxes)
 
-    text_lines = page.filter(outside).extract_text_lines() if boxes else page.extract_text_lines()
+    return page.filter(outside).extract_text_lines()
+
+
+def _table_lines(table: Any) -> list[str]:
+    """One `a | b | c` line per row holding any text."""
+    out = []
+    for row in table.extract():
+        cells = [join_broken((c or "").split("\n")) for c in row]
+        if any(cells):
+            out.append(table_row_line(cells))
+    return out
+
+
+def _pdf_page_lines(page: Any) -> list[str]:
+    tables = _page_tables(page)
+    text_lines = _text_lines(page, tables)
     items: list[tuple[float, str, Any]] = [(ln["top"], "line", ln) for ln in text_lines]
-    for t in tables:
-        items.append((t.bbox[1], "table", t))
+    items += [(t.bbox[1], "table", t) for t in tables]
     items.sort(key=lambda it: it[0])
     right = max((ln["x1"] for ln in text_lines), default=page.width)
     out: list[str] = []
-    para: list[str] = []
+    para: list[str] = []  # lines of a paragraph wrapped at the right margin, joined when it ends
     for i, (_, kind, obj) in enumerate(items):
         if kind == "table":
             if para:
                 out.append(join_broken(para))
                 para = []
-            for row in obj.extract():
-                cells = [join_broken((c or "").split("\n")) for c in row]
-                if any(cells):
-                    out.append(table_row_line(cells))
+            out += _table_lines(obj)
             continue
         text = obj["text"].strip()
         para.append(text)
