@@ -14,6 +14,7 @@ from pathlib import Path
 
 # Choices come from the library's own constants (light modules: no torch, no model).
 from govreport.core.document import TASK_FORMATS
+from govreport.inference.batch import EXTRACT_FORMATS
 from govreport.inference.export_tables import FORMATS as TABLE_FORMATS
 from govreport.paths import DEFAULT_MODEL, GOLD_DIR, TRAIN_ANNOTATIONS_DIR
 
@@ -274,7 +275,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("inputs", nargs="+", metavar="FILE_OR_DIR_OR_GLOB", help="files, directories, globs; - for stdin")
     p.add_argument("--model", default=str(DEFAULT_MODEL), help="model directory (default models/default)")
     p.add_argument("--out", help="output file; with JSONL a re-run resumes it (inputs already done are skipped)")
-    p.add_argument("--format", choices=["json", "jsonl"],
+    p.add_argument("--format", choices=EXTRACT_FORMATS,
                    help="json: one pretty record (default for one file); jsonl: one line per input")
     p.add_argument("--offsets", action="store_true",
                    help="add provenance offsets to the record and the text they point into")

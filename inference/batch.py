@@ -35,13 +35,12 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
-from govreport.inference.extract import Extractor
 from govreport.inference.readers import (
     DEFAULT_MAX_BYTES,
     SUPPORTED_EXTS,
@@ -51,6 +50,7 @@ from govreport.inference.readers import (
     read_bytes,
     too_large_message,
 )
+from govreport.paths import MODEL_CONFIG, is_model_dir
 
 ExtractFn = Callable[[str], dict[str, Any]]
 ExtractFactory = Callable[[], ExtractFn]
@@ -59,6 +59,8 @@ ExtractFactory = Callable[[], ExtractFn]
 # driver (run_batch) alone reads previous lines, decides what to skip and writes the output.
 Runner = Callable[[Iterator["Loaded"], ExtractFactory, int, bool], Iterable[dict[str, Any]]]
 STDIN = "-"
+# `govreport extract --format`: json (one input, a pretty record) or jsonl (a line per input).
+EXTRACT_FORMATS = ("json", "jsonl")
 
 
 class BatchError(Exception):
@@ -427,41 +429,66 @@ def _isolated(item: Loaded, factory: ExtractFactory, max_bytes: int, keep_text: 
                     "error": "the worker process died on this input (a crash in a reader or the model)"}
 
 
+Pending = dict[cf.Future[dict[str, Any]], Loaded]
+
+
+def _submit_more(pool: cf.ProcessPoolExecutor, items: Iterator[Loaded], pending: Pending, jobs: int,
+                 max_bytes: int, keep_text: bool) -> tuple[bool, list[Loaded]]:
+    """Inputs submitted until 2*jobs are in flight: (the inputs ran out, the inputs in flight when the
+    pool turned out broken: empty while it works)."""
+    while len(pending) < 2 * jobs:
+        item = next(items, None)
+        if item is None:
+            return True, []
+        try:
+            pending[pool.submit(_work, item, max_bytes, keep_text)] = item
+        except cf.process.BrokenProcessPool:  # the pool broke since the last wait
+            return False, [*pending.values(), item]
+    return False, []
+
+
+def _collect(finished: set[cf.Future[dict[str, Any]]], pending: Pending
+             ) -> Generator[dict[str, Any], None, list[Loaded]]:
+    """The lines of the finished inputs; returns the inputs in flight if a worker died (empty if none)."""
+    for fut in finished:
+        item = pending.pop(fut)
+        try:
+            result = fut.result()
+        except cf.process.BrokenProcessPool:
+            return [item, *pending.values()]
+        except Exception as e:
+            result = {**_head(item), "error": f"extraction failed ({type(e).__name__}: {e})"}
+        yield _checked(result)
+    return []
+
+
+def _one_pool(items: Iterator[Loaded], factory: ExtractFactory, jobs: int, max_bytes: int,
+              keep_text: bool) -> Generator[dict[str, Any], None, list[Loaded]]:
+    """Lines from one pool of workers until the inputs run out (returns []) or a worker dies (returns
+    the inputs that were in flight)."""
+    with _pool(jobs, factory) as pool:
+        pending: Pending = {}
+        exhausted = False
+        while True:
+            if not exhausted:
+                exhausted, suspects = _submit_more(pool, items, pending, jobs, max_bytes, keep_text)
+                if suspects:
+                    return suspects
+            if not pending:
+                return []
+            finished, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
+            suspects = yield from _collect(finished, pending)
+            if suspects:
+                return suspects
+
+
 def _results_parallel(items: Iterator[Loaded], factory: ExtractFactory, jobs: int, max_bytes: int,
                       keep_text: bool) -> Iterator[dict[str, Any]]:
     """Completion order; at most 2*jobs inputs in flight, so memory stays bounded on big batches.
     If a worker dies (segfault, out of memory), the inputs in flight are retried one by one in
     fresh workers and the batch goes on with a new pool."""
     while True:
-        suspects: list[Loaded] = []
-        with _pool(jobs, factory) as pool:
-            pending: dict[cf.Future[dict[str, Any]], Loaded] = {}
-            exhausted = False
-            while (pending or not exhausted) and not suspects:
-                while not exhausted and len(pending) < 2 * jobs:
-                    item = next(items, None)
-                    if item is None:
-                        exhausted = True
-                        break
-                    try:
-                        pending[pool.submit(_work, item, max_bytes, keep_text)] = item
-                    except cf.process.BrokenProcessPool:  # the pool broke since the last wait
-                        suspects = [*pending.values(), item]
-                        break
-                if suspects or not pending:
-                    break
-                finished, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
-                for fut in finished:
-                    item = pending.pop(fut)
-                    try:
-                        result = fut.result()
-                    except cf.process.BrokenProcessPool:
-                        suspects = [item, *pending.values()]
-                        break
-                    except Exception as e:
-                        result = {**_head(item),
-                                  "error": f"extraction failed ({type(e).__name__}: {e})"}
-                    yield _checked(result)
+        suspects = yield from _one_pool(items, factory, jobs, max_bytes, keep_text)
         if not suspects:
             return
         for item in suspects:
@@ -469,6 +496,86 @@ def _results_parallel(items: Iterator[Loaded], factory: ExtractFactory, jobs: in
 
 
 # --- the batch --------------------------------------------------------------------------------
+def _open_output(out: Path, summary: Summary) -> tuple[IO[bytes], dict[str, tuple[Key, str | None]]]:
+    """The output file opened for appending and locked, its torn last line cut, and the last outcome of
+    every input it holds."""
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        sink = out.open("ab", buffering=0)
+    except OSError as e:
+        raise BatchError(f"cannot write {out}: {e.strerror or e}") from e
+    try:  # two runs appending to one file would each redo the other's inputs
+        fcntl.flock(sink.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as e:
+        sink.close()
+        raise BatchError(f"{out} is being written by another govreport extract; wait for it to finish") from e
+    cut = repair_tail(out)
+    if cut:
+        summary.notes.append(f"{out}: cut a partial last line ({cut} bytes) left by an interrupted run")
+    return sink, previous_outcomes(out)
+
+
+@dataclass
+class _Ledger:
+    """What the driver of a batch keeps: the last outcome per input (from earlier runs, then this one),
+    the counts, the progress bar and the writer of the output."""
+
+    summary: Summary
+    previous: dict[str, tuple[Key, str | None]]
+    bar: Any
+    writer: LineWriter
+    warn: Callable[[str], None]
+
+    def emit(self, line: dict[str, Any]) -> None:
+        """Count a line and write it, unless it repeats the error the file already holds for the input."""
+        key = line_key(line)
+        if "error" in line:
+            self.summary.errors += 1
+            if self.previous.get(input_id(key)) == (key, line["error"]):
+                self.bar.update(1)  # the same error as last time: the file already says so
+                return
+        else:
+            self.summary.done += 1
+        self.writer.write(line)
+        self.previous[input_id(key)] = (key, line.get("error"))
+        for warning in line.get("warnings") or ():
+            self.warn(f"{line['path']}: warning: {warning}")
+        self.bar.update(1)
+
+    def todo(self, inputs: Sequence[str], max_bytes: int, stdin: IO[bytes] | None) -> Iterator[Loaded]:
+        """The inputs that need the extractor. Read lazily, as workers free up: a skipped input is hashed,
+        then dropped. Inputs that fail the cheap checks are recorded here, without the extractor."""
+        for path in inputs:
+            item = load_input(path, max_bytes, stdin)
+            key = (resolved_path(item.path), item.sha256)
+            last = self.previous.get(input_id(key))
+            if last == (key, None):  # its last line is a record of this content
+                self.summary.skipped += 1
+                self.bar.update(1)
+                continue
+            if last is not None and last[1] is not None:
+                self.summary.retried += 1
+            if item.error is not None:
+                self.emit({**_head(item), "error": item.error})
+                continue
+            yield item
+
+
+def _results(items: Iterator[Loaded], factory: ExtractFactory, jobs: int, max_bytes: int, keep_text: bool,
+             runner: Runner | None) -> Iterable[dict[str, Any]]:
+    """The lines of the inputs: from the runner, in this process (jobs 1) or from worker processes. Peeks
+    first: a re-run with everything done must not pay for loading the model."""
+    first = next(items, None)
+    if first is None:
+        return ()
+    todo = itertools.chain([first], items)
+    if runner is not None:
+        return runner(todo, factory, max_bytes, keep_text)
+    if jobs <= 1:
+        return _results_serial(todo, factory, max_bytes, keep_text)
+    return _results_parallel(todo, factory, jobs, max_bytes, keep_text)
+
+
 def run_batch(inputs: Sequence[str], factory: ExtractFactory, *, out: Path | None = None,
               jobs: int = 1, max_bytes: int = DEFAULT_MAX_BYTES, keep_text: bool = False,
               progress: bool = True, stdout: IO[bytes] | None = None,
@@ -484,73 +591,13 @@ def run_batch(inputs: Sequence[str], factory: ExtractFactory, *, out: Path | Non
     previous: dict[str, tuple[Key, str | None]] = {}
     sink: IO[bytes] = stdout or sys.stdout.buffer
     if out is not None:
-        try:
-            out.parent.mkdir(parents=True, exist_ok=True)
-            sink = out.open("ab", buffering=0)
-        except OSError as e:
-            raise BatchError(f"cannot write {out}: {e.strerror or e}") from e
-        try:  # two runs appending to one file would each redo the other's inputs
-            fcntl.flock(sink.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError as e:
-            sink.close()
-            raise BatchError(f"{out} is being written by another govreport extract; wait for it to finish") from e
-        cut = repair_tail(out)
-        if cut:
-            summary.notes.append(f"{out}: cut a partial last line ({cut} bytes) left by an interrupted run")
-        previous = previous_outcomes(out)
-
+        sink, previous = _open_output(out, summary)
     bar = _progress(len(inputs), progress)
     writer = LineWriter(sink, durable=out is not None, name=str(out) if out is not None else "standard output")
-
-    def emit(line: dict[str, Any]) -> None:
-        key = line_key(line)
-        if "error" in line:
-            summary.errors += 1
-            if previous.get(input_id(key)) == (key, line["error"]):
-                bar.update(1)  # the same error as last time: the file already says so
-                return
-        else:
-            summary.done += 1
-        writer.write(line)
-        previous[input_id(key)] = (key, line.get("error"))
-        for warning in line.get("warnings") or ():
-            (warn or _warn_stderr(bar))(f"{line['path']}: warning: {warning}")
-        bar.update(1)
-
-    def loaded() -> Iterator[Loaded]:
-        # Read lazily, as workers free up: a skipped input is hashed, then dropped. Inputs that fail
-        # the cheap checks are recorded here, without the extractor.
-        for path in inputs:
-            item = load_input(path, max_bytes, stdin)
-            key = (resolved_path(item.path), item.sha256)
-            last = previous.get(input_id(key))
-            if last == (key, None):  # its last line is a record of this content
-                summary.skipped += 1
-                bar.update(1)
-                continue
-            if last is not None and last[1] is not None:
-                summary.retried += 1
-            if item.error is not None:
-                emit({**_head(item), "error": item.error})
-                continue
-            yield item
-
+    ledger = _Ledger(summary, previous, bar, writer, warn or _warn_stderr(bar))
     try:
-        # Peek first: a re-run with everything done must not pay for loading the model.
-        items = loaded()
-        first = next(items, None)
-        todo = itertools.chain([first], items) if first is not None else iter(())
-        results: Iterable[dict[str, Any]]
-        if first is None:
-            results = ()
-        elif runner is not None:
-            results = runner(todo, factory, max_bytes, keep_text)
-        elif jobs <= 1:
-            results = _results_serial(todo, factory, max_bytes, keep_text)
-        else:
-            results = _results_parallel(todo, factory, jobs, max_bytes, keep_text)
-        for line in results:
-            emit(line)
+        for line in _results(ledger.todo(inputs, max_bytes, stdin), factory, jobs, max_bytes, keep_text, runner):
+            ledger.emit(line)
     finally:
         bar.close()
         if out is not None:
@@ -597,6 +644,8 @@ def model_extract_fn(model_dir: str, offsets: bool = False, progress: bool = Fal
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     if "transformers" in sys.modules:
         sys.modules["transformers"].utils.logging.disable_progress_bar()
+    from govreport.inference.extract import Extractor  # lazy: the pipeline is loaded where the model is (the CLI
+    # imports this module for its constants; --help stays fast)
     extractor = Extractor.from_pretrained(model_dir)
     if progress and hasattr(extractor.tagger, "progress"):
         extractor.tagger.progress = True
@@ -609,8 +658,8 @@ def model_extract_fn(model_dir: str, offsets: bool = False, progress: bool = Fal
 
 def model_factory(model_dir: str | Path, offsets: bool = False) -> ExtractFactory:
     """A picklable factory for `run_batch` (each worker process loads the model from `model_dir`)."""
-    if not (Path(model_dir) / "config.json").is_file():
-        raise BatchError(f"no model at {model_dir} (config.json missing): train one with `govreport train` "
+    if not is_model_dir(model_dir):
+        raise BatchError(f"no model at {model_dir} ({MODEL_CONFIG} missing): train one with `govreport train` "
                          "or pass --model DIR")
     return partial(model_extract_fn, str(model_dir), offsets)
 

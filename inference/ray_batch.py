@@ -134,6 +134,24 @@ class _Pool:
             self.kill(actor)
 
 
+def _fill(slots: list[Any], flight: list[deque[tuple[Any, Loaded]]], owner: dict[Any, int],
+          queue: deque[Loaded], items: Iterator[Loaded], exhausted: bool, max_bytes: int, keep_text: bool) -> bool:
+    """Every actor given work up to IN_FLIGHT_PER_ACTOR inputs, the inputs to redo first; returns whether
+    `items` has run out."""
+    for i, actor in enumerate(slots):
+        while len(flight[i]) < IN_FLIGHT_PER_ACTOR:
+            item = queue.popleft() if queue else None
+            if item is None and not exhausted:
+                item = next(items, None)
+                exhausted = item is None
+            if item is None:
+                break
+            ref = actor.work.remote(item, max_bytes, keep_text)
+            flight[i].append((ref, item))
+            owner[ref] = i
+    return exhausted
+
+
 def _results_ray(address: str | None, actors: int | None, items: Iterator[Loaded], factory: ExtractFactory,
                  max_bytes: int, keep_text: bool) -> Iterable[dict[str, Any]]:
     """Lines in completion order; at most IN_FLIGHT_PER_ACTOR inputs per actor, so the object store
@@ -149,17 +167,7 @@ def _results_ray(address: str | None, actors: int | None, items: Iterator[Loaded
         owner: dict[Any, int] = {}
         exhausted = False
         while True:
-            for i, actor in enumerate(slots):
-                while len(flight[i]) < IN_FLIGHT_PER_ACTOR:
-                    item = queue.popleft() if queue else None
-                    if item is None and not exhausted:
-                        item = next(items, None)
-                        exhausted = item is None
-                    if item is None:
-                        break
-                    ref = actor.work.remote(item, max_bytes, keep_text)
-                    flight[i].append((ref, item))
-                    owner[ref] = i
+            exhausted = _fill(slots, flight, owner, queue, items, exhausted, max_bytes, keep_text)
             if not owner:
                 return
             ready, _ = ray.wait(list(owner), num_returns=1)

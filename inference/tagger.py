@@ -40,6 +40,7 @@ from govreport.inference.decode import (
     decode_scored,
 )
 from govreport.inference.geometry import token_type_array
+from govreport.paths import MODEL_CONFIG, is_model_dir
 
 BLOCK = 50_000  # characters decoded at a time: [BLOCK + 2 * window, labels] floats at most
 
@@ -179,10 +180,9 @@ class TorchRunner:
 
 def read_model_config(model_dir: Path) -> dict[str, Any]:
     """config.json as JSON: the labels and the tagger settings, without transformers."""
-    path = Path(model_dir) / "config.json"
-    if not path.is_file():
-        raise FileNotFoundError(f"{model_dir} is not a model directory (no config.json)")
-    return json.loads(path.read_text(encoding="utf-8"))
+    if not is_model_dir(model_dir):
+        raise FileNotFoundError(f"{model_dir} is not a model directory (no {MODEL_CONFIG})")
+    return json.loads((Path(model_dir) / MODEL_CONFIG).read_text(encoding="utf-8"))
 
 
 def default_threads() -> int:
