@@ -140,14 +140,58 @@ def _money_entry(text: str, spans: list[Span], s: Span, value: int | float,
     return s.start, entry, [s.start, end]
 
 
+def _fill_leaders(record: dict[str, Any], text: str, spans: list[Span], prov: Provenance) -> None:
+    """Leaders: distinct (name, title) pairs, each name paired with a title of its sentence."""
+    names = [s for s in spans if s.label == "LEADER_NAME"]
+    titles = [s for s in spans if s.label == "LEADER_TITLE"]
+    pairs = entities.pair_leaders(text, names, titles)
+    titled = {text[n.start:n.end] for n, t in pairs if t is not None}
+    for name, title in pairs:
+        entry = {"name": text[name.start:name.end], "title": text[title.start:title.end] if title else None}
+        # a mention without a title adds nothing when another sentence names the person's post
+        if entry in record["leaders"] or (title is None and entry["name"] in titled):
+            continue
+        i = len(record["leaders"])
+        record["leaders"].append(entry)
+        prov[f"leaders.{i}.name"] = [name.start, name.end]
+        if title:
+            prov[f"leaders.{i}.title"] = [title.start, title.end]
+
+
+def _fill_lists(record: dict[str, Any], text: str, spans: list[Span], prov: Provenance) -> None:
+    """Entity lists (phones, emails, …): distinct span texts in order, implausible contacts left out."""
+    # a span that does not look like its kind (某某官网@:, 020 inside 2020) is no contact
+    plausible = {"EMAIL": entities.is_email, "PHONE": entities.is_phone}
+    for label, key in schema.ENTITY_LIST_KEYS.items():
+        for s in spans:
+            if label in plausible and not plausible[label](text[s.start:s.end]):
+                continue
+            if s.label == label and text[s.start:s.end] not in record[key]:
+                prov[f"{key}.{len(record[key])}"] = [s.start, s.end]
+                record[key].append(text[s.start:s.end])
+
+
+def _fill_amounts(record: dict[str, Any], text: str, spans: list[Span], prov: Provenance,
+                  money: list[tuple[int, dict[str, Any], list[int]]]) -> None:
+    """Amounts: the money cells' and the AMOUNT spans' that read a number, distinct, in text order."""
+    found = list(money)
+    for s in spans:
+        if s.label == "AMOUNT":
+            value, unit = units.split_amount(text[s.start:s.end])
+            if value is not None:
+                found.append((s.start, {"text": text[s.start:s.end], "value": value, "unit": unit, "cell": None},
+                              [s.start, s.end]))
+    for _, entry, where in sorted(found, key=lambda f: f[0]):
+        if entry not in record["amounts"]:
+            prov[f"amounts.{len(record['amounts'])}"] = where
+            record["amounts"].append(entry)
+
+
 def _fill_entities(record: dict[str, Any], text: str, spans: list[Span], prov: Provenance,
                    money: list[tuple[int, dict[str, Any], list[int]]]) -> None:
-    def span_text(s: Span) -> str:
-        return text[s.start:s.end]
-
     chosen = entities.choose_agency(text, spans)
     if chosen is not None:
-        record["agency"], record["agency_aliases"] = span_text(chosen[0]), chosen[1]
+        record["agency"], record["agency_aliases"] = text[chosen[0].start:chosen[0].end], chosen[1]
         prov["agency"] = [chosen[0].start, chosen[0].end]
 
     year = entities.choose_year(text, spans)
@@ -160,42 +204,9 @@ def _fill_entities(record: dict[str, Any], text: str, spans: list[Span], prov: P
         record["published"] = published[0]
         prov["published"] = [published[1].start, published[1].end]
 
-    names = [s for s in spans if s.label == "LEADER_NAME"]
-    titles = [s for s in spans if s.label == "LEADER_TITLE"]
-    pairs = entities.pair_leaders(text, names, titles)
-    titled = {span_text(n) for n, t in pairs if t is not None}
-    for name, title in pairs:
-        entry = {"name": span_text(name), "title": span_text(title) if title else None}
-        # a mention without a title adds nothing when another sentence names the person's post
-        if entry in record["leaders"] or (title is None and entry["name"] in titled):
-            continue
-        i = len(record["leaders"])
-        record["leaders"].append(entry)
-        prov[f"leaders.{i}.name"] = [name.start, name.end]
-        if title:
-            prov[f"leaders.{i}.title"] = [title.start, title.end]
-
-    # a span that does not look like its kind (某某官网@:, 020 inside 2020) is no contact
-    plausible = {"EMAIL": entities.is_email, "PHONE": entities.is_phone}
-    for label, key in schema.ENTITY_LIST_KEYS.items():
-        for s in spans:
-            if label in plausible and not plausible[label](span_text(s)):
-                continue
-            if s.label == label and span_text(s) not in record[key]:
-                prov[f"{key}.{len(record[key])}"] = [s.start, s.end]
-                record[key].append(span_text(s))
-
-    found = list(money)
-    for s in spans:
-        if s.label == "AMOUNT":
-            value, unit = units.split_amount(span_text(s))
-            if value is not None:
-                found.append((s.start, {"text": span_text(s), "value": value, "unit": unit, "cell": None},
-                              [s.start, s.end]))
-    for _, entry, where in sorted(found, key=lambda f: f[0]):
-        if entry not in record["amounts"]:
-            prov[f"amounts.{len(record['amounts'])}"] = where
-            record["amounts"].append(entry)
+    _fill_leaders(record, text, spans, prov)
+    _fill_lists(record, text, spans, prov)
+    _fill_amounts(record, text, spans, prov, money)
 
 
 def assemble(text: str, spans: Iterable[Any], offsets: bool = False,
