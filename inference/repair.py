@@ -12,8 +12,7 @@ often a character apart. Only the model's spans pass through here; gold spans ar
 from __future__ import annotations
 
 from govreport.core.document import Span
-from govreport.core.rules import SENTENCE_ENDS
-from govreport.core.units import strip_pinyin
+from govreport.core.rules import SENTENCE_ENDS, strip_pinyin
 
 MAX_GAP = {"H": 4, "E": 2}  # characters between two fragments of one span (all on one line)
 MIN_CHARS = {"H": 3, "E": 2}

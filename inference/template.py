@@ -18,8 +18,7 @@ from collections.abc import Iterable
 
 from govreport.core import labels as labelset
 from govreport.core import schema
-from govreport.core.rules import fold_traditional
-from govreport.core.units import strip_pinyin
+from govreport.core.rules import fold_traditional, strip_pinyin
 
 # Phrases only one template prints (simplified, no whitespace). Short enough to survive a header
 # split over two lines or cells, long enough not to occur in prose.

@@ -17,6 +17,9 @@ from govreport.annotations.formats import import_export
 from govreport.annotations.validate import validate_document
 from govreport.core import rules
 from govreport.core.document import Document, Span
+from govreport.core.entities import fold_name
+from govreport.core.fold import fold
+from govreport.core.normalize import NormalizeOptions, normalize
 from govreport.inference.assemble import assemble, clean_spans
 
 
@@ -108,6 +111,16 @@ def test_sentence_rule_keeps_a_lost_character_inside():
 
 def test_traditional_folding_rule():
     assert rules.fold_traditional("製發數萬元") == "制发数万元"
+    # the tagger's normalisation folds with the same table
+    assert normalize("製發數萬元", NormalizeOptions(fold_width=False)).text == "制发数万元"
+
+
+def test_pinyin_rule_is_one_pattern():
+    """Spliced pinyin is dropped alike by the names' fold, the header/gap strip and the matching fold."""
+    assert rules.strip_pinyin("機關(guān)主動（gōng）開") == "機關主動開"
+    assert fold_name("區(qū)投資促進(jìn)局") == "区投资促进局"
+    assert fold("規(guī)範性文件(a)1(b)") == "规范性文件1(b)"  # after a digit it is no splice
+    assert rules.strip_pinyin("(Beijing)(zhuangzhuang)") == "(Beijing)(zhuangzhuang)"  # not one syllable
 
 
 def test_set_path():

@@ -13,7 +13,14 @@ from collections import Counter
 from collections.abc import Sequence
 
 from govreport.core.document import Span
-from govreport.core.rules import fold_traditional, parse_date, parse_year, same_sentence, sentence_breaks
+from govreport.core.rules import (
+    fold_traditional,
+    parse_date,
+    parse_year,
+    same_sentence,
+    sentence_breaks,
+    strip_pinyin,
+)
 
 
 def pair_leaders(text: str, names: Sequence[Span], titles: Sequence[Span]) -> list[tuple[Span, Span | None]]:
@@ -48,7 +55,6 @@ _NAME_ENDS = set("府局室处署委会厅办心馆院所站队部司镇乡道�
 # The compiling office of a government (…人民政府办公室 / 党政办) is never the reporting body.
 _OFFICE = re.compile(r"(办公室|党政办|办)$")
 _BODY_KIND = re.compile(r"(办事处|人民政府|政府)$")
-_PINYIN = re.compile(r"[(（][a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňɡ\s]+[)）]")
 # Lines whose label names the page's publisher: a mention there weighs like a title.
 _PAGE_LINE = re.compile(r"(发布机构|信息来源|文章来源|来源|发文机关|发布单位)[\s:：]*$")
 _DATE_LABEL = re.compile(r"(日期|时间)[\s:：•·|]*$")
@@ -60,7 +66,7 @@ PHONE = re.compile(r"[+(（]?\d[\d\-－—–()（）\s转轉]*\d")  # 转/轉: 
 
 def fold_name(name: str) -> str:
     """A name compared across its printed forms: NFKC, simplified characters, spliced pinyin removed."""
-    s = _PINYIN.sub("", unicodedata.normalize("NFKC", name or ""))
+    s = strip_pinyin(unicodedata.normalize("NFKC", name or ""))
     return re.sub(r"\s", "", fold_traditional(s))
 
 

@@ -8,18 +8,16 @@ offset in the original text of folded character ``i`` (``index[len(folded)] == l
 
 from __future__ import annotations
 
-import re
 import unicodedata
 
-from govreport.core.rules import traditional_table
-
-# (shù), (xiàng): lower-case Latin letters with tone marks in brackets, right after a CJK character
-_PINYIN = re.compile(r"(?<=[\u4e00-\u9fff])[(（][a-zü\u00e0-\u01dc]{1,7}[)）]")
+from govreport.core.rules import PINYIN, traditional_table
 
 
 def fold_with_map(text: str) -> tuple[str, list[int]]:
     """The folded text and, per folded character, its original offset (see the module docstring)."""
-    spliced = {k for m in _PINYIN.finditer(text) for k in range(m.start(), m.end())}
+    # pinyin counts as spliced right after a CJK character only: (a) after a digit or a space is kept
+    spliced = {k for m in PINYIN.finditer(text) if m.start() and "\u4e00" <= text[m.start() - 1] <= "\u9fff"
+               for k in range(m.start(), m.end())}
     table = traditional_table()
     chars: list[str] = []
     index: list[int] = []

@@ -7,6 +7,7 @@ generator.
 - sentence ends (for pairing a leader's name with a title): 。；;！？ and line breaks, never ASCII ``?``,
   which stands for characters lost in conversion (spec layout 000);
 - traditional folding (one OpenCC table, traditional_table: the tagger's normalisation folds with it too);
+- pinyin spliced after characters by mirror sites (數(shù)), one pattern for every reader that drops it;
 - writing a value at a dotted record path.
 
 Numbers are govreport.core.numbers, sections govreport.core.sections, the choice among mentions
@@ -125,6 +126,16 @@ def traditional_table() -> dict[str, str]:
             if len(src) == 1 and len(target) == 1:
                 table[src] = target
     return table
+
+
+# Pinyin some mirror sites splice after a character (數(shù), 項(xiàng), 區(qū)): one lower-case syllable with its
+# tone marks, in half- or full-width brackets.
+PINYIN = re.compile(r"[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňɡ]{1,7}[)）]")
+
+
+def strip_pinyin(text: str) -> str:
+    """The text without spliced pinyin (機關(guān)主動 -> 機關主動)."""
+    return PINYIN.sub("", text)
 
 
 def fold_traditional(text: str) -> str:

@@ -10,7 +10,7 @@ import re
 import unicodedata
 
 from govreport.core.numbers import parse_number
-from govreport.core.rules import fold_traditional
+from govreport.core.rules import fold_traditional, strip_pinyin
 
 _UNIT = r"(?:亿元|億元|万元|萬元|千元|元)"
 # In a header the unit may be broken over a line (PDF text: 单位：万\n元).
@@ -25,7 +25,6 @@ _HEADER_UNIT = re.compile(
 # used only when no header says it in full.
 _HEADER_TAIL = re.compile(rf"(?:[:：]\s*({_UNIT_SPACED})\s*[)）,，])|(?:({_UNIT_SPACED})\s*[)）])")
 # Pinyin spliced after characters on mirror sites: 單(dān)位, 數(shù)據(jù).
-PINYIN = re.compile(r"[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,7}[)）]")
 _AMOUNT_UNIT = re.compile(rf"\s*({_UNIT})\s*$")
 # How far back from a money cell its header may be (a table item is a few lines long).
 HEADER_WINDOW = 300
@@ -42,10 +41,6 @@ def unit_after(text: str, end: int) -> tuple[str, int] | None:
     if not m:
         return None
     return canonical_unit(m.group(1)), m.end()
-
-
-def strip_pinyin(text: str) -> str:
-    return PINYIN.sub("", text)
 
 
 def header_unit(text: str, lo: int, hi: int) -> str | None:
