@@ -269,12 +269,46 @@ def plot(results: dict[str, Any], docs_dir: Path, curves: dict[str, list[tuple[f
     return [str(reliability.relative_to(ROOT)), str(catch.relative_to(ROOT))]
 
 
+def readme_table(results: dict[str, Any]) -> str:
+    """The README's calibration table (between its <!-- calibration --> marks) from the results."""
+    rows = ["| split | documents | values with confidence | wrong | missed (no value) | ECE | ECE, raw score "
+            "| wrong caught flagging the lowest 5 % | same, raw score | flag rate that catches 80 % |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for name, label in (("gold", "gold"), ("dev", "real dev"), ("all", "both")):
+        s = results["splits"][name]
+        a, araw = s["caught_at"]["5%"], s["caught_at_raw_score"]["5%"]
+        rows.append(f"| {label} | {s['documents']} | {s['values']} | {s['wrong']} | {s['missed']} | {s['ece']:.3f} | "
+                    f"{s['ece_raw_score']:.3f} | {a['caught']:g}/{a['wrong']} = **{a['share']:.0%}** "
+                    f"({a['flagged']} flagged) | {araw['share']:.0%} | {s['flag_rate_for_80pct']:.0%} |")
+    m, both = results["model"], results["splits"]["all"]
+    share = both["caught_at"]["5%"]["share"] or 0
+    fam = both["by_family"]
+    verdict = "met" if share >= TARGET[1] else "not met"
+    return "\n".join([
+        *rows, "",
+        f"Model: `{m['dir']}` (weights sha256 `{m.get('weights_sha256')}…`, {m.get('weights_mtime')}, "
+        f"{m['backend']} backend; a new model needs `python benchmarks/calibration.py --readme` again).",
+        "The issue's bar — flagging the lowest-confidence 5 % of values catches ≥ 80 % of the wrong values —",
+        f"is **{verdict}**: {share:.0%} over gold + dev. By family (gold + dev): cells "
+        f"{fam['cells']['wrong']}/{fam['cells']['values']} wrong, entities {fam['entities']['wrong']}/"
+        f"{fam['entities']['values']}, sections {fam['sections']['wrong']}/{fam['sections']['values']}; every",
+        "wrong value with its confidence and rank is listed in the JSON."])
+
+
+def update_readme(results: dict[str, Any], readme: Path = ROOT / "README.md") -> None:
+    text = readme.read_text(encoding="utf-8")
+    table = "<!-- calibration -->\n" + readme_table(results) + "\n<!-- /calibration -->"
+    readme.write_text(re.sub(r"<!-- calibration -->.*?<!-- /calibration -->", lambda _: table, text, flags=re.S),
+                      encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--model", type=Path, default=ROOT / "models" / "default")
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "calibration.json")
     ap.add_argument("--docs", type=Path, default=ROOT / "docs", help="where the PNGs go")
     ap.add_argument("--no-plots", action="store_true")
+    ap.add_argument("--readme", action="store_true", help="also rewrite the README's calibration table")
     args = ap.parse_args(argv)
     extractor = Extractor.from_pretrained(args.model)
     per_split: dict[str, dict[str, Any]] = {}
@@ -299,6 +333,8 @@ def main(argv: list[str] | None = None) -> int:
         results["plots"] = plot(results, args.docs, curves)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    if args.readme:
+        update_readme(results)
     for name, s in results["splits"].items():
         at5 = s["caught_at"]["5%"]
         print(f"{name}: {s['documents']} docs, {s['values']} values, {s['wrong']} wrong, {s['missed']} missed; "
