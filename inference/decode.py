@@ -4,19 +4,22 @@ Three steps, each switchable so that its effect can be measured (``DecodeOptions
 
 1. ``label before prefix`` (always): a character is in a span of X when p(B-X) + p(I-X) beats O and
    every other label; it begins a new span when p(B-X) > p(I-X).
-2. ``pool_numbers``: every printed number (``annotations.numbers.number_units``) takes ONE label,
+2. ``pool_numbers``: every printed number (``govreport.core.numbers.number_units``) takes ONE label,
    the argmax of its characters' pooled label mass, so a number is never split between two cells
    ("130" read as "1" + "30"). Two numbers of the same cell label separated by a single space are one
    number printed with a space inside ("1 234").
-3. ``structured``: consecutive numbers the model put in the same table row are assigned to that row's
-   columns left to right: the columns of a row strictly increase along the text, chosen to maximise the
-   summed log probability (a small dynamic programme per row; a number may also be dropped to O when
-   the row has more numbers than columns).
+3. ``structured``: the numbers of one printed row (consecutive numbers with no label text between
+   them) take one row, the one they together give most mass, when they fit its columns (a row whose
+   middle value the model gave to the next row is read whole); otherwise each run of numbers given
+   the same row is one group. A row's numbers are assigned to its columns left to right: the columns
+   strictly increase along the text, chosen to maximise the summed log probability (a small dynamic
+   programme per row; a number may also be dropped to O when the row has more numbers than columns).
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -187,35 +190,79 @@ def _assign_columns(logp: list[dict[str, float]], o_logp: list[float],
     return total, picks
 
 
-def _structure_rows(units: list[tuple[int, int]], pooled: list[np.ndarray], labels: list[str | None],
-                    names: tuple[str, ...]) -> list[str | None]:
-    """Re-assign the columns of each run of consecutive numbers given the same row (see module doc)."""
+# A unit printed after a number (3项, 1万元) is part of the cell, not label text between two cells.
+_UNIT_AFTER = re.compile(r"^\s*(?:万元|元|项|項|件|条|條|个|個|次|宗|篇|人次)")
+
+
+def _label_between(gap: str) -> bool:
+    return any(ch.isalpha() for ch in _UNIT_AFTER.sub("", gap))
+
+
+def _row_segments(text: str, units: list[tuple[int, int]], labels: list[str | None]) -> list[list[int]]:
+    """Runs of consecutive cell-labelled numbers with no label text between them (only cell marks,
+    whitespace, punctuation and units): the values one printed row holds, unless its labels were lost."""
+    segments: list[list[int]] = []
+    for u, label in enumerate(labels):
+        if label is None or _row_and_column(label) is None:
+            continue
+        prev = segments[-1][-1] if segments else None
+        if prev == u - 1 and not _label_between(text[units[prev][1]:units[u][0]]):
+            segments[-1].append(u)
+        else:
+            segments.append([u])
+    return segments
+
+
+def _segment_row(segment: list[int], labels: list[str | None], pooled: list[np.ndarray],
+                 index: dict[str, int]) -> str | None:
+    """The one row a segment's numbers stand in: the row they together give most mass, when the model
+    split them over several rows and they fit that row's columns; None to keep the model's rows."""
+    rows = list(dict.fromkeys(_row_and_column(labels[u])[0] for u in segment))  # type: ignore[index]
+    if len(rows) < 2:
+        return None
+
+    def support(row: str) -> float:
+        ids = [index[f"{row}.{c}"] for cols in _column_orders(row) for c in cols if f"{row}.{c}" in index]
+        return sum(math.log(max(float(pooled[u][ids].sum()), 1e-9)) for u in segment)
+
+    best = max(rows, key=support)
+    return best if len(segment) <= max(len(cols) for cols in _column_orders(best)) else None
+
+
+def _structure_rows(text: str, units: list[tuple[int, int]], pooled: list[np.ndarray],
+                    labels: list[str | None], names: tuple[str, ...]) -> list[str | None]:
+    """Assign each row's numbers to its columns left to right (see the module docstring)."""
     index = {name: i + 1 for i, name in enumerate(names)}
+    rows = [rc[0] if (rc := _row_and_column(label or "")) else None for label in labels]
+    for segment in _row_segments(text, units, labels):
+        if (row := _segment_row(segment, labels, pooled, index)) is not None:
+            for u in segment:
+                rows[u] = row
     out = list(labels)
     i = 0
     while i < len(units):
-        rc = _row_and_column(labels[i]) if labels[i] else None
-        if rc is None:
-            i += 1
-            continue
-        row = rc[0]
-        j = i
-        while j < len(units) and labels[j] and (_row_and_column(labels[j]) or ("",))[0] == row:
+        row = rows[i]
+        j = i + 1
+        while row is not None and j < len(units) and rows[j] == row:
             j += 1
-        group = range(i, j)
-        best: tuple[float, list[str | None]] | None = None
-        for columns in _column_orders(row):
-            logp = [{col: math.log(max(float(pooled[u][index[f"{row}.{col}"]]), 1e-9))
-                     for col in columns if f"{row}.{col}" in index} for u in group]
-            o_logp = [math.log(max(float(pooled[u][0]), 1e-9)) for u in group]
-            scored = _assign_columns(logp, o_logp, columns)
-            if best is None or scored[0] > best[0]:
-                best = scored
-        if best is not None:
-            for u, col in zip(group, best[1], strict=True):
+        if row is not None:
+            for u, col in zip(range(i, j), _best_columns(row, range(i, j), pooled, index), strict=True):
                 out[u] = f"{row}.{col}" if col else None
         i = j
     return out
+
+
+def _best_columns(row: str, group: range, pooled: list[np.ndarray], index: dict[str, int]) -> list[str | None]:
+    """The best left-to-right column assignment of a group's numbers over the row's column orders."""
+    best: tuple[float, list[str | None]] = (-math.inf, [None] * len(group))
+    for columns in _column_orders(row):
+        logp = [{col: math.log(max(float(pooled[u][index[f"{row}.{col}"]]), 1e-9))
+                 for col in columns if f"{row}.{col}" in index} for u in group]
+        o_logp = [math.log(max(float(pooled[u][0]), 1e-9)) for u in group]
+        scored = _assign_columns(logp, o_logp, columns)
+        if scored[0] > best[0]:
+            best = scored
+    return best[1]
 
 
 def decode(text: str, probs: np.ndarray, groups: LabelGroups, options: DecodeOptions = DecodeOptions()) -> list[str]:
@@ -255,7 +302,7 @@ def decode_scored(text: str, probs: np.ndarray, groups: LabelGroups,
     labels = [groups.names[g - 1] if (g := int(p.argmax())) else None for p in pooled]
     units, pooled, labels = _join_spaced_numbers(text, units, pooled, labels)
     if options.structured:
-        labels = _structure_rows(units, pooled, labels, groups.names)
+        labels = _structure_rows(text, units, pooled, labels, groups.names)
     index = {name: i + 1 for i, name in enumerate(groups.names)}
     for (s, e), label, p in zip(units, labels, pooled, strict=True):
         scores[s:e] = p[index[label] if label is not None else 0]

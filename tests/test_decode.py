@@ -110,3 +110,27 @@ def test_no_decoded_value_is_a_fragment_of_a_longer_printed_number() -> None:
             assert first and last and first[0] == s and last[1] == e, f"{doc_id}: {value!r} at {s} is a fragment"
             checked += 1
     assert checked > 10_000
+
+
+def test_a_row_whose_middle_value_was_given_to_the_next_row_is_read_whole() -> None:
+    text = "规章 | 0 | 0 | 0 |\n规范性文件 | 1 | 2 | 3 |"
+    zeros = [i for i, ch in enumerate(text) if ch == "0"]
+    other = {"T1.art20_1.normative_documents.new_published": 0.6}
+    extra = ["O", *(f"{p}-T1.art20_1.normative_documents.{c}" for c in ("new_made", "new_published",
+                                                                          "total_published") for p in "BI")]
+    id2label = {**ID2LABEL, **{len(ID2LABEL) + k: lab for k, lab in enumerate(extra[1:])}}
+    groups = LabelGroups.of(id2label)
+    index = {lab: i for i, lab in id2label.items()}
+    probs = np.zeros((len(text), len(id2label)), dtype=np.float32)
+    probs[:, 0] = 1.0
+    for i, masses in {zeros[0]: {CELLS[0]: 0.8}, zeros[1]: other, zeros[2]: {CELLS[2]: 0.8}}.items():
+        probs[i, 0] = 1.0 - sum(masses.values())
+        for lab, m in masses.items():
+            probs[i, index["I-" + lab]] = m
+    probs[zeros[1], index["I-" + CELLS[1]]] = 0.3
+    probs[zeros[1], 0] = 0.1
+    got = spans(text, decode(text, probs, groups))
+    assert got == [("new_made", "0"), ("new_published", "0"), ("total_published", "0")]
+    # without the row step the middle 0 goes to the next row
+    plain = [lab for _, _, lab in decode_bio(decode(text, probs, groups, DecodeOptions(True, False)))]
+    assert plain[1] == "T1.art20_1.normative_documents.new_published"
