@@ -52,9 +52,10 @@ def measure(path: Path, model: Path) -> dict:
     if proc.returncode != 0:
         raise RuntimeError(f"extract failed on {path}: {proc.stderr[-2000:]}")
     peak_kb = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr).group(1))
+    cpu = sum(float(x) for x in re.findall(r"(?:User|System) time \(seconds\): ([\d.]+)", proc.stderr))
     text = path.read_text(encoding="utf-8")
     return {"bytes": path.stat().st_size, "chars": len(text), "peak_rss_mb": round(peak_kb / 1024, 1),
-            "wall_seconds": round(wall, 2), "chars_per_second": round(len(text) / wall),
+            "wall_seconds": round(wall, 2), "cpu_seconds": round(cpu, 2), "chars_per_second": round(len(text) / wall),
             "record_cells_filled": _filled(json.loads(proc.stdout))}
 
 

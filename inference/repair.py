@@ -11,6 +11,10 @@ often a character apart. Only the model's spans pass through here; gold spans ar
 
 from __future__ import annotations
 
+import bisect
+import itertools
+from collections.abc import Callable
+
 from govreport.core.document import Span
 from govreport.core.rules import SENTENCE_ENDS, strip_pinyin
 
@@ -72,5 +76,21 @@ def repair_spans(text: str, spans: list[Span]) -> list[Span]:
         kept.append(s)
     # a joined span may now cover a cell span that sat in its gap: cells win, they are checked by rules
     cells = [s for s in spans if not _kind(s.label)]
-    kept = [s for s in kept if not any(c.start < s.end and s.start < c.end for c in cells)]
+    overlaps = _overlap_test(cells)
+    kept = [s for s in kept if not overlaps(s)]
     return sorted(cells + kept)
+
+
+def _overlap_test(spans: list[Span]) -> Callable[[Span], bool]:
+    """``overlaps(s)``: does any of ``spans`` overlap ``s``? A bisection over the spans sorted by start
+    with the running maximum of their ends (a long text has hundreds of thousands of cells: a scan of
+    all of them per span was quadratic)."""
+    ordered = sorted(spans, key=lambda c: c.start)
+    starts = [c.start for c in ordered]
+    max_end = list(itertools.accumulate((c.end for c in ordered), max))
+
+    def overlaps(s: Span) -> bool:
+        k = bisect.bisect_left(starts, s.end)  # the spans starting before s ends
+        return k > 0 and max_end[k - 1] > s.start
+
+    return overlaps

@@ -7,6 +7,7 @@ returns None (or an empty list) for text it cannot read: model spans can hold an
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import Counter
@@ -64,8 +65,10 @@ EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)*\.[A-Za
 PHONE = re.compile(r"[+(（]?\d[\d\-－—–()（）\s转轉]*\d")  # 转/轉: an extension
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def fold_name(name: str) -> str:
-    """A name compared across its printed forms: NFKC, simplified characters, spliced pinyin removed."""
+    """A name compared across its printed forms: NFKC, simplified characters, spliced pinyin removed.
+    (Cached: the agency rules compare every mention with every other; a long text repeats names.)"""
     s = strip_pinyin(unicodedata.normalize("NFKC", name or ""))
     return re.sub(r"\s", "", fold_traditional(s))
 
@@ -113,7 +116,7 @@ def _is_title_line(text: str, pos: int) -> bool:
     line_start = text.rfind("\n", 0, pos) + 1
     line_end = text.find("\n", pos)
     line = text[line_start:line_end if line_end >= 0 else len(text)]
-    return "报告" in fold_name(line) and "年" in line and len(line) < 80
+    return len(line) < 80 and "年" in line and "报告" in fold_name(line)  # cheap tests first: lines can be long
 
 
 def agency_weight(text: str, span: Span, last_heading_end: int) -> int:
@@ -126,21 +129,25 @@ def agency_weight(text: str, span: Span, last_heading_end: int) -> int:
 
 def _clusters(folded: list[str]) -> list[list[int]]:
     """Indices of the names grouped by containment (a name inside another joins its group), each group
-    in order, the groups in order of their first member."""
-    parent = list(range(len(folded)))
+    in order, the groups in order of their first member. Names are compared once per distinct name (a
+    long text repeats its names thousands of times; equal non-empty names always share a group, an
+    empty one joins none)."""
+    names = list(dict.fromkeys(n for n in folded if n))
+    parent = list(range(len(names)))
 
     def root(i: int) -> int:
         while parent[i] != i:
             i = parent[i]
         return i
 
-    for i in range(len(folded)):
+    for i in range(len(names)):
         for j in range(i):
-            if _inside(folded[i], folded[j]) or _inside(folded[j], folded[i]):
+            if _inside(names[i], names[j]) or _inside(names[j], names[i]):
                 parent[root(i)] = root(j)
-    clusters: dict[int, list[int]] = {}
-    for i in range(len(folded)):
-        clusters.setdefault(root(i), []).append(i)
+    group = {name: root(k) for k, name in enumerate(names)}
+    clusters: dict[tuple[bool, int], list[int]] = {}
+    for i, name in enumerate(folded):
+        clusters.setdefault((True, group[name]) if name else (False, i), []).append(i)
     return list(clusters.values())
 
 
@@ -214,8 +221,11 @@ def date_kind(text: str, span: Span, agencies: Sequence[Span]) -> str | None:
     if _DATE_LABEL.search(before):
         return "page"
     # whitespace and ? (characters lost in conversion, spec layout 000) do not part a signature
-    close = any(a.end <= span.start and len(re.sub(r"[\s?？]", "", text[a.end:span.start])) <= 12
-                and not re.search(r"[。；;]", text[a.end:span.start]) for a in agencies)
+    # Only the nearest name before the date needs the test: its gap is the end of every other one's.
+    # (Testing each name sliced the text between them: quadratic on a long text.)
+    nearest = max((a.end for a in agencies if a.end <= span.start), default=None)
+    close = nearest is not None and (len(re.sub(r"[\s?？]", "", text[nearest:span.start])) <= 12
+                                     and not re.search(r"[。；;]", text[nearest:span.start]))
     # a date on a line of its own near the end closes the report even when the signer is untagged
     line_start, line_end = text.rfind("\n", 0, span.start) + 1, text.find("\n", span.end)
     alone = not (text[line_start:span.start] + text[span.end:line_end if line_end >= 0 else len(text)]).strip()
