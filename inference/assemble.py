@@ -43,7 +43,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import bisect
+import itertools
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from govreport.core import entities, schema, units
@@ -86,17 +88,24 @@ def _money_paths(template: str | None) -> set[str]:
     return {"proactive." + ".".join(schema.MONEY_CELLS[t]) for t in templates}
 
 
-def _header_start(spans: list[Span], cell: Span) -> int:
-    """Where the header of a money cell's table item can begin: after the last span of anything else."""
-    item = cell.label.split(".")[1]
-    lo = 0
-    for s in spans:
-        if s.start >= cell.start:
-            break
-        other_item = s.label.startswith("T1.") and s.label.split(".")[1] != item
-        if other_item or s.label.startswith(("H.", "T2.", "T3.")):
-            lo = max(lo, s.end)
-    return lo
+class _HeaderStarts:
+    """Where the header of a money cell's table item can begin: after the last span of anything else
+    before the cell. For all cells of one sorted span list: per table item, the running maximum
+    of the ends of the spans that bound its header, looked up by bisection (a scan of the spans before
+    each money cell was quadratic on a long text)."""
+
+    def __init__(self, spans: list[Span]) -> None:
+        self.spans = spans
+        self.starts = [s.start for s in spans]
+        self.bounds: dict[str, list[int]] = {}
+
+    def __call__(self, cell: Span) -> int:
+        item = cell.label.split(".")[1]
+        if item not in self.bounds:
+            ends = (s.end if (s.label.startswith("T1.") and s.label.split(".")[1] != item)
+                    or s.label.startswith(("H.", "T2.", "T3.")) else 0 for s in self.spans)
+            self.bounds[item] = list(itertools.accumulate(ends, max, initial=0))
+        return self.bounds[item][bisect.bisect_left(self.starts, cell.start)]
 
 
 def _fill_cells(record: dict[str, Any], text: str, spans: list[Span], template: str | None,
@@ -106,6 +115,7 @@ def _fill_cells(record: dict[str, Any], text: str, spans: list[Span], template: 
     money_paths = _money_paths(template)
     candidates: dict[str, list[int | float]] = {}
     money: list[tuple[int, dict[str, Any], list[int]]] = []
+    header_start = _HeaderStarts(spans)
     for s in spans:
         path = labelset.cell_path(s.label)
         if path is None or path not in allowed:
@@ -119,7 +129,7 @@ def _fill_cells(record: dict[str, Any], text: str, spans: list[Span], template: 
             prov[path] = [s.start, s.end]
         seen.append(value)
         if path in money_paths:
-            money.append(_money_entry(text, spans, s, value, path))
+            money.append(_money_entry(text, header_start, s, value, path))
     for path, values in candidates.items():
         distinct = schema.distinct(values)
         if len(distinct) > 1:
@@ -127,14 +137,14 @@ def _fill_cells(record: dict[str, Any], text: str, spans: list[Span], template: 
     return money
 
 
-def _money_entry(text: str, spans: list[Span], s: Span, value: int | float,
+def _money_entry(text: str, header_start: Callable[[Span], int], s: Span, value: int | float,
                  path: str) -> tuple[int, dict[str, Any], list[int]]:
     after = units.unit_after(text, s.end)
     if after:
         unit, end = after
     else:
         end = s.end
-        unit = units.header_unit(text, _header_start(spans, s), s.start) or \
+        unit = units.header_unit(text, header_start(s), s.start) or \
             schema.DEFAULT_MONEY_UNIT.get(labelset.template_of_label(s.label) or "")
     entry = {"text": text[s.start:end], "value": value, "unit": unit, "cell": path}
     return s.start, entry, [s.start, end]
