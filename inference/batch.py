@@ -41,6 +41,7 @@ from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
+from govreport.core.checks import describe
 from govreport.inference.readers import (
     DEFAULT_MAX_BYTES,
     SUPPORTED_EXTS,
@@ -204,13 +205,8 @@ def read_loaded(item: Loaded, *, max_bytes: int = DEFAULT_MAX_BYTES,
 
 
 def failed_checks(record: dict[str, Any]) -> list[str]:
-    """The identity checks a record fails, each named: `#3 at requests.granted (expected 12, found 13)`."""
-    out = []
-    for c in record.get("checks") or []:
-        if isinstance(c, dict) and c.get("ok") is False:
-            out.append(f"#{c.get('identity')} at {c.get('where')} (expected {c.get('expected')}, "
-                       f"found {c.get('found')})")
-    return out
+    """The identity and text checks a record fails, each named (``core.checks.describe``)."""
+    return [describe(c) for c in record.get("checks") or [] if isinstance(c, dict) and c.get("ok") is False]
 
 
 def line_warnings(read: ReadResult, record: dict[str, Any]) -> list[str]:
@@ -219,7 +215,8 @@ def line_warnings(read: ReadResult, record: dict[str, Any]) -> list[str]:
     warnings = list(read.warnings)
     failed = failed_checks(record)
     if failed:
-        warnings.append(f"{len(failed)} identity check(s) failed, numbers may be misread: {'; '.join(failed)}")
+        warnings.append(f"{len(failed)} check(s) failed, numbers may be misread or the report contradicts "
+                        f"itself: {'; '.join(failed)}")
     return warnings
 
 

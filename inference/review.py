@@ -18,6 +18,7 @@ from typing import Any
 
 from govreport.core import labels as labelset
 from govreport.core import schema
+from govreport.core.checks import describe
 from govreport.core.document import Document, Span, read_document
 from govreport.core.labels import FAMILY_COLOURS
 from govreport.inference.assemble import assemble
@@ -115,9 +116,11 @@ def failed_cells(checks: Iterable[dict[str, Any]]) -> dict[str, list[str]]:
             continue
         where = str(c.get("where", ""))
         ident = c.get("identity")
-        desc = f"identity {ident} failed at {where}: expected {c.get('expected')}, found {c.get('found')}"
+        desc = describe(c)
         _, _, key = where.partition(".")
-        if ident == 1:
+        if c.get("kind") == "text":
+            paths = where.split("+")
+        elif ident == 1:
             paths = [f"requests.total_processed.{key}", f"requests.carried_forward.{key}"]
         elif ident == 2:
             paths = [f"requests.total_processed.{key}"]
@@ -245,16 +248,14 @@ def _checks(record: dict[str, Any], prov: dict[str, tuple[int, int]]) -> str:
     skipped = sum(c.get("ok") is None for c in checks)
     items = []
     for c in bad:
-        where = str(c.get("where"))
         target = next((p for p in failed_cells([c]) if p in prov), None)
-        label = html.escape(f"identity {c.get('identity')} at {where}: expected {c.get('expected')}, "
-                            f"found {c.get('found')}")
+        label = html.escape(describe(c))
         items.append(f'<li class="fail">{f"<a href=#at{prov[target][0]}>{label}</a>" if target else label}</li>')
     conflicts = [c for c in record.get("conflicts") or [] if isinstance(c, dict)]
     items += [f'<li class="conflict">conflict at {html.escape(str(c.get("path")))}: values '
               f'{html.escape(json.dumps(c.get("values"), ensure_ascii=False))}, chose '
               f'{html.escape(str(c.get("chosen")))}</li>' for c in conflicts]
-    return (f'<div class="checks"><h2>Identity checks: <span class="okn">{ok} ok</span>, '
+    return (f'<div class="checks"><h2>Checks: <span class="okn">{ok} ok</span>, '
             f'<span class="badn">{len(bad)} failed</span>, {skipped} skipped (a value is null)'
             f'{f", {len(conflicts)} conflicts" if conflicts else ""}</h2>'
             f'<ul>{"".join(items)}</ul></div>')

@@ -392,15 +392,24 @@ def test_cli_one_stderr_line_per_record_with_failed_checks(tmp_path: Path, monke
     (d / "r001.txt").write_text(sample_report(1) + "\nBAD\n", encoding="utf-8")
     out = tmp_path / "r.jsonl"
     assert cli.main(["extract", str(d), "--out", str(out)]) == 0
-    err = [ln for ln in capsys.readouterr().err.splitlines() if "identity check" in ln]
-    assert len(err) == 1 and "r001.txt" in err[0] and "2 identity check(s) failed" in err[0]
-    assert "#1 at requests.granted (expected 12, found 13)" in err[0] and "#7 at requests.closed" in err[0]
-    assert "#4" not in err[0]  # a check that holds is not named
+    err = [ln for ln in capsys.readouterr().err.splitlines() if "check(s) failed" in ln]
+    assert len(err) == 1 and "r001.txt" in err[0] and "2 check(s) failed" in err[0]
+    assert "identity 1 at requests.granted: expected 12, found 13" in err[0]
+    assert "identity 7 at requests.closed" in err[0]
+    assert "identity 4" not in err[0]  # a check that holds is not named
     line = next(x for x in lines_of(out) if x["path"].endswith("r001.txt"))
-    assert any("identity check" in w for w in line["warnings"])
+    assert any("check(s) failed" in w for w in line["warnings"])
     # single-file mode says the same
     assert cli.main(["extract", str(d / "r001.txt")]) == 0
-    assert sum("identity check" in ln for ln in capsys.readouterr().err.splitlines()) == 1
+    assert sum("check(s) failed" in ln for ln in capsys.readouterr().err.splitlines()) == 1
+
+
+def test_a_failed_text_check_is_named_with_what_the_text_says() -> None:
+    record = {"checks": [{"kind": "text", "where": "requests.new_received.total", "text": "共受理申请2件",
+                          "expected": 2, "found": 3, "ok": False},
+                         {"identity": 3, "where": "requests.granted", "expected": 1, "found": 1, "ok": True}]}
+    assert batch.failed_checks(record) == [
+        "text at requests.new_received.total: the text says 2, the table 3 (共受理申请2件)"]
 
 
 def test_doubtful_encoding_is_reported_in_batch_mode_too(tmp_path: Path, fake_model, capsys) -> None:

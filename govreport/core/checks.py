@@ -89,5 +89,15 @@ def check_paths(check: Check, template: str | None) -> list[str]:
     return []
 
 
+def describe(check: Check) -> str:
+    """One line for a person: `identity 3 at requests.granted: expected 12, found 13`, or for a text
+    check `text at requests.new_received.total: the text says 2, the table 3 (共受理…申请2件)`."""
+    where = check.get("where")
+    if check.get("kind") == "text":
+        return (f"text at {where}: the text says {check.get('expected')}, the table {check.get('found')} "
+                f"({check.get('text')})")
+    return f"identity {check.get('identity')} at {where}: expected {check.get('expected')}, found {check.get('found')}"
+
+
 def failed(checks: list[Check]) -> list[Check]:
     return [c for c in checks if c["ok"] is False]
