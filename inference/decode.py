@@ -104,22 +104,16 @@ class LabelGroups:
                 is_begin[int(i)] = lab.startswith("B-")
         return cls(names, group, is_begin)
 
-    def fold(self, probs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """``[n, labels]`` -> span-label mass ``[n, 1 + names]`` and its B- part."""
-        onehot = np.zeros((len(self.group), len(self.names) + 1), dtype=np.float32)
-        onehot[np.arange(len(self.group)), self.group] = 1.0
-        return probs @ onehot, probs @ (onehot * self.is_begin[:, None])
-
     def mass(self, probs: np.ndarray) -> np.ndarray:
-        """``fold``'s span-label mass alone, as the sum of each label's columns (the same float32
-        numbers: a one-hot product adds the same two or one terms, and adding zeros is exact)."""
+        """``[n, labels]`` -> span-label mass ``[n, 1 + names]``: column 0 is O, column k the B- and I-
+        mass of names[k - 1]."""
         out = np.zeros((len(probs), len(self.names) + 1), dtype=np.float32)
         for label_id, column in enumerate(self.group.tolist()):
             out[:, column] += probs[:, label_id]
         return out
 
     def begin_mass(self, probs: np.ndarray, rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
-        """``fold``'s B- part at the given (row, column) pairs only (0 for O)."""
+        """The B- part of ``mass`` at the given (row, column) pairs only (0 for O)."""
         b_of = np.full(len(self.names) + 1, -1, dtype=np.int64)
         for label_id in np.flatnonzero(self.is_begin).tolist():
             b_of[self.group[label_id]] = label_id
@@ -287,7 +281,7 @@ def decode_scored(text: str, probs: np.ndarray, groups: LabelGroups,
     number (after the row assignment), any other character its own mass of its label. The mean over a
     span's characters is the span's score (``tagger.span_scores``); the tags are those of ``decode_ids``."""
     probs = np.asarray(probs, dtype=np.float32)
-    mass = groups.mass(probs)  # not fold(): its B- matrix would be another [n, names] array
+    mass = groups.mass(probs)
     rows = np.arange(len(mass))
     best = mass.argmax(axis=1)
     # compared in double precision, as Python floats would be: B- when its mass beats the I- mass
