@@ -6,6 +6,7 @@ import random
 from dataclasses import dataclass, field
 
 from govreport.training.synth import material
+from govreport.training.synth.recipe import RECIPE
 
 
 @dataclass
@@ -21,7 +22,9 @@ class Agency:
 
 def place_name(rng: random.Random, n: int = 2) -> str:
     pools = (material.PLACE_CHARS_1, material.PLACE_CHARS_2, material.PLACE_CHARS_3)
-    chars = [rng.choice(pools[i % 3] if rng.random() < 0.7 else rng.choice(pools)) for i in range(n)]
+    wide = RECIPE["place_char_wide"]
+    chars = [rng.choice(material.PLACE_CHARS_WIDE if rng.random() < wide else
+                        pools[i % 3] if rng.random() < 0.7 else rng.choice(pools)) for i in range(n)]
     name = "".join(chars)
     return name
 

@@ -237,11 +237,31 @@ def spaces(rng: random.Random, grid: Grid, page: PageHeader) -> tuple[list[Seg],
     return out, {"spaces"}
 
 
+_NUMBERISH = set("0123456789０１２３４５６７８９-－—–+＋增减.,，")
+
+
+def _text(cell: Cell) -> str:
+    return "".join(seg.text for seg in cell)
+
+
 def run_together(rng: random.Random, grid: Grid, page: PageHeader) -> tuple[list[Seg], set[str]]:
+    """Cells printed without separators (规章000), only where the text still reads back as the cells
+    (the spec: a number is never split; core.numbers: a digit run opening with 0 is one cell per digit).
+    Elsewhere a space keeps two number-like cells apart (455 | - | 3625 must not read as -3625)."""
     out: list[Seg] = []
     for row in grid.rows:
+        prev, zeros = "", False  # zeros: the cells joined so far are single digits opening with 0
         for cell in row:
+            cur = _text(cell)
+            if not cur:
+                continue
+            digit = len(cur) == 1 and cur.isdigit()
+            if prev and prev[-1] in _NUMBERISH and cur[0] in _NUMBERISH and not (zeros and digit):
+                out.append(_lit(" "))
+                zeros = False
+            zeros = digit and (zeros or cur in "0０")
             out.extend(_flat_cell(cell))
+            prev = cur
         out.append(_lit("\n"))
     return out, {"run_together"}
 

@@ -14,6 +14,19 @@ MUNICIPALITIES = ("北京市", "天津市", "上海市", "重庆市")
 PLACE_CHARS_1 = "安宝北滨昌长崇大德东丰凤福阜高古广海汉和河鹤衡红洪华淮黄惠吉嘉建江金锦晋靖九开康兰乐"
 PLACE_CHARS_2 = "林临柳龙隆鹿罗茂梅蒙明南宁平浦普齐青清庆泉荣瑞山上韶邵神石寿双顺松泰太桃天通潼万望渭文武西"
 PLACE_CHARS_3 = "仙湘襄新兴秀徐宣阳沂宜永榆玉元岳云枣漳昭中舟珠资紫遵城川州原源水溪峰桥港湾坪岗屯营柞凰澜堡拉崔"
+# Real place names draw on thousands of characters; a name made only of the syllables above leaves the
+# embeddings of every other character untrained, and the tagger then drops the unfamiliar first
+# character of a real name (深|圳, 共|青城, 鸭|南乡). Mixed into names at random, not as whole names.
+PLACE_CHARS_WIDE = (
+    "鞍坝白板半包蚌碧亳博沧岑茶潮郴澄赤滁楚淳慈丛达丹儋当道邓底定都敦鄂恩番方芳防肥汾佛涪抚阜盖甘赣"
+    "巩共贡固关冠官灌贵桂果哈含邯杭郝合菏贺黑横虎沪化怀环桓皇徽会鸡集冀济佳甲尖简剑姜将蛟焦揭界晶荆"
+    "井景酒莒巨句浚喀克孔库旷奎昆廓莱涞蓝琅朗崂老雷冷黎礼醴丽溧连莲廉凉辽聊蓼灵陵岭浏六泸芦陆潞吕旅"
+    "麻马满漫毛眉湄孟米密绵岷闽牡穆那纳乃南内嫩宁牛农怒攀磐沛彭蓬邳萍莆濮七祁岐启潜黔钦秦沁琼邱衢曲"
+    "渠泉确饶仁日容融汝阮瑞赛三桑沙莎厦陕汕商尚韶邵射歙深沈渑盛狮施十始寿舒蜀沭朔四泗嵩苏宿肃绥遂"
+    "随睢台郯潭唐洮藤滕提铁铜潼土吐屯托瓦皖万汪旺威潍围卫尉魏温文汶乌吴芜梧五舞婺雾息锡峡夏咸湘响"
+    "孝忻信邢修盱许叙浔鸭雅烟延盐兖砚雁扬洋姚叶伊仪彝弋峄益阴荫银英鹰营颍应邕雍攸尤于余禹郁豫渊园"
+    "垣越粤郓运郧杂赞湛漳彰樟招肇柘浙镇振正郑芷志致忠钟周株诸驻庄涿淄梓秭邹左"
+)
 
 # Departments: (full name tail, short self-reference)
 DEPARTMENTS_CITY = (

@@ -53,6 +53,7 @@ RECIPE: dict[str, float] = {
     "year_end_date": 0.12,           # 截至2023年12月31日 (no PUBLISHED_DATE, no REPORT_YEAR)
     "unnamed_post": 0.15,            # 镇长 alone (no LEADER_TITLE)
     "spam_at": 0.04,                 # spam such as 某某体育官网@: before the body's name (no EMAIL)
+    "place_char_wide": 0.4,          # a place-name character from the wide pool (per character)
 }
 
 
