@@ -5,8 +5,9 @@ words where the prose merely names a section (报告主要包括：总体情况�
 label within one sentence of one line are joined; then a heading must start like one (at the start of a
 line, or after a space or a sentence end when a page ran it into one line), a one-character entity is
 dropped (no entity is that short), and so is an agency name that does not end in the kind of body it
-names (…政府, …局, …办公室: the name of a body always does). Table cells are left alone: two cells are
-often a character apart. Only the model's spans pass through here; gold spans are assembled as they are.
+names (…政府, …局, …办公室: the name of a body always does). A date or year span is snapped to the whole
+printed date or year it overlaps, and dropped where none is printed. Table cells are left alone: two
+cells are often a character apart. Only the model's spans pass through here; gold spans are assembled as they are.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import itertools
 from collections.abc import Callable
 
 from govreport.core.document import Span
-from govreport.core.rules import SENTENCE_ENDS, strip_pinyin
+from govreport.core.rules import SENTENCE_ENDS, printed_extent, strip_pinyin
 
 MAX_GAP = {"H": 4, "E": 2}  # characters between two fragments of one span (all on one line)
 MIN_CHARS = {"H": 3, "E": 2}
@@ -73,12 +74,38 @@ def repair_spans(text: str, spans: list[Span]) -> list[Span]:
             continue
         if s.label == "AGENCY" and text[s.end - 1] not in _AGENCY_ENDS:
             continue
-        kept.append(s)
+        s = _snapped(text, s)
+        if s is not None:
+            kept.append(s)
     # a joined span may now cover a cell span that sat in its gap: cells win, they are checked by rules
     cells = [s for s in spans if not _kind(s.label)]
     overlaps = _overlap_test(cells)
     kept = [s for s in kept if not overlaps(s)]
+    kept = _without_overlaps(kept)  # two fragments snapped to one date are one span
     return sorted(cells + kept)
+
+
+_SNAP = {"PUBLISHED_DATE": "date", "REPORT_YEAR": "year"}
+
+
+def _snapped(text: str, s: Span) -> Span | None:
+    """A date or year span covers the whole printed date or year it overlaps, and nothing else (the
+    tagger cuts 2021年1月19日 to 1月19, or runs 2022-01-21 into the clock time 17:48); None when no
+    date or year is printed there (231 of an address tagged as a date)."""
+    kind = _SNAP.get(s.label)
+    if kind is None:
+        return s
+    extent = printed_extent(text, s.start, s.end, kind)
+    return Span(extent[0], extent[1], s.label) if extent else None
+
+
+def _without_overlaps(spans: list[Span]) -> list[Span]:
+    """The spans in order, each dropped that overlaps one kept before it."""
+    out: list[Span] = []
+    for s in sorted(spans):
+        if not out or s.start >= max(o.end for o in out[-8:]):
+            out.append(s)
+    return out
 
 
 def _overlap_test(spans: list[Span]) -> Callable[[Span], bool]:

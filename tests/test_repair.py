@@ -34,3 +34,30 @@ def test_an_agency_must_end_like_the_name_of_a_body():
     text = "今天天气很好。崔桥镇人民政府发布。"
     spans = [Span(1, 3, "AGENCY"), Span(7, 14, "AGENCY")]
     assert repair_spans(text, spans) == [Span(7, 14, "AGENCY")]
+
+
+def test_date_and_year_spans_snap_to_what_is_printed():
+    text = "某某镇人民政府\n2021年1月19日\n信息提供日期 : 2022-01-21 17:48\n统计期限自2020年1月1日起"
+    d1 = text.index("1月19")
+    d2 = text.index("2022-01-21")
+    y = text.index("2020年1")
+    spans = [Span(d1, d1 + 4, "PUBLISHED_DATE"),                       # 1月19 (cut)
+             Span(d2, d2 + 13, "PUBLISHED_DATE"),                      # 2022-01-21 17 (clock time)
+             Span(y, y + 6, "REPORT_YEAR")]                            # 2020年1
+    got = {text[s.start:s.end] for s in repair_spans(text, spans)}
+    assert got == {"2021年1月19日", "2022-01-21", "2020"}
+
+
+def test_two_fragments_of_one_date_become_one_span():
+    text = "落款 2021年1月19日"
+    a = text.index("2021")
+    spans = [Span(a, a + 5, "PUBLISHED_DATE"), Span(a + 7, a + 10, "PUBLISHED_DATE")]
+    out = repair_spans(text, spans)
+    assert [text[s.start:s.end] for s in out] == ["2021年1月19日"]
+
+
+def test_a_date_or_year_span_where_none_is_printed_is_dropped():
+    text = "地址:行政服务大厅231室,发布日期:本年度"
+    a = text.index("231")
+    spans = [Span(a, a + 3, "PUBLISHED_DATE"), Span(text.index("本年度"), len(text), "REPORT_YEAR")]
+    assert repair_spans(text, spans) == []

@@ -95,6 +95,36 @@ def parse_date(text: str) -> str | None:
     return None
 
 
+_YEAR_RUN = re.compile(rf"(?<![{_YEAR_CHARS}])[{_YEAR_CHARS}]{{4}}(?![{_YEAR_CHARS}])")
+
+
+def _fold_keep_length(text: str) -> str:
+    """NFKC character by character where it keeps one character (full-width digits and separators), so
+    that offsets into the result are offsets into ``text``."""
+    out = []
+    for ch in text:
+        folded = unicodedata.normalize("NFKC", ch)
+        out.append(folded if len(folded) == 1 else ch)
+    return "".join(out)
+
+
+def printed_extent(text: str, start: int, end: int, kind: str) -> tuple[int, int] | None:
+    """The whole printed date (``kind="date"``) or year (``"year"``) overlapping ``text[start:end]``,
+    as offsets into ``text``: the one overlapping it most; None when none does. A tagger that cut a date
+    (``1月19``) or ran it into the clock time (``2022-01-21 17``) is snapped to what is printed."""
+    lo, hi = max(0, start - 12), min(len(text), end + 12)
+    window = _fold_keep_length(text[lo:hi])
+    patterns = (_DATE_CN, _DATE_SEP, _DATE_COMPACT) if kind == "date" else (_YEAR_RUN,)
+    best: tuple[int, int, int] | None = None
+    for pattern in patterns:
+        for m in pattern.finditer(window):
+            a, b = lo + m.start(), lo + m.start() + len(m.group().rstrip())
+            overlap = min(b, end) - max(a, start)
+            if overlap > 0 and (best is None or overlap > best[0]):
+                best = (overlap, a, b)
+    return (best[1], best[2]) if best else None
+
+
 # --- sentences ------------------------------------------------------------------------------------
 def sentence_breaks(text: str) -> list[int]:
     """Positions of the sentence ends in ``text``, ascending (for ``same_sentence``)."""
