@@ -18,11 +18,12 @@ Three steps, each switchable so that its effect can be measured (``DecodeOptions
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 
 import numpy as np
 
@@ -104,12 +105,33 @@ class LabelGroups:
                 is_begin[int(i)] = lab.startswith("B-")
         return cls(names, group, is_begin)
 
+    @cached_property
+    def _by_rank(self) -> tuple[tuple[np.ndarray, int, int], ...]:
+        """``(label ids, first column, end column)`` blocks: every column's first label id, then its second,
+        …, each rank cut into runs of consecutive columns, so ``mass`` adds a block of columns at a time
+        (gathering whole label columns with ``take`` and adding slices: no per-label or fancy-index loop)."""
+        ranks: list[dict[int, int]] = []
+        seen: dict[int, int] = {}
+        for label_id, column in enumerate(self.group.tolist()):
+            rank = seen[column] = seen.get(column, -1) + 1
+            if rank == len(ranks):
+                ranks.append({})
+            ranks[rank][column] = label_id
+        blocks: list[tuple[np.ndarray, int, int]] = []
+        for rank in ranks:
+            cols = sorted(rank)
+            cut = [0, *(i for i in range(1, len(cols)) if cols[i] != cols[i - 1] + 1), len(cols)]
+            for a, b in itertools.pairwise(cut):
+                ids = np.array([rank[c] for c in cols[a:b]], dtype=np.intp)
+                blocks.append((ids, cols[a], cols[b - 1] + 1))
+        return tuple(blocks)
+
     def mass(self, probs: np.ndarray) -> np.ndarray:
         """``[n, labels]`` -> span-label mass ``[n, 1 + names]``: column 0 is O, column k the B- and I-
-        mass of names[k - 1]."""
+        mass of names[k - 1] (added in label-id order, as a loop over the labels would: the same floats)."""
         out = np.zeros((len(probs), len(self.names) + 1), dtype=np.float32)
-        for label_id, column in enumerate(self.group.tolist()):
-            out[:, column] += probs[:, label_id]
+        for ids, first, end in self._by_rank:
+            out[:, first:end] += probs.take(ids, axis=1)
         return out
 
     def begin_mass(self, probs: np.ndarray, rows: np.ndarray, columns: np.ndarray) -> np.ndarray:

@@ -134,3 +134,15 @@ def test_a_row_whose_middle_value_was_given_to_the_next_row_is_read_whole() -> N
     # without the row step the middle 0 goes to the next row
     plain = [lab for _, _, lab in decode_bio(decode(text, probs, groups, DecodeOptions(True, False)))]
     assert plain[1] == "T1.art20_1.normative_documents.new_published"
+
+
+def test_mass_adds_each_span_labels_b_and_i_columns_in_label_order() -> None:
+    """The vectorised mass equals a loop over the labels, float for float (labels in any order, two on O)."""
+    id2label = {0: "B-a", 1: "O", 2: "I-b", 3: "I-a", 4: "X", 5: "B-b", 6: "B-c", 7: "I-c"}
+    groups = LabelGroups.of(id2label)
+    probs = np.random.default_rng(3).random((50, len(id2label))).astype(np.float32)
+    expected = np.zeros((50, len(groups.names) + 1), dtype=np.float32)
+    for label_id, column in enumerate(groups.group.tolist()):
+        expected[:, column] += probs[:, label_id]
+    assert np.array_equal(groups.mass(probs), expected)
+    assert groups.names == ("a", "b", "c")
