@@ -46,11 +46,15 @@ def bench(model_dir: Path, threads: int, lengths: tuple[int, ...] = (10_000, 40_
     t0 = time.perf_counter()
     tagger = Tagger.from_pretrained(model_dir, threads=threads, backend=backend)
     load_s = time.perf_counter() - t0
-    weights = model_dir / ("model.onnx" if backend == "onnx" else "model.safetensors")
+    from govreport.inference.tagger import onnx_file_of
+
+    weights = model_dir / (onnx_file_of(model_dir) if backend == "onnx" else "model.safetensors")
     out: dict = {
         "model": str(model_dir), "backend": backend, "threads": threads, "load_seconds": round(load_s, 3),
+        "weights_file": weights.name,
         "weights_mb": round(weights.stat().st_size / 2**20, 2) if weights.exists() else None,
-        "window": tagger.settings.window, "stride": tagger.settings.stride, "runs": {},
+        "window": tagger.settings.window, "stride": tagger.settings.stride, "combine": tagger.settings.combine,
+        "runs": {},
     }
     if tagger.model is not None:
         out["parameters"] = sum(p.numel() for p in tagger.model.parameters())
@@ -119,13 +123,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for backend in args.backends.split(","):
             model = Path(args.model)
-            if backend == "onnx" and not (model / "model.onnx").is_file():
+            if backend == "onnx" and not any(model.glob("*.onnx")):
                 from govreport.training.onnx_export import export_onnx
 
                 model = Path(tmp) / "onnx-model"
                 shutil.copytree(args.model, model)
                 export_onnx(model)
-            elif backend == "torch" and (model / "model.onnx").is_file():  # the cold start must use torch
+            elif backend == "torch" and any(model.glob("*.onnx")):  # the cold start must use torch
                 model = Path(tmp) / "torch-model"
                 shutil.copytree(args.model, model, ignore=shutil.ignore_patterns("*.onnx"))
             result[backend] = bench(model, args.threads, repeats=args.repeats, backend=backend)

@@ -65,8 +65,8 @@ def main() -> None:
     args = ap.parse_args()
 
     from govreport.annotations.evaluate import load_gold
-    from govreport.inference.tagger import ONNX_FILE, Tagger
-    from govreport.training.onnx_export import INT8_FILE, export_onnx, quantize_int8
+    from govreport.inference.tagger import INT8_FILE, ONNX_FILE, Tagger
+    from govreport.training.onnx_export import export_onnx, quantize_int8
 
     sets = {Path(s).name: load_gold(Path(s)) for s in args.sets.split(",") if Path(s).is_dir()}
     sample = "".join(d.text for docs in sets.values() for d in docs)
@@ -81,7 +81,7 @@ def main() -> None:
         quantize_int8(model / ONNX_FILE, model / INT8_FILE)
         taggers = {
             "torch": lambda: Tagger.from_pretrained(model, args.threads, backend="torch"),
-            "onnx": lambda: Tagger.from_pretrained(model, args.threads, backend="onnx"),
+            "onnx": lambda: Tagger.from_pretrained(model, args.threads, backend="onnx", onnx_file=ONNX_FILE),
             "onnx_int8": lambda: Tagger.from_pretrained(model, args.threads, backend="onnx", onnx_file=INT8_FILE),
         }
         files = {"torch": "model.safetensors", "onnx": ONNX_FILE, "onnx_int8": INT8_FILE}

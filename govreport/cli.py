@@ -310,7 +310,8 @@ def build_parser() -> argparse.ArgumentParser:
                                            "ONNX Runtime, without torch")
     p.add_argument("model_dir", help="a trained model directory (config.json, model.safetensors, vocab.json)")
     p.add_argument("--int8", action="store_true",
-                   help="also write model.int8.onnx (dynamic int8 quantisation; measured, not used by default)")
+                   help="also write model.int8.onnx (dynamic int8 quantisation), which extract then runs "
+                        "instead of model.onnx: check the model's F1 first (benchmarks/compare_onnx.py)")
     p.set_defaults(handler=_export_onnx)
 
     p = sub.add_parser("queue", help="the reports a person should correct first (least certain), as annotation "

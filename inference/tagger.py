@@ -11,12 +11,13 @@ the decoded tags of a block are kept. What is kept for the whole document is com
 (two int32 arrays), the geometry types (a byte a character) and the tag ids (two bytes a character).
 
 The network runs on one of two backends (``Runner``): ONNX Runtime when the model directory holds
-``model.onnx`` (no torch, no transformers: fast start), else torch + transformers. Both return the
-same window probabilities; everything else (windows, averaging, decoding) is shared.
+``model.int8.onnx`` or ``model.onnx`` (no torch, no transformers: fast start), else torch + transformers.
+Both return the same window probabilities; everything else (windows, averaging, decoding) is shared.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import os
@@ -47,8 +48,13 @@ BLOCK = 50_000  # characters decoded at a time: [BLOCK + 2 * window, labels] flo
 # Key under which the tagger's own settings are stored in the model's config.json.
 CONFIG_KEY = "govreport"
 ONNX_FILE = "model.onnx"  # beside model.safetensors (training.onnx_export writes it)
+# Its dynamically quantised copy (int8 weights; `govreport export-onnx DIR --int8`): run instead of
+# ONNX_FILE when present. Ship it only after benchmarks/compare_onnx.py shows the model's value F1 holds.
+INT8_FILE = "model.int8.onnx"
 
 log = logging.getLogger(__name__)
+
+COMBINE_MODES = ("mean", "centre")  # TaggerSettings.combine
 
 
 @dataclass(frozen=True)
@@ -56,13 +62,18 @@ class TaggerSettings:
     window: int = 512  # model positions per window, [CLS] and [SEP] included
     stride: int = 256  # characters between window starts at inference (overlap = window - 2 - stride)
     batch_size: int = 8
+    # How overlapping windows are combined: "mean" averages a character's probabilities over the windows
+    # that see it; "centre" takes them from the one window where it sits furthest from an edge (the
+    # overlaps are cut in the middle: every character has at least half the overlap as context on each
+    # side, and no window's edge, where the model sees little, is averaged in).
+    combine: str = "mean"
     normalize: NormalizeOptions = field(default_factory=NormalizeOptions)
     geometry: bool = False  # table-geometry features (inference.geometry) as token types
     decode: DecodeOptions = field(default_factory=DecodeOptions)
 
     def to_dict(self) -> dict[str, Any]:
         return {"window": self.window, "stride": self.stride, "batch_size": self.batch_size,
-                "normalize": self.normalize.to_dict(), "geometry": self.geometry,
+                "combine": self.combine, "normalize": self.normalize.to_dict(), "geometry": self.geometry,
                 "decode": {"pool_numbers": self.decode.pool_numbers, "structured": self.decode.structured}}
 
     @classmethod
@@ -70,8 +81,11 @@ class TaggerSettings:
         data = dict(data or {})
         # models saved before the decoder existed decoded characters one by one
         decode_cfg = data.get("decode", {"pool_numbers": False, "structured": False})
+        combine = str(data.get("combine", "mean"))  # models saved before the setting existed averaged
+        if combine not in COMBINE_MODES:
+            raise ValueError(f"tagger setting combine is one of {COMBINE_MODES}, not {combine!r}")
         return cls(window=int(data.get("window", 512)), stride=int(data.get("stride", 256)),
-                   batch_size=int(data.get("batch_size", 8)),
+                   batch_size=int(data.get("batch_size", 8)), combine=combine,
                    normalize=NormalizeOptions.from_dict(data.get("normalize")),
                    geometry=bool(data.get("geometry", False)),
                    decode=DecodeOptions(**{k: bool(v) for k, v in decode_cfg.items()}))
@@ -103,6 +117,14 @@ def window_starts(n: int, width: int, stride: int, offset: int = 0) -> list[int]
     starts = {0, n - width}
     starts.update(range(offset % stride if stride else 0, n - width, max(stride, 1)))
     return sorted(starts)
+
+
+def centre_ranges(starts: Sequence[int], lengths: Sequence[int], n: int) -> list[tuple[int, int]]:
+    """Per window (sorted starts, each ``lengths`` long, together covering ``[0, n)``), the ``[a, b)`` it
+    decides under ``combine="centre"``: two neighbours' overlap is cut in its middle."""
+    ends = [s + k for s, k in zip(starts, lengths, strict=True)]
+    cuts = [0, *((starts[i + 1] + ends[i]) // 2 for i in range(len(starts) - 1)), n]
+    return list(itertools.pairwise(cuts))
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
@@ -185,6 +207,11 @@ def read_model_config(model_dir: Path) -> dict[str, Any]:
     return json.loads((Path(model_dir) / MODEL_CONFIG).read_text(encoding="utf-8"))
 
 
+def onnx_file_of(model_dir: Path) -> str:
+    """The graph ``auto`` runs: the int8 copy when the directory has one, else ``model.onnx``."""
+    return INT8_FILE if (Path(model_dir) / INT8_FILE).is_file() else ONNX_FILE
+
+
 def default_threads() -> int:
     """Inference is small matrix work: more threads than the cores this process may use (``taskset``)
     only adds contention."""
@@ -208,13 +235,15 @@ class Tagger:
 
     @classmethod
     def from_pretrained(cls, model_dir: str | Path, threads: int | None = None, backend: str = "auto",
-                        onnx_file: str = ONNX_FILE) -> Tagger:
-        """Load a model directory (config.json, vocab.json, and model.onnx or model.safetensors).
+                        onnx_file: str | None = None) -> Tagger:
+        """Load a model directory (config.json, vocab.json, and an ONNX graph or model.safetensors).
 
-        ``backend``: ``auto`` (ONNX Runtime when ``onnx_file`` is there, else torch), ``onnx`` or ``torch``."""
+        ``backend``: ``auto`` (ONNX Runtime when the directory holds a graph, else torch), ``onnx`` or
+        ``torch``. ``onnx_file``: the graph to run; by default ``onnx_file_of(model_dir)`` (the int8 copy
+        when there is one)."""
         model_dir = Path(model_dir)
         config = read_model_config(model_dir)
-        onnx_path = model_dir / onnx_file
+        onnx_path = model_dir / (onnx_file or onnx_file_of(model_dir))
         if backend not in ("auto", "onnx", "torch"):
             raise ValueError(f"backend is auto, onnx or torch, not {backend!r}")
         if backend == "onnx" or (backend == "auto" and onnx_path.is_file()):
@@ -224,43 +253,56 @@ class Tagger:
             id2label = {int(k): v for k, v in config["id2label"].items()}
             runner: Any = OnnxRunner(onnx_path, id2label, threads or default_threads())
         else:
-            log.debug("tagger: torch backend (no %s in %s)", onnx_file, model_dir)
+            log.debug("tagger: torch backend (no %s in %s)", onnx_path.name, model_dir)
             runner = _torch_model(model_dir, threads or default_threads())
         return cls(runner, Vocab.load(model_dir), TaggerSettings.from_dict(config.get(CONFIG_KEY)))
 
     def probabilities(self, normalized_text: str, types: Sequence[int] | np.ndarray | None = None) -> np.ndarray:
-        """``[len(text), num_labels]`` label probabilities (float32), averaged over overlapping windows."""
+        """``[len(text), num_labels]`` label probabilities (float32), the windows combined as
+        ``settings.combine`` says (averaged, or each character from its most central window)."""
         if types is None and self.settings.geometry:
             types = token_type_array(normalized_text)
         n = len(normalized_text)
-        num_labels = len(self.id2label)
-        sums = np.zeros((n, num_labels), dtype=np.float32)
-        counts = np.zeros((n, 1), dtype=np.float32)
+        centre = self.settings.combine == "centre"
+        out = np.zeros((n, len(self.id2label)), dtype=np.float32)
         if n == 0:
-            return sums
+            return out
+        counts = None if centre else np.zeros((n, 1), dtype=np.float32)
         ids = self.vocab.encode_array(normalized_text)
         type_arr = np.asarray(types, dtype=np.int64) if types is not None else None
         width = self.settings.window - 2
         starts = window_starts(n, width, self.settings.stride)
+        lengths = [min(width, n - s) for s in starts]
+        # the part of the text each window writes: its own range (centre) or all of it (mean)
+        keep = (centre_ranges(starts, lengths, n) if centre
+                else [(s, s + k) for s, k in zip(starts, lengths, strict=True)])
         bs = max(1, self.settings.batch_size)
         for b in range(0, len(starts), bs):
-            batch_starts = starts[b:b + bs]
-            lengths = [min(width, n - s) for s in batch_starts]
-            longest = max(lengths) + 2
-            x = np.full((len(batch_starts), longest), self.vocab.pad_id, dtype=np.int64)
-            mask = np.zeros_like(x)
-            tt = np.zeros_like(x)
-            for i, (s, k) in enumerate(zip(batch_starts, lengths, strict=True)):
-                x[i, 0], x[i, 1:k + 1], x[i, k + 1] = self.vocab.cls_id, ids[s:s + k], self.vocab.sep_id
-                mask[i, :k + 2] = 1
-                if type_arr is not None:
-                    tt[i, 1:k + 1] = type_arr[s:s + k]
-            probs = self.runner.window_probabilities(x, mask, tt if type_arr is not None else None)
-            for i, (s, k) in enumerate(zip(batch_starts, lengths, strict=True)):
-                sums[s:s + k] += probs[i, 1:k + 1]
-                counts[s:s + k] += 1
-        sums /= np.maximum(counts, 1)  # in place: the block's largest array is not doubled
-        return sums
+            x, mask, tt = self._window_batch(ids, type_arr, starts[b:b + bs], lengths[b:b + bs])
+            probs = self.runner.window_probabilities(x, mask, tt)
+            for i, (s, (lo, hi)) in enumerate(zip(starts[b:b + bs], keep[b:b + bs], strict=True)):
+                if counts is None:
+                    out[lo:hi] = probs[i, 1 + lo - s:1 + hi - s]
+                else:
+                    out[lo:hi] += probs[i, 1 + lo - s:1 + hi - s]
+                    counts[lo:hi] += 1
+        if counts is not None:
+            out /= np.maximum(counts, 1)  # in place: the block's largest array is not doubled
+        return out
+
+    def _window_batch(self, ids: np.ndarray, type_arr: np.ndarray | None, starts: Sequence[int],
+                      lengths: Sequence[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """The network's inputs for windows at ``starts``: [CLS] characters [SEP], padded to the longest."""
+        longest = max(lengths) + 2
+        x = np.full((len(starts), longest), self.vocab.pad_id, dtype=np.int64)
+        mask = np.zeros_like(x)
+        tt = np.zeros_like(x)
+        for i, (s, k) in enumerate(zip(starts, lengths, strict=True)):
+            x[i, 0], x[i, 1:k + 1], x[i, k + 1] = self.vocab.cls_id, ids[s:s + k], self.vocab.sep_id
+            mask[i, :k + 2] = 1
+            if type_arr is not None:
+                tt[i, 1:k + 1] = type_arr[s:s + k]
+        return x, mask, (tt if type_arr is not None else None)
 
     def tag_ids(self, text: str, progress: bool = False) -> np.ndarray:
         """Tag ids (``decode.decode_ids``) of normalised ``text``, block by block (see the module docstring)."""

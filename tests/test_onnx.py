@@ -1,4 +1,5 @@
-"""ONNX Runtime inference: training writes model.onnx, ONNX and torch give the same tags on the gold set,
+"""ONNX Runtime inference: training writes model.onnx, the fp32 ONNX graph and torch give the same tags on
+the gold set, the shipped int8 graph keeps the fp32 network's value F1 on it (within a stated tolerance),
 extract on an ONNX model directory never imports torch or transformers, the export command."""
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ import pytest
 
 from govreport.core.document import load_documents
 from govreport.core.normalize import normalize
-from govreport.inference.tagger import ONNX_FILE, Tagger, TorchRunner
-from govreport.paths import EXAMPLES, GOLD_DIR
+from govreport.inference.tagger import INT8_FILE, ONNX_FILE, Tagger, TorchRunner
+from govreport.paths import DEFAULT_MODEL, EXAMPLES, GOLD_DIR
 
 pytest.importorskip("onnxruntime")
 pytestmark = pytest.mark.slow
@@ -48,7 +49,7 @@ def test_training_saves_model_onnx_with_the_geometry_input(model_dir: Path) -> N
 
 def test_onnx_and_torch_give_the_same_tags_on_the_gold_set(model_dir: Path) -> None:
     torch_tagger = Tagger.from_pretrained(model_dir, backend="torch")
-    onnx_tagger = Tagger.from_pretrained(model_dir)
+    onnx_tagger = Tagger.from_pretrained(model_dir, backend="onnx", onnx_file=ONNX_FILE)  # fp32: exactly torch
     assert isinstance(torch_tagger.runner, TorchRunner) and not isinstance(onnx_tagger.runner, TorchRunner)
     tagged = 0
     for doc in load_documents(GOLD_DIR):
@@ -103,7 +104,43 @@ def test_export_onnx_command_writes_the_graph_and_an_int8_copy(model_dir: Path, 
     (target / ONNX_FILE).unlink()
     assert main(["export-onnx", str(target), "--int8"]) == 0
     assert (target / ONNX_FILE).is_file() and (target / "model.int8.onnx").is_file()
-    assert (target / "model.int8.onnx").stat().st_size < (target / ONNX_FILE).stat().st_size
-    text = (EXAMPLES / "report.txt").read_text(encoding="utf-8")
-    assert Tagger.from_pretrained(target).tag(text) == Tagger.from_pretrained(model_dir).tag(text)
+    assert (target / INT8_FILE).stat().st_size < (target / ONNX_FILE).stat().st_size
+    # with the int8 copy beside it, the tagger runs the copy; without, model.onnx
+    assert Tagger.from_pretrained(target).runner.path.name == INT8_FILE
+    assert Tagger.from_pretrained(model_dir).runner.path.name == ONNX_FILE
+    assert Tagger.from_pretrained(target, onnx_file=ONNX_FILE).runner.path.name == ONNX_FILE
     assert main(["export-onnx", str(tmp_path / "nothing")]) == 1
+
+
+# The shipped model runs model.int8.onnx. Its tolerance against the fp32 network (torch; the fp32 export
+# equals it, above) on the gold set: value-level cell F1 at most 0.1 point lower (issue 14's rule; measured:
+# equal) and the same tag on at least 99.5 % of characters (measured: 99.86 %; the rest are entity and
+# heading edges).
+INT8_MAX_F1_DROP = 0.001
+INT8_MIN_TAG_AGREEMENT = 0.995
+
+
+def _value_f1(tagger: Tagger, docs: list) -> float:
+    from govreport.annotations.evaluate import Prediction, evaluate
+    from govreport.inference.extract import Extractor
+
+    extractor = Extractor(tagger=tagger)
+    preds = {}
+    for doc in docs:
+        result = extractor.extract(doc.text)
+        preds[doc.id] = Prediction(list(result.spans), result.record)
+    return evaluate(docs, preds)["record"]["values"]["overall"]["f1"]
+
+
+def test_the_shipped_int8_graph_reads_the_gold_set_as_the_fp32_network_does() -> None:
+    int8 = Tagger.from_pretrained(DEFAULT_MODEL)
+    assert int8.runner.path.name == INT8_FILE
+    fp32 = Tagger.from_pretrained(DEFAULT_MODEL, backend="torch")
+    docs = list(load_documents(GOLD_DIR))
+    same = total = 0
+    for doc in docs:
+        text = normalize(doc.text, fp32.settings.normalize).text
+        a, b = fp32.tag_ids(text), int8.tag_ids(text)
+        same, total = same + int((a == b).sum()), total + len(a)
+    assert same / total >= INT8_MIN_TAG_AGREEMENT
+    assert _value_f1(int8, docs) >= _value_f1(fp32, docs) - INT8_MAX_F1_DROP

@@ -13,7 +13,14 @@ from govreport.core.document import Span
 from govreport.core.normalize import normalize
 from govreport.core.vocab import Vocab
 from govreport.inference.decode import DecodeOptions, LabelGroups, decode, decode_bio
-from govreport.inference.tagger import Tagger, TaggerSettings, blocks, spans_from_tags, window_starts
+from govreport.inference.tagger import (
+    Tagger,
+    TaggerSettings,
+    blocks,
+    centre_ranges,
+    spans_from_tags,
+    window_starts,
+)
 
 LABELS = ["O", "B-PHONE", "I-PHONE", "B-H.overview", "I-H.overview"]
 
@@ -143,6 +150,38 @@ def test_scores_are_averaged_over_overlapping_windows() -> None:
     assert probs[5, 1].item() == pytest.approx(0.5, abs=1e-4)
     assert probs[5, 3].item() == pytest.approx(0.5, abs=1e-4)
     assert probs[0, 1].item() == pytest.approx(1.0, abs=1e-4)  # seen by one window only
+
+
+def test_centre_takes_each_character_from_the_window_where_it_sits_most_central() -> None:
+    vocab = _vocab()
+    # width 8, windows at 0 and 4: their overlap 4..7 is cut in the middle, at 6
+    tagger = Tagger(HalfModel(), vocab, TaggerSettings(window=10, stride=4, combine="centre"))
+    probs = tagger.probabilities("电话号码电话号码电话号码")
+    assert np.allclose(probs.sum(-1), np.ones(12), atol=1e-6)
+    # window 0's second half (chars 4, 5: label 3), then window 1's first half (chars 6, 7: label 1)
+    assert probs[:, 1].round().tolist() == [1, 1, 1, 1, 0, 0, 1, 1, 0, 0, 0, 0]
+    assert probs[:, 3].round().tolist() == [0, 0, 0, 0, 1, 1, 0, 0, 1, 1, 1, 1]
+
+
+def test_centre_ranges_cover_the_text_once_with_context_on_both_sides() -> None:
+    n, width, stride = 2000, 510, 320
+    starts = window_starts(n, width, stride)
+    ranges = centre_ranges(starts, [width] * len(starts), n)
+    assert ranges[0][0] == 0 and ranges[-1][1] == n
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(ranges))
+    overlap = min(s + width - t for s, t in itertools.pairwise(starts))
+    for s, (lo, hi) in zip(starts, ranges, strict=True):
+        assert s <= lo <= hi <= s + width
+        assert lo == 0 or lo - s >= overlap // 2
+        assert hi == n or s + width - hi >= overlap // 2
+
+
+def test_combine_is_saved_with_the_settings_and_old_models_average() -> None:
+    settings = TaggerSettings(stride=320, combine="centre")
+    assert TaggerSettings.from_dict(settings.to_dict()) == settings
+    assert TaggerSettings.from_dict({"window": 512, "stride": 256}).combine == "mean"
+    with pytest.raises(ValueError, match="combine"):
+        TaggerSettings.from_dict({"combine": "max"})
 
 
 def test_bad_input_gives_no_spans() -> None:

@@ -7,7 +7,8 @@
 The graph takes ``input_ids``, ``attention_mask`` and, when the model was trained with geometry token
 types (``type_vocab_size`` > 1), ``token_type_ids``; all int64 ``[batch, sequence]`` with both axes
 dynamic. It returns ``logits`` ``[batch, sequence, labels]``. ``quantize_int8`` writes a dynamically
-quantised copy (int8 weights) for measurement (benchmarks/compare_onnx.py).
+quantised copy (int8 weights, activations float), ``model.int8.onnx``, which the tagger then runs instead
+of ``model.onnx``: make it only for a model whose value F1 it keeps (benchmarks/compare_onnx.py).
 """
 
 from __future__ import annotations
@@ -16,10 +17,9 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from govreport.inference.tagger import ONNX_FILE, read_model_config
+from govreport.inference.tagger import INT8_FILE, ONNX_FILE, read_model_config
 
 OPSET = 17
-INT8_FILE = "model.int8.onnx"
 
 
 def takes_token_types(config: dict[str, Any]) -> bool:
