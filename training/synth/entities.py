@@ -12,7 +12,7 @@ from govreport.training.synth.recipe import RECIPE
 @dataclass
 class Agency:
     full: str                 # the full name, tagged AGENCY at each occurrence
-    short: str                # a short form (not tagged): 拉堡镇, 区民政局
+    short: str                # a short form, tagged where printed as a name: 拉堡镇, 区民政局
     self_ref: str             # 我镇 / 我局 / 本机关 (not tagged)
     level: str                # town, township, street, county, district, city, province, dept
     place: str                # the place part used for addresses and web domains
@@ -43,8 +43,9 @@ def _agency(full: str, short: str, self_ref: str, level: str, place: str, alts: 
 
 
 def make_agency(rng: random.Random) -> Agency:
-    """A reporting body with its full name, other names that also designate it (tagged: they contain
-    its place), a short form without a place name and a self-reference (neither tagged)."""
+    """A reporting body with its full name, other names that also designate it, a short form (all
+    tagged: each holds its place or, for a department, its level: 区民政局) and a self-reference (我局:
+    not tagged). A bare 镇政府 / 区政府 is generic and never one of them (annotation guide)."""
     level = rng.choices(("town", "township", "street", "county", "district", "city", "province", "dept"),
                         weights=(16, 7, 7, 10, 10, 8, 3, 39))[0]
     prov = _province(rng)
@@ -63,8 +64,8 @@ def make_agency(rng: random.Random) -> Agency:
         name = town + suffix
         full = "".join(chain) + name + body
         bare = name + ("街道" if level == "street" else "")
-        short = rng.choice((bare, bare, {"town": "镇政府", "township": "乡政府", "street": "街道办"}[level]))
-        alts = [name + body, name + {"人民政府": "政府", "街道办事处": "街道办"}.get(body, "党政办")]
+        short = bare  # a bare 镇政府 / 街道办 is generic, not a name (annotation guide)
+        alts = [name + body, name + {"人民政府": "政府", "街道办事处": "街道办"}[body]]
         return _agency(full, short, self_ref, level, city + county + bare, alts, city + county + "人民政府")
     if level in ("county", "district"):
         county = place_name(rng, 2) + ("县" if level == "county" else "区")
@@ -72,7 +73,7 @@ def make_agency(rng: random.Random) -> Agency:
                                      ("人民政府办公室", "我办")))
         chain = [city] if prefix_depth else []
         full = "".join(chain) + county + body
-        short = county[-1] + ("政府" if body == "人民政府" else "政府办")
+        short = county if body == "人民政府" else county + "政府办"  # 荔湾区; a bare 区政府 is generic
         alts = [county + body, county + ("政府" if body == "人民政府" else "政府办")]
         return _agency(full, short, self_ref, level, city + county, alts, city + "人民政府")
     if level == "city":
@@ -80,7 +81,7 @@ def make_agency(rng: random.Random) -> Agency:
         chain = [prov] if prefix_depth > 1 else []
         full = "".join(chain) + city + body
         alts = [city + body, city + ("政府" if body == "人民政府" else "政府办")]
-        return _agency(full, "市" + body.replace("人民政府", "政府"), self_ref, level, prov + city, alts,
+        return _agency(full, city + body.replace("人民政府", "政府"), self_ref, level, prov + city, alts,
                        prov + "人民政府")
     if level == "province":
         body, self_ref = rng.choice(material.DEPARTMENTS_PROVINCE)
