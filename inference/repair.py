@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import re
 from collections.abc import Callable
 
 from govreport.core.document import Span
@@ -74,7 +75,7 @@ def repair_spans(text: str, spans: list[Span]) -> list[Span]:
             continue
         if s.label == "AGENCY" and text[s.end - 1] not in _AGENCY_ENDS:
             continue
-        s = _snapped(text, s)
+        s = _snapped(text, _agency_name_part(text, s))
         if s is not None:
             kept.append(s)
     # a joined span may now cover a cell span that sat in its gap: cells win, they are checked by rules
@@ -86,6 +87,26 @@ def repair_spans(text: str, spans: list[Span]) -> list[Span]:
 
 
 _SNAP = {"PUBLISHED_DATE": "date", "REPORT_YEAR": "year"}
+# A town's 党政办(公室) compiles its government's report: only the name before it is the body (guide).
+_PARTY_OFFICE = re.compile(r"(黨政|党政)(辦公室|办公室|辦|办)$")
+
+
+def _agency_name_part(text: str, s: Span) -> Span:
+    """The name part of an AGENCY span: after a page-line label run into it (来源:川主乡: a name holds
+    no colon) and before a town's 党政办公室 (某镇人民政府党政办公室 names the town's government)."""
+    if s.label != "AGENCY":
+        return s
+    start, end = s.start, s.end
+    name = text[start:end]
+    colon = max(name.rfind(":"), name.rfind("："))
+    if colon >= 0:
+        start += colon + 1
+        while start < end and text[start].isspace():
+            start += 1
+    office = _PARTY_OFFICE.search(text[start:end])
+    if office and office.start() >= 2:
+        end = start + office.start()
+    return Span(start, end, s.label) if end - start >= MIN_CHARS["E"] else s
 
 
 def _snapped(text: str, s: Span) -> Span | None:

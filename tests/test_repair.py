@@ -61,3 +61,13 @@ def test_a_date_or_year_span_where_none_is_printed_is_dropped():
     a = text.index("231")
     spans = [Span(a, a + 3, "PUBLISHED_DATE"), Span(text.index("本年度"), len(text), "REPORT_YEAR")]
     assert repair_spans(text, spans) == []
+
+
+def test_an_agency_span_keeps_only_the_name_of_the_body():
+    text = "来源:川主乡\n请与柞水縣鳳凰鎮人民政府黨政辦公室联系。新九镇党政办"
+    a = text.index("源")
+    b = text.index("柞")
+    c = text.index("新九镇")
+    spans = [Span(a, a + 5, "AGENCY"), Span(b, text.index("联系"), "AGENCY"), Span(c, len(text), "AGENCY")]
+    got = [text[s.start:s.end] for s in repair_spans(text, spans)]
+    assert got == ["川主乡", "柞水縣鳳凰鎮人民政府", "新九镇"]
