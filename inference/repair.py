@@ -6,8 +6,9 @@ label within one sentence of one line are joined; then a heading must start like
 line, or after a space or a sentence end when a page ran it into one line), a one-character entity is
 dropped (no entity is that short), and so is an agency name that does not end in the kind of body it
 names (…政府, …局, …办公室: the name of a body always does). A date or year span is snapped to the whole
-printed date or year it overlaps, and dropped where none is printed. Table cells are left alone: two
-cells are often a character apart. Only the model's spans pass through here; gold spans are assembled as they are.
+printed date or year it overlaps, and dropped where none is printed; a post with no named holder
+beside it is no LEADER_TITLE. Table cells are left alone: two cells are often a character apart. Only
+the model's spans pass through here; gold spans are assembled as they are.
 """
 
 from __future__ import annotations
@@ -83,6 +84,7 @@ def repair_spans(text: str, spans: list[Span]) -> list[Span]:
     overlaps = _overlap_test(cells)
     kept = [s for s in kept if not overlaps(s)]
     kept = _without_overlaps(kept)  # two fragments snapped to one date are one span
+    kept = _titles_with_names(text, kept)
     return sorted(cells + kept)
 
 
@@ -118,6 +120,21 @@ def _snapped(text: str, s: Span) -> Span | None:
         return s
     extent = printed_extent(text, s.start, s.end, kind)
     return Span(extent[0], extent[1], s.label) if extent else None
+
+
+TITLE_REACH = 6  # characters between a post and its holder's name (刘美玲兼任办公室主任: 2)
+
+
+def _titles_with_names(text: str, spans: list[Span]) -> list[Span]:
+    """A post is a LEADER_TITLE only beside a named holder (guide: 镇长 alone is not tagged; nor is
+    书记 of 习近平总书记 when no name of the body's leaders is tagged), on the same line."""
+    names = [s for s in spans if s.label == "LEADER_NAME"]
+
+    def held(t: Span) -> bool:
+        return any((0 <= n.start - t.end <= TITLE_REACH and "\n" not in text[t.end:n.start])
+                   or (0 <= t.start - n.end <= TITLE_REACH and "\n" not in text[n.end:t.start]) for n in names)
+
+    return [s for s in spans if s.label != "LEADER_TITLE" or held(s)]
 
 
 def _without_overlaps(spans: list[Span]) -> list[Span]:

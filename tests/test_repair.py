@@ -71,3 +71,12 @@ def test_an_agency_span_keeps_only_the_name_of_the_body():
     spans = [Span(a, a + 5, "AGENCY"), Span(b, text.index("联系"), "AGENCY"), Span(c, len(text), "AGENCY")]
     got = [text[s.start:s.end] for s in repair_spans(text, spans)]
     assert got == ["川主乡", "柞水縣鳳凰鎮人民政府", "新九镇"]
+
+
+def test_a_post_without_a_named_holder_is_no_leader_title():
+    text = "成立了由镇党委书记为组长的领导小组。办公室设在党政办，刘美玲兼任办公室主任。"
+    t1 = text.index("镇党委书记")
+    n = text.index("刘美玲")
+    t2 = text.index("办公室主任")
+    spans = [Span(t1, t1 + 5, "LEADER_TITLE"), Span(n, n + 3, "LEADER_NAME"), Span(t2, t2 + 5, "LEADER_TITLE")]
+    assert [text[s.start:s.end] for s in repair_spans(text, spans)] == ["刘美玲", "办公室主任"]
