@@ -7,8 +7,9 @@ line, or after a space or a sentence end when a page ran it into one line), a on
 dropped (no entity is that short), and so is an agency name that does not end in the kind of body it
 names (…政府, …局, …办公室: the name of a body always does). A date or year span is snapped to the whole
 printed date or year it overlaps, and dropped where none is printed; a post with no named holder
-beside it is no LEADER_TITLE. Table cells are left alone: two cells are often a character apart. Only
-the model's spans pass through here; gold spans are assembled as they are.
+beside it is no LEADER_TITLE, a year inside 《…》 no REPORT_YEAR (where another is tagged). Table
+cells are left alone: two cells are often a character apart. Only the model's spans pass through here;
+gold spans are assembled as they are.
 """
 
 from __future__ import annotations
@@ -85,6 +86,7 @@ def repair_spans(text: str, spans: list[Span]) -> list[Span]:
     kept = [s for s in kept if not overlaps(s)]
     kept = _without_overlaps(kept)  # two fragments snapped to one date are one span
     kept = _titles_with_names(text, kept)
+    kept = _years_outside_titles(text, kept)
     return sorted(cells + kept)
 
 
@@ -120,6 +122,26 @@ def _snapped(text: str, s: Span) -> Span | None:
         return s
     extent = printed_extent(text, s.start, s.end, kind)
     return Span(extent[0], extent[1], s.label) if extent else None
+
+
+def _in_document_title(text: str, s: Span) -> bool:
+    """Inside 《…》 on one line: the year of a document's name (《2020年政务公开工作要点》), never the
+    year the report covers (guide: not even the report's own quoted title)."""
+    line_start = text.rfind("\n", 0, s.start) + 1
+    line_end = text.find("\n", s.end)
+    before = text[line_start:s.start]
+    after = text[s.end:line_end if line_end >= 0 else len(text)]
+    opened = before.rfind("《") > before.rfind("》")
+    return opened and after.find("》") >= 0 and (after.find("《") < 0 or after.find("》") < after.find("《"))
+
+
+def _years_outside_titles(text: str, spans: list[Span]) -> list[Span]:
+    """The REPORT_YEAR spans inside 《…》 go, unless no other is left (then the record still gets a year
+    from the report's own quoted title)."""
+    quoted = {s for s in spans if s.label == "REPORT_YEAR" and _in_document_title(text, s)}
+    if not any(s.label == "REPORT_YEAR" and s not in quoted for s in spans):
+        return spans
+    return [s for s in spans if s not in quoted]
 
 
 TITLE_REACH = 6  # characters between a post and its holder's name (刘美玲兼任办公室主任: 2)

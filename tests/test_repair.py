@@ -80,3 +80,13 @@ def test_a_post_without_a_named_holder_is_no_leader_title():
     t2 = text.index("办公室主任")
     spans = [Span(t1, t1 + 5, "LEADER_TITLE"), Span(n, n + 3, "LEADER_NAME"), Span(t2, t2 + 5, "LEADER_TITLE")]
     assert [text[s.start:s.end] for s in repair_spans(text, spans)] == ["刘美玲", "办公室主任"]
+
+
+def test_a_year_inside_a_document_title_is_no_report_year_unless_it_is_the_only_one():
+    text = "2020年，我局按照《某市2020年政务公开工作要点》要求开展工作。"
+    a, b = text.index("2020"), text.index("2020", 5)
+    spans = [Span(a, a + 4, "REPORT_YEAR"), Span(b, b + 4, "REPORT_YEAR")]
+    assert repair_spans(text, spans) == [Span(a, a + 4, "REPORT_YEAR")]
+    only = "现将《某局2020年度政府信息公开工作年度报告》公布如下"
+    c = only.index("2020")
+    assert repair_spans(only, [Span(c, c + 4, "REPORT_YEAR")]) == [Span(c, c + 4, "REPORT_YEAR")]
