@@ -237,7 +237,7 @@ def assemble(text: str, spans: Iterable[Any], offsets: bool = False,
     record["checks"] = run_checks(record, text)
     record["cell_status"] = cell_status(text, spans, record)
     if scores is not None:
-        record[schema.CONFIDENCE_KEY] = value_confidence(record, spans, scores, prov)
+        record[schema.CONFIDENCE_KEY] = value_confidence(record, spans, scores, prov, text)
     if offsets:
         prov.update({f"sections.{key}": list(where) for key, where in section_bounds(text, spans).items()
                      if where is not None})

@@ -1,36 +1,47 @@
-"""Per-value confidence: how sure the record is of each value it read from a span.
+"""Per-value confidence: how likely each value the record read from a span is right.
 
 ``record["confidence"]`` maps the dotted path of every value read from a span (the paths of
 ``provenance``: table cells, ``agency``, ``report_year``, ``published``, ``leaders.<i>.name``/``title``,
-``phones.<i>`` and the other entity lists, ``amounts.<i>``, ``sections.<key>``) to a number in [0, 1]:
+``phones.<i>`` and the other entity lists, ``amounts.<i>``, ``sections.<key>``) to a probability in
+[0, 1], a logistic regression over:
 
-1. the span's score from the tagger (``Tagger.tag_scored``): for a printed number, the label mass
-   pooled over its characters for the label it was given (after the row's left-to-right column
-   assignment, so a number pushed into a column the model did not favour keeps the low mass of that
-   column); for any other span, the mean over its characters of their mass of the span's label. A span
-   that span repair made out of fragments (``repair.py``) takes its fragments' score weighted by their
-   length. A section's value takes the score of its heading span; an amount, its number's span;
-2. times ``CHECK_FACTOR`` (0.5) for each failed check the value takes part in: an identity of the
-   tables (every cell of the instance, total included) or a text-vs-table check (its cell or cells);
-3. times ``CONFLICT_FACTOR`` (0.5) when the copies of a pasted-twice report disagree on the cell
-   (``conflicts``).
+1. the logit of the span's tag score (``tag_scores``): for a printed number, the label mass pooled
+   over its characters for the label it was given (after the row's column assignment); for any other
+   span, the mean of its characters' mass of the span's label. A span that span repair made out of
+   fragments takes its fragments' score weighted by their length (``carry_scores``); a section takes
+   its heading's score, an amount its number's;
+2. what else the pipeline knows about the value (``signals.value_features``): failed identity and
+   text checks it takes part in, a pasted-twice conflict, blanks in its row, a column the cell marks
+   do not confirm, numbers of its run left without a cell or split over rows, a zero and whether its
+   neighbours hold the same value, a name cut at its head, rival agency mentions, sections not found;
+   and an intercept per family.
 
-The factors are round numbers, not fitted: a failed identity says one of its cells is wrong without
-saying which, so every cell in it is marked down alike; the measured effect is in
-``benchmarks/calibration.py`` (README: Accuracy). Values are rounded to 4 decimals.
+The weights (``configs/confidence.json``) are fitted by ``scripts/fit_confidence.py`` on synthetic
+documents (seed 424242, not the synthetic dev seed) and the real training split, never on the gold set
+or the real dev split, where ``benchmarks/calibration.py`` measures them. Values are rounded to 4
+decimals.
 """
 
 from __future__ import annotations
 
+import json
+import math
 from collections.abc import Iterable, Mapping
+from functools import cache
+from pathlib import Path
 from typing import Any
 
-from govreport.core.checks import check_paths
+from govreport import paths
 from govreport.core.document import Span
+from govreport.inference.signals import value_features
 
-CHECK_FACTOR = 0.5  # per failed identity or text check the value takes part in
-CONFLICT_FACTOR = 0.5  # the copies of a pasted-twice report disagree on the cell
+WEIGHTS = paths.CONFIGS / "confidence.json"
+FEATURES = ("tag_logit", "cell", "entity", "agency", "section", "row_gaps", "geo_shift", "dropped", "mixed_rows",
+            "zero", "same_neighbours", "cut_before", "agency_rivals", "failed_identity", "failed_text", "conflict",
+            "sections_missing")
+INTERCEPTS = ("cell", "entity", "agency", "section")  # not shrunk when fitting
 DIGITS = 4
+_EPS = 1e-4
 
 
 def carry_scores(scores: Mapping[Span, float], spans: Iterable[Span]) -> dict[Span, float]:
@@ -61,32 +72,59 @@ def _span_at(spans: list[Span], where: list[int]) -> Span | None:
     return None
 
 
-def _penalties(record: dict[str, Any]) -> dict[str, float]:
-    factor: dict[str, float] = {}
-    template = record.get("template")
-    for check in record.get("checks") or []:
-        if isinstance(check, dict) and check.get("ok") is False:
-            for path in check_paths(check, template):
-                factor[path] = factor.get(path, 1.0) * CHECK_FACTOR
-    for conflict in record.get("conflicts") or []:
-        if isinstance(conflict, dict) and isinstance(conflict.get("path"), str):
-            factor[conflict["path"]] = factor.get(conflict["path"], 1.0) * CONFLICT_FACTOR
-    return factor
 
 
-def value_confidence(record: dict[str, Any], spans: list[Span], scores: Mapping[Span, float],
-                     provenance: Mapping[str, list[int]]) -> dict[str, float]:
-    """Dotted path -> confidence for every value with provenance and a scored span (module docstring)."""
+def tag_logit(score: float) -> float:
+    p = min(1 - _EPS, max(_EPS, float(score)))
+    return math.log(p / (1 - p))
+
+
+@cache
+def load_weights(path: Path = WEIGHTS) -> dict[str, float]:
+    """Feature -> weight from the fitted JSON (its ``weights`` object); without the file, the tag
+    score alone (what the fitting script extracts with before there are weights)."""
+    if not path.is_file():
+        return {"tag_logit": 1.0}
+    return dict(json.loads(path.read_text(encoding="utf-8"))["weights"])
+
+
+def combine(score: float, features: Mapping[str, float], weights: Mapping[str, float]) -> float:
+    """The probability the value is right: sigmoid of the weighted tag logit and features."""
+    z = weights.get("tag_logit", 1.0) * tag_logit(score)
+    z += sum(weights.get(name, 0.0) * value for name, value in features.items())
+    return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+def tag_scores(record: dict[str, Any], spans: list[Span], scores: Mapping[Span, float],
+               provenance: Mapping[str, list[int]]) -> dict[str, float]:
+    """Dotted path -> the tagger's score of the span the value was read from (module docstring, 1)."""
     spans = sorted(spans)
     base: dict[str, float] = {}
     for path, where in provenance.items():
         s = _span_at(spans, where)
         if s is not None and s in scores:
-            base[path] = scores[s]
+            base[path] = float(scores[s])
     sections = record.get("sections") or {}
     for s in spans:
         key = s.label[2:] if s.label.startswith("H.") else None
         if key and sections.get(key) is not None and f"sections.{key}" not in base and s in scores:
-            base[f"sections.{key}"] = scores[s]  # its first heading, as core.sections reads it
-    factor = _penalties(record)
-    return {path: round(min(1.0, max(0.0, score * factor.get(path, 1.0))), DIGITS) for path, score in base.items()}
+            base[f"sections.{key}"] = float(scores[s])  # its first heading, as core.sections reads it
+    return base
+
+
+def features_of(record: dict[str, Any], spans: list[Span], scores: Mapping[Span, float],
+                provenance: Mapping[str, list[int]], text: str | None = None) -> dict[str, tuple[float, dict]]:
+    """Dotted path -> (tag score, features) for every scored value: what ``value_confidence`` weighs
+    and what the fitting script fits on."""
+    base = tag_scores(record, spans, scores, provenance)
+    feats = value_features(record, text, spans, provenance)
+    return {path: (score, feats.get(path, {})) for path, score in base.items()}
+
+
+def value_confidence(record: dict[str, Any], spans: list[Span], scores: Mapping[Span, float],
+                     provenance: Mapping[str, list[int]], text: str | None = None,
+                     weights: Mapping[str, float] | None = None) -> dict[str, float]:
+    """Dotted path -> confidence for every value with provenance and a scored span (module docstring)."""
+    w = load_weights() if weights is None else weights
+    return {path: round(combine(score, f, w), DIGITS)
+            for path, (score, f) in features_of(record, spans, scores, provenance, text).items()}

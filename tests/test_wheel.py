@@ -31,6 +31,7 @@ print(json.dumps({
     "model_files": sorted(p.name for p in paths.DEFAULT_MODEL.iterdir()),
     "example": str(paths.EXAMPLE_REPORT), "example_is_file": paths.EXAMPLE_REPORT.is_file(),
     "config_is_file": (paths.CONFIGS / "default.yaml").is_file(),
+    "confidence_weights_is_file": (paths.CONFIGS / "confidence.json").is_file(),
 }))
 """
 
@@ -58,6 +59,7 @@ def test_wheel_installs_one_namespace_and_finds_its_bundled_data(tmp_path):
     assert Path(info["model"]).is_relative_to(site) and Path(info["example"]).is_relative_to(site)
     assert {"config.json", "model.safetensors", "vocab.json"} <= set(info["model_files"])
     assert info["example_is_file"] and info["config_is_file"]
+    assert info["confidence_weights_is_file"]  # else the confidence silently falls back to the tag score
 
     # `govreport extract` with the default model, as the README's first command, from the installed wheel
     out = _run([sys.executable, "-m", "govreport.cli", "extract", info["example"]], cwd=elsewhere, env=env)
