@@ -17,7 +17,8 @@ A gold value the record misses (null, or absent from the list) has no confidence
 apart (``missed``), never as a flagged or unflagged error. Figures per split and together:
 expected calibration error (10 equal-width bins, weighted by the values in each), the share of wrong
 values caught when the lowest-confidence X % of values are flagged (the issue's bar: 5 % -> 80 %),
-the same with the raw tagger score (before the check and conflict factors), and every wrong value
+the same with the raw tagger score alone (``confidence.tag_scores``: before the other signals the
+confidence weighs), and every wrong value
 with its confidence and rank. Writes the JSON and two PNGs (``docs/calibration-reliability.png``,
 ``docs/calibration-catch.png``). Re-runnable: nothing but the model and the annotations is read.
 """
@@ -36,7 +37,7 @@ from typing import Any
 
 from govreport.core import schema
 from govreport.core.document import Document, load_documents
-from govreport.inference.confidence import value_confidence
+from govreport.inference.confidence import tag_scores
 from govreport.inference.extract import Extractor
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -118,8 +119,7 @@ def judge(doc: Document, extractor: Extractor) -> dict[str, Any]:
     result = extractor.extract(doc.text, offsets=True)
     pred, gold = result.record, doc.record or {}
     conf = pred.get(schema.CONFIDENCE_KEY) or {}
-    raw = value_confidence({**pred, "checks": [], "conflicts": []}, result.spans, result.scores or {},
-                           pred.get("provenance") or {})
+    raw = tag_scores(pred, result.spans, result.scores or {}, pred.get("provenance") or {})
     values = [{"doc": doc.id, "path": path, "family": family(path), "confidence": c, "raw": raw.get(path, c),
                "right": is_right(path, pred, gold), "value": value_at(pred, path) if family(path) != "sections"
                else None} for path, c in conf.items()]
@@ -206,10 +206,12 @@ def summary(values: list[dict[str, Any]], missed_n: int, docs: int) -> dict[str,
 
 def model_id(model_dir: Path) -> dict[str, Any]:
     weights = model_dir / "model.safetensors"
-    onnx = model_dir / "model.onnx"
     shown = model_dir.resolve()
     shown = shown.relative_to(ROOT) if shown.is_relative_to(ROOT) else shown
-    info: dict[str, Any] = {"dir": str(shown), "backend": "onnx" if onnx.is_file() else "torch"}
+    # the tagger's "auto" backend: the int8 graph when there is one, else model.onnx, else torch
+    backend = next((name for name, f in (("onnx int8", "model.int8.onnx"), ("onnx", "model.onnx"))
+                    if (model_dir / f).is_file()), "torch")
+    info: dict[str, Any] = {"dir": str(shown), "backend": backend}
     if weights.is_file():
         info["weights_sha256"] = hashlib.sha256(weights.read_bytes()).hexdigest()[:16]
         info["weights_mtime"] = time.strftime("%Y-%m-%d %H:%M", time.localtime(weights.stat().st_mtime))
@@ -272,14 +274,18 @@ def plot(results: dict[str, Any], docs_dir: Path, curves: dict[str, list[tuple[f
 def readme_table(results: dict[str, Any]) -> str:
     """The README's calibration table (between its <!-- calibration --> marks) from the results."""
     rows = ["| split | documents | values with confidence | wrong | missed (no value) | ECE | ECE, raw score "
-            "| wrong caught flagging the lowest 5 % | same, raw score | flag rate that catches 80 % |",
-            "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+            "| wrong caught flagging the lowest 5 % | same, raw score | caught at 1 / 2 / 10 % "
+            "| flag rate that catches 80 % |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for name, label in (("gold", "gold"), ("dev", "real dev"), ("all", "both")):
         s = results["splits"][name]
         a, araw = s["caught_at"]["5%"], s["caught_at_raw_score"]["5%"]
+        curve = " / ".join(f"{s['caught_at'][r]['share']:.0%}" for r in ("1%", "2%", "10%"))
         rows.append(f"| {label} | {s['documents']} | {s['values']} | {s['wrong']} | {s['missed']} | {s['ece']:.3f} | "
                     f"{s['ece_raw_score']:.3f} | {a['caught']:g}/{a['wrong']} = **{a['share']:.0%}** "
-                    f"({a['flagged']} flagged) | {araw['share']:.0%} | {s['flag_rate_for_80pct']:.0%} |")
+                    f"({a['flagged']} flagged) | {araw['share']:.0%} | "
+                    f"{curve} | "
+                    f"{s['flag_rate_for_80pct']:.0%} |")
     m, both = results["model"], results["splits"]["all"]
     share = both["caught_at"]["5%"]["share"] or 0
     fam = both["by_family"]
@@ -287,7 +293,8 @@ def readme_table(results: dict[str, Any]) -> str:
     return "\n".join([
         *rows, "",
         f"Model: `{m['dir']}` (weights sha256 `{m.get('weights_sha256')}…`, {m.get('weights_mtime')}, "
-        f"{m['backend']} backend; a new model needs `python benchmarks/calibration.py --readme` again).",
+        f"{m['backend']} backend; a new model needs `python scripts/fit_confidence.py` and "
+        "`python benchmarks/calibration.py --readme` again).",
         "The issue's bar — flagging the lowest-confidence 5 % of values catches ≥ 80 % of the wrong values —",
         f"is **{verdict}**: {share:.0%} over gold + dev. By family (gold + dev): cells "
         f"{fam['cells']['wrong']}/{fam['cells']['values']} wrong, entities {fam['entities']['wrong']}/"
