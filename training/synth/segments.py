@@ -16,6 +16,7 @@ from govreport.core import labels as labelset
 from govreport.core import schema
 from govreport.core.checks import run_checks
 from govreport.core.document import Document, Span
+from govreport.core.entities import choose_agency
 from govreport.core.numbers import parse_number
 from govreport.core.sections import section_texts
 
@@ -62,17 +63,6 @@ def _year_of(text: str) -> int | None:
     return int(digits) if digits.isdigit() else None
 
 
-def _pick_agency(texts: list[str]) -> str | None:
-    """Most frequent, then longest, then first: the precedence inference/assemble.py uses (the oracle
-    test holds the two together). The spec asks for the fullest name; changing that is assembly's
-    decision (issue 15), made in both places at once."""
-    if not texts:
-        return None
-    counts = Counter(texts)
-    first = {t: i for i, t in reversed(list(enumerate(texts)))}
-    return min(counts, key=lambda t: (-counts[t], -len(t), first[t]))
-
-
 def to_document(doc_id: str, segs: list[Seg], template: str | None, meta: dict[str, Any]) -> Document:
     """Concatenate segments into a Document whose spans and record follow the annotation conventions."""
     text_parts: list[str] = []
@@ -95,7 +85,6 @@ class _Mentions:
     """What the labelled segments said, gathered in text order before the record's choice among them."""
 
     cells: dict[str, list[Any]] = field(default_factory=dict)  # path -> every value printed for it
-    agencies: list[str] = field(default_factory=list)
     years: list[int] = field(default_factory=list)
     leaders: list[dict[str, Any]] = field(default_factory=list)
 
@@ -109,9 +98,7 @@ def _reveals_template(segs: list[Seg]) -> bool:
 def _take_entity(record: dict[str, Any], found: _Mentions, seg: Seg, titles_by_group: dict[int, str]) -> None:
     """One entity segment: into the record (published, amounts, lists) or into `found` (chosen later)."""
     label = seg.label
-    if label == "AGENCY":
-        found.agencies.append(seg.text)
-    elif label == "REPORT_YEAR":
+    if label == "REPORT_YEAR":
         year = _year_of(seg.text)
         if year is not None:
             found.years.append(year)
@@ -135,8 +122,7 @@ def _append_new(items: list[Any], item: Any) -> None:
 
 
 def _choose(record: dict[str, Any], found: _Mentions) -> None:
-    """The agency, year and leaders chosen among the mentions; amounts made distinct; conflicting cells."""
-    record["agency"] = _pick_agency(found.agencies)
+    """The year and leaders chosen among the mentions; amounts made distinct; conflicting cells."""
     record["report_year"] = Counter(found.years).most_common(1)[0][0] if found.years else None
     # Distinct (name, title) pairs in order; a name without a title is listed (title null) only
     # when no sentence gives that name a title.
@@ -174,6 +160,10 @@ def build_record(text: str, segs: list[Seg], spans: list[Span], located: list[tu
         if seg.meta and seg.meta.get("money"):
             record["amounts"].append(_money_entry(seg, segs, idx, refs, path, template))
     _choose(record, found)
+    # The agency by the assembler's own precedence (core.entities): the fullest name, its other forms
+    chosen = choose_agency(text, spans)
+    if chosen is not None:
+        record["agency"], record["agency_aliases"] = text[chosen[0].start:chosen[0].end], chosen[1]
     record["sections"] = section_texts(text, spans)
     record["checks"] = run_checks(record)
     return record
