@@ -1,0 +1,36 @@
+from govreport.core.document import Span
+from govreport.inference.headings import missing_headings
+
+TEXT = ("一、总体情况\n本年度工作有序。\n"
+        "四、结转下年度继续办理 | 0 | 0\n"
+        "五、存在的主要问題及改進情況\n人员不足。\n"
+        "六、其他需要報告的事項\n无。")
+
+
+def _heading(label: str, words: str) -> Span:
+    start = TEXT.index(words)
+    return Span(start, start + len(words), label)
+
+
+def test_a_heading_line_the_tagger_missed_is_added_in_traditional_characters_too():
+    found = [_heading("H.overview", "一、总体情况")]
+    got = {(s.label, TEXT[s.start:s.end]) for s in missing_headings(TEXT, found)}
+    assert got == {("H.problems", "五、存在的主要问題及改進情況"), ("H.other", "六、其他需要報告的事項")}
+
+
+def test_a_table_row_label_numbered_like_a_heading_is_not_one():
+    got = missing_headings(TEXT, [])
+    assert all(s.label != "H.review_litigation" for s in got)  # 四、结转下年度继续办理 is table 2's row
+
+
+def test_a_section_the_tagger_found_and_a_candidate_out_of_order_are_left_alone():
+    found = [_heading("H.other", "六、其他需要報告的事項")]
+    assert all(s.label != "H.other" for s in missing_headings(TEXT, found))
+    late = "二、主动公开政府信息情况\n三、收到和处理政府信息公开申请情况\n一、总体情况"
+    three = Span(late.index("三"), late.index("三") + 17, "H.requests")
+    assert [s.label for s in missing_headings(late, [three])] == ["H.proactive"]
+
+
+def test_a_long_prose_line_opening_like_a_heading_is_not_one():
+    text = "六、其他方面,本机关全年共收到各类咨询和建议一百余条,均已按时办理并答复,群众满意度较高,工作得到上级肯定"
+    assert missing_headings(text, []) == []
