@@ -22,10 +22,11 @@ def _doc(segs, template="2019"):
     return to_document("t", segs, template, {})
 
 
-def test_agency_is_most_frequent_then_longest_then_first():
+def test_agency_is_the_fullest_name_with_the_other_forms_as_aliases():
     segs = [Seg("甲镇人民政府", "AGENCY", ENT), Seg(" "), Seg("某市甲镇人民政府", "AGENCY", ENT), Seg(" "),
             Seg("甲镇人民政府", "AGENCY", ENT)]
-    assert _doc(segs).record["agency"] == "甲镇人民政府"
+    rec = _doc(segs).record
+    assert (rec["agency"], rec["agency_aliases"]) == ("某市甲镇人民政府", ["甲镇人民政府"])
     tie = [Seg("乙局", "AGENCY", ENT), Seg(" "), Seg("某县乙局", "AGENCY", ENT)]
     assert _doc(tie).record["agency"] == "某县乙局"
 
