@@ -19,7 +19,7 @@ from govreport import paths
 from govreport.core.document import Span
 from govreport.inference.assemble import assemble, clean_spans
 from govreport.inference.confidence import carry_scores
-from govreport.inference.headings import missing_headings
+from govreport.inference.missed import agency_from_title, missing_headings
 from govreport.inference.repair import repair_spans
 
 
@@ -54,17 +54,17 @@ class Extractor:
             return Extraction(assemble(text, [], offsets=offsets), [])
         tag_scored = getattr(self.tagger, "tag_scored", None)
         if tag_scored is None:  # a tagger without scores: a record without confidence
-            spans = with_headings(text, repair_spans(text, clean_spans(text, self.tagger.tag(text))))
+            spans = with_missed(text, repair_spans(text, clean_spans(text, self.tagger.tag(text))))
             return Extraction(assemble(text, spans, offsets=offsets), spans)
         tagged = dict(tag_scored(text))
-        spans = with_headings(text, repair_spans(text, clean_spans(text, tagged)))
+        spans = with_missed(text, repair_spans(text, clean_spans(text, tagged)))
         scores = carry_scores(tagged, spans)
         return Extraction(assemble(text, spans, offsets=offsets, scores=scores), spans, scores)
 
 
-def with_headings(text: str, spans: list[Span]) -> list[Span]:
-    """The spans with the section headings the tagger missed (inference.headings)."""
-    return sorted(spans + missing_headings(text, spans))
+def with_missed(text: str, spans: list[Span]) -> list[Span]:
+    """The spans with the headings and the title's agency the tagger missed (inference.missed)."""
+    return sorted(spans + missing_headings(text, spans) + agency_from_title(text, spans))
 
 
 def _load_tagger(model_dir: Path) -> SpanTagger:

@@ -26,7 +26,8 @@ MAX_GAP = {"H": 4, "E": 2}  # characters between two fragments of one span (all 
 MIN_CHARS = {"H": 3, "E": 2}
 _OPENERS = set("。；;！!？?：:\u3000 \t\n")
 # Last character of the name of a body (simplified and traditional): 政府 局 室 处 署 委 会 厅 办 中心 馆 院 所 站 队 …
-_AGENCY_ENDS = set("府局室处處署委会會厅廳办辦心馆館院所站队隊部司镇鎮乡鄉道社)）")
+# (not 区/市: a tagged 荔湾区 may be a short form, but far more often it is a cut name, 圳市福田区…)
+AGENCY_ENDS = set("府局室处處署委会會厅廳办辦心馆館院所站队隊部司镇鎮乡鄉道社)）")
 
 
 def _kind(label: str) -> str | None:
@@ -75,7 +76,7 @@ def repair_spans(text: str, spans: list[Span]) -> list[Span]:
             s = _with_numbering(text, s)
         if kind == "H" and not _starts_like_heading(text, s.start):
             continue
-        if s.label == "AGENCY" and text[s.end - 1] not in _AGENCY_ENDS:
+        if s.label == "AGENCY" and text[s.end - 1] not in AGENCY_ENDS:
             continue
         s = _snapped(text, _agency_name_part(text, s))
         if s is not None:

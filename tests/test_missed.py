@@ -1,5 +1,5 @@
 from govreport.core.document import Span
-from govreport.inference.headings import missing_headings
+from govreport.inference.missed import agency_from_title, missing_headings
 
 TEXT = ("一、总体情况\n本年度工作有序。\n"
         "四、结转下年度继续办理 | 0 | 0\n"
@@ -34,3 +34,20 @@ def test_a_section_the_tagger_found_and_a_candidate_out_of_order_are_left_alone(
 def test_a_long_prose_line_opening_like_a_heading_is_not_one():
     text = "六、其他方面,本机关全年共收到各类咨询和建议一百余条,均已按时办理并答复,群众满意度较高,工作得到上级肯定"
     assert missing_headings(text, []) == []
+
+
+def test_the_title_names_the_agency_when_the_tagger_tagged_none():
+    for title, name in (("深圳市龍崗區2022年政府信息公開工作年度報告", "深圳市龍崗區"),
+                        ("2021年区集体经济发展服务署政府信息公开工作年度报告", "区集体经济发展服务署"),
+                        ("汉桃镇人民政府２０２１年政府信息公开工作年度报告", "汉桃镇人民政府")):
+        text = "首页 > 年报\n" + title + "\n一、总体情况"
+        assert [text[s.start:s.end] for s in agency_from_title(text, [])] == [name]
+
+
+def test_no_title_agency_beside_a_tagged_one_or_without_a_name():
+    text = "某县民政局2021年政府信息公开工作年度报告\n"
+    tagged = [Span(0, 5, "AGENCY")]
+    assert agency_from_title(text, tagged) == []
+    for title in ("关于2021年度政府信息公开工作的年度报告", "2021年度政府信息公开工作年度报告",
+                  "《某局2021年政府信息公开工作年度报告》"):
+        assert agency_from_title(title + "\n", []) == []

@@ -1,0 +1,97 @@
+"""Spans the tagger missed, found by the report's fixed wording: section headings, the body in the title.
+
+Headings. The six headings are fixed by the template (一、总体情况 … 六、其他需要报告的事项), yet the tagger now and
+then leaves one untagged (六、其他 at the end of seed-000, seed-001 and r12). A heading it missed is
+added when a line holds only a heading: it opens with the section's numeral and 、, is short, and its
+words carry the section's key word. Lines only, never inline text; a section the tagger found is left
+alone, and a candidate must lie between the headings found before and after it.
+
+The agency. When the tagger tagged no name of the reporting body at all (r12), the title line still
+names it: 某某局2021年政府信息公开工作年度报告 or 2021年某某局政府信息公开工作年度报告. The name is what
+stands before the year, or between the year and 政府信息公开, when it ends like the name of a body.
+"""
+
+from __future__ import annotations
+
+import re
+
+from govreport.core import schema
+from govreport.core.document import Span
+from govreport.core.rules import fold_traditional, strip_pinyin
+from govreport.inference.repair import AGENCY_ENDS
+
+NUMERALS = dict(zip(schema.SECTIONS, "一二三四五六", strict=True))
+KEY_WORDS = {
+    "overview": ("总体", "概述", "概况", "基本情况"),
+    "proactive": ("主动公开",),
+    "requests": ("申请",),
+    "review_litigation": ("复议", "诉讼"),
+    "problems": ("问题", "不足"),
+    "other": ("其他",),
+}
+MAX_HEADING = 40  # characters: a longer line is prose that merely opens like a heading
+_LINE = re.compile(r"^[ \t\u3000]*([一二三四五六])[、.．][ \t\u3000]*([^\n。：:]+?)[ \t\u3000。：:]*$", re.MULTILINE)
+
+
+def missing_headings(text: str, spans: list[Span]) -> list[Span]:
+    """Heading spans for the sections the tagger gave none, where a line holds the heading."""
+    found = {s.label[2:]: s for s in spans if s.label.startswith("H.")}
+    out: list[Span] = []
+    for m in _LINE.finditer(text):
+        key = next((k for k, n in NUMERALS.items() if n == m.group(1)), None)
+        if key is None or key in found or m.end(2) - m.start(1) > MAX_HEADING:
+            continue
+        words = fold_traditional(strip_pinyin(m.group(2)))
+        if not any(w in words for w in KEY_WORDS[key]) or not _in_order(key, m.start(1), found):
+            continue
+        span = Span(m.start(1), m.end(2), "H." + key)
+        if not any(o.start < span.end and span.start < o.end for o in spans):
+            out.append(span)
+    return out
+
+
+def _in_order(key: str, pos: int, found: dict[str, Span]) -> bool:
+    """After every heading found for an earlier section, before every one for a later section."""
+    order = list(schema.SECTIONS)
+    k = order.index(key)
+    return all(found[o].end <= pos if order.index(o) < k else found[o].start >= pos
+               for o in found if o in order)
+
+
+_TITLE = re.compile(r"^[^\n]{0,60}?(?:政府信息公开|政府信息公開)[^\n]{0,8}?(?:年度报告|年度報告|年报|年報)",
+                    re.MULTILINE)
+_YEAR = re.compile(r"([0-9０-９〇○零一二三四五六七八九]{4})\s*年度?")
+# A title may name a district or county itself (深圳市龍崗區2022年…): its government's report
+_TITLE_NAME_ENDS = AGENCY_ENDS | set("区區县縣市旗")
+_NOT_NAME = re.compile(r"[《》“”\"「」:：|,，。;；()（）\s]|关于|關於")
+
+
+def agency_from_title(text: str, spans: list[Span]) -> list[Span]:
+    """An AGENCY span for the body named in a title line, when the tagger tagged none anywhere."""
+    if any(s.label == "AGENCY" for s in spans):
+        return []
+    for m in _TITLE.finditer(text):
+        year = _YEAR.search(m.group())
+        if year is None:
+            continue
+        line_start = m.start()
+        before = (line_start, line_start + year.start())
+        after = (line_start + year.end(), line_start + m.group().find("政府信息公"))
+        for start, end in (before, after):
+            name = _name_in(text, start, end)
+            if name is not None and not any(o.start < name.end and name.start < o.end for o in spans):
+                return [name]
+    return []
+
+
+def _name_in(text: str, start: int, end: int) -> Span | None:
+    """The stretch as a name: stripped, at least 3 characters, nothing a name never holds, ending like a
+    body (…局, …政府, …镇)."""
+    while start < end and text[start] in " \t\u3000":
+        start += 1
+    while end > start and text[end - 1] in " \t\u3000":
+        end -= 1
+    name = text[start:end]
+    if len(name) < 3 or _NOT_NAME.search(name) or name[-1] not in _TITLE_NAME_ENDS:
+        return None
+    return Span(start, end, "AGENCY")
