@@ -9,6 +9,9 @@ alone, and a candidate must lie between the headings found before and after it.
 The agency. When the tagger tagged no name of the reporting body at all (r12), the title line still
 names it: 某某局2021年政府信息公开工作年度报告 or 2021年某某局政府信息公开工作年度报告. The name is what
 stands before the year, or between the year and 政府信息公开, when it ends like the name of a body.
+
+The signature date. A line near the end that holds only a date is the signature's (r12's 2022年1月11日
+under the body's name); the spec takes it before any page line's date.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import re
 
 from govreport.core import schema
 from govreport.core.document import Span
-from govreport.core.rules import fold_traditional, strip_pinyin
+from govreport.core.rules import fold_traditional, printed_extent, strip_pinyin
 from govreport.inference.repair import AGENCY_ENDS
 
 NUMERALS = dict(zip(schema.SECTIONS, "一二三四五六", strict=True))
@@ -95,3 +98,23 @@ def _name_in(text: str, start: int, end: int) -> Span | None:
     if len(name) < 3 or _NOT_NAME.search(name) or name[-1] not in _TITLE_NAME_ENDS:
         return None
     return Span(start, end, "AGENCY")
+
+
+SIGNATURE_LINES = 3  # the signature is among the last non-blank lines
+
+
+def signature_date(text: str, spans: list[Span]) -> list[Span]:
+    """A PUBLISHED_DATE span for a date standing alone on one of the last lines, if not tagged already."""
+    end = len(text)
+    for _ in range(SIGNATURE_LINES):
+        stripped_end = len(text[:end].rstrip())
+        if stripped_end == 0:
+            return []
+        start = text.rfind("\n", 0, stripped_end) + 1
+        line_start = start + len(text[start:stripped_end]) - len(text[start:stripped_end].lstrip())
+        extent = printed_extent(text, line_start, stripped_end, "date")
+        if extent == (line_start, stripped_end):
+            date = Span(line_start, stripped_end, "PUBLISHED_DATE")
+            return [] if any(o.start < date.end and date.start < o.end for o in spans) else [date]
+        end = start - 1 if start > 0 else 0
+    return []

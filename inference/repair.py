@@ -7,9 +7,9 @@ line, or after a space or a sentence end when a page ran it into one line), a on
 dropped (no entity is that short), and so is an agency name that does not end in the kind of body it
 names (…政府, …局, …办公室: the name of a body always does). A date or year span is snapped to the whole
 printed date or year it overlaps, and dropped where none is printed; a post with no named holder
-beside it is no LEADER_TITLE, a year inside 《…》 no REPORT_YEAR (where another is tagged). Table
-cells are left alone: two cells are often a character apart. Only the model's spans pass through here;
-gold spans are assembled as they are.
+beside it is no LEADER_TITLE; a year inside 《…》 (where another is tagged) or of a full date other than
+the period's 1月1日 is no REPORT_YEAR. Table cells are left alone: two cells are often a character apart.
+Only the model's spans pass through here; gold spans are assembled as they are.
 """
 
 from __future__ import annotations
@@ -88,6 +88,7 @@ def repair_spans(text: str, spans: list[Span]) -> list[Span]:
     kept = _without_overlaps(kept)  # two fragments snapped to one date are one span
     kept = _titles_with_names(text, kept)
     kept = _years_outside_titles(text, kept)
+    kept = [s for s in kept if s.label != "REPORT_YEAR" or not _in_dated_day(text, s)]
     return sorted(cells + kept)
 
 
@@ -143,6 +144,16 @@ def _years_outside_titles(text: str, spans: list[Span]) -> list[Span]:
     if not any(s.label == "REPORT_YEAR" and s not in quoted for s in spans):
         return spans
     return [s for s in spans if s not in quoted]
+
+
+_PERIOD_START = re.compile(r"\s*年\s*0?1\s*月\s*0?1\s*日")
+
+
+def _in_dated_day(text: str, s: Span) -> bool:
+    """The year of a full date (a signature's 2022年1月11日, 截至2021年12月31日) is no REPORT_YEAR; the
+    statistics period's start (2021年1月1日) is (guide)."""
+    date = printed_extent(text, s.start, s.end, "date")
+    return date is not None and date != (s.start, s.end) and not _PERIOD_START.match(text, s.end)
 
 
 TITLE_REACH = 6  # characters between a post and its holder's name (刘美玲兼任办公室主任: 2)

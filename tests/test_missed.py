@@ -1,5 +1,5 @@
 from govreport.core.document import Span
-from govreport.inference.missed import agency_from_title, missing_headings
+from govreport.inference.missed import agency_from_title, missing_headings, signature_date
 
 TEXT = ("一、总体情况\n本年度工作有序。\n"
         "四、结转下年度继续办理 | 0 | 0\n"
@@ -51,3 +51,12 @@ def test_no_title_agency_beside_a_tagged_one_or_without_a_name():
     for title in ("关于2021年度政府信息公开工作的年度报告", "2021年度政府信息公开工作年度报告",
                   "《某局2021年政府信息公开工作年度报告》"):
         assert agency_from_title(title + "\n", []) == []
+
+
+def test_a_date_alone_on_a_last_line_is_the_signature_date():
+    text = "发布日期:2022-01-21\n正文。\n福田区集体经济发展服务署\n2022年1月11日\n\n"
+    assert [text[s.start:s.end] for s in signature_date(text, [])] == ["2022年1月11日"]
+    tagged = [Span(text.index("2022年"), text.index("2022年") + 10, "PUBLISHED_DATE")]
+    assert signature_date(text, tagged) == []
+    prose = "正文。\n截至2021年12月31日,共公开信息12条。\n附件:统计表"
+    assert signature_date(prose, []) == []

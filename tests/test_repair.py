@@ -90,3 +90,10 @@ def test_a_year_inside_a_document_title_is_no_report_year_unless_it_is_the_only_
     only = "现将《某局2020年度政府信息公开工作年度报告》公布如下"
     c = only.index("2020")
     assert repair_spans(only, [Span(c, c + 4, "REPORT_YEAR")]) == [Span(c, c + 4, "REPORT_YEAR")]
+
+
+def test_the_year_of_a_full_date_is_no_report_year_but_the_period_start_is():
+    text = "统计期限为2021年1月1日至2021年12月31日。\n某署\n2022年1月11日"
+    starts = [text.index("2021"), text.index("2021", 12), text.index("2022")]
+    spans = [Span(a, a + 4, "REPORT_YEAR") for a in starts]
+    assert repair_spans(text, spans) == [spans[0]]
