@@ -14,6 +14,8 @@ Three steps, each switchable so that its effect can be measured (``DecodeOptions
    the same row is one group. A row's numbers are assigned to its columns left to right: the columns
    strictly increase along the text, chosen to maximise the summed log probability (a small dynamic
    programme per row; a number may also be dropped to O when the row has more numbers than columns).
+   A printed row with exactly as many numbers as its row's columns (the untagged numbers beside it
+   counted) fills every column in order, and a number given that row right beside it is dropped.
 """
 
 from __future__ import annotations
@@ -210,6 +212,9 @@ def _assign_columns(logp: list[dict[str, float]], o_logp: list[float],
 _UNIT_AFTER = re.compile(r"^\s*(?:万元|元|项|項|件|条|條|个|個|次|宗|篇|人次)")
 
 
+_NUMBERING = re.compile(r"[.．、]\s*[^\d\s]")  # 8.属于行政查询事项: a list number, not a cell
+
+
 def _label_between(gap: str) -> bool:
     return any(ch.isalpha() for ch in _UNIT_AFTER.sub("", gap))
 
@@ -250,11 +255,17 @@ def _structure_rows(text: str, units: list[tuple[int, int]], pooled: list[np.nda
     """Assign each row's numbers to its columns left to right (see the module docstring)."""
     index = {name: i + 1 for i, name in enumerate(names)}
     rows = [rc[0] if (rc := _row_and_column(label or "")) else None for label in labels]
+    out = list(labels)
     for segment in _row_segments(text, units, labels):
         if (row := _segment_row(segment, labels, pooled, index)) is not None:
             for u in segment:
                 rows[u] = row
-    out = list(labels)
+        one_row = rows[segment[0]] if all(rows[u] == rows[segment[0]] for u in segment) else None
+        full = _full_row(text, units, labels, segment, one_row, pooled, index)
+        if full is not None:
+            for u, label in full.items():
+                out[u], rows[u] = label, None
+            _drop_rest_of_row(rows, out, min(full), max(full), one_row)
     i = 0
     while i < len(units):
         row = rows[i]
@@ -266,6 +277,50 @@ def _structure_rows(text: str, units: list[tuple[int, int]], pooled: list[np.nda
                 out[u] = f"{row}.{col}" if col else None
         i = j
     return out
+
+
+def _drop_rest_of_row(rows: list[str | None], out: list[str | None], lo: int, hi: int, row: str | None) -> None:
+    """The numbers given the same row right beside a filled row (a header's 指2020年 given a column of
+    the row below) are not its cells: the row is complete."""
+    for step, start in ((-1, lo - 1), (1, hi + 1)):
+        u = start
+        while 0 <= u < len(rows) and rows[u] == row:
+            rows[u] = out[u] = None
+            u += step
+
+
+def _full_row(text: str, units: list[tuple[int, int]], labels: list[str | None], segment: list[int],
+              row: str | None, pooled: list[np.ndarray], index: dict[str, int]) -> dict[int, str] | None:
+    """A printed row whose numbers are exactly as many as the row's columns: every number takes its
+    column in order, including those the model left O or the DP would drop (seven half-sure 0s of a
+    plain space-separated row, two of them given one column). The segment is widened over the untagged
+    numbers and the numbers of the same row beside it, with no label text between; None when the count
+    fits no column order of the row (then the model's labels and the DP decide)."""
+    if row is None:
+        return None
+    def joins(u: int) -> bool:  # an untagged number or one of this row, not a sub-row's 8. numbering
+        if _NUMBERING.match(text, units[u][1]):
+            return False
+        return labels[u] is None or (_row_and_column(labels[u]) or ("",))[0] == row
+
+    lo, hi = segment[0], segment[-1]
+    while lo > 0 and joins(lo - 1) and not _label_between(text[units[lo - 1][1]:units[lo][0]]):
+        lo -= 1
+    while hi + 1 < len(units) and joins(hi + 1) and not _label_between(text[units[hi][1]:units[hi + 1][0]]):
+        hi += 1
+    group = range(lo, hi + 1)
+    if len(group) < 2:  # one number fits a one-column row trivially: the model's label and the DP decide
+        return None
+    fits = [cols for cols in _column_orders(row)
+            if len(cols) == len(group) and all(f"{row}.{c}" in index for c in cols)]
+    if not fits:
+        return None
+
+    def support(cols: tuple[str, ...]) -> float:
+        return sum(math.log(max(float(pooled[u][index[f"{row}.{c}"]]), 1e-9)) for u, c in zip(group, cols, strict=True))
+
+    cols = max(fits, key=support)
+    return {u: f"{row}.{c}" for u, c in zip(group, cols, strict=True)}
 
 
 def _best_columns(row: str, group: range, pooled: list[np.ndarray], index: dict[str, int]) -> list[str | None]:
@@ -335,11 +390,13 @@ def decode_scored(text: str, probs: np.ndarray, groups: LabelGroups,
 
 def _join_spaced_numbers(text: str, units: list[tuple[int, int]], pooled: list[np.ndarray],
                          labels: list[str | None]) -> tuple[list[tuple[int, int]], list[np.ndarray], list[str | None]]:
-    """``1 234`` with both parts given one cell label is one number printed with a space inside."""
+    """``1 234`` with both parts given one cell label is one number printed with a space inside; ``0 0``
+    never is (no number starts with 0: two cells the model gave one column)."""
     out_u, out_p, out_l = [], [], []
     for unit, p, label in zip(units, pooled, labels, strict=True):
         if (out_u and label and label == out_l[-1] and _row_and_column(label)
-                and unit[0] == out_u[-1][1] + 1 and text[out_u[-1][1]] == " "):
+                and unit[0] == out_u[-1][1] + 1 and text[out_u[-1][1]] == " "
+                and text[out_u[-1][0]] not in "0０"):
             out_u[-1] = (out_u[-1][0], unit[1])
             out_p[-1] = (out_p[-1] + p) / 2
             continue

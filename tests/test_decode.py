@@ -146,3 +146,31 @@ def test_mass_adds_each_span_labels_b_and_i_columns_in_label_order() -> None:
         expected[:, column] += probs[:, label_id]
     assert np.array_equal(groups.mass(probs), expected)
     assert groups.names == ("a", "b", "c")
+
+
+def test_zeros_given_one_column_are_not_one_spaced_number() -> None:
+    text = "规章 0 0 0"
+    zeros = [i for i, ch in enumerate(text) if ch == "0"]
+    probs = probs_for(text, {i: {CELLS[0]: 0.8} for i in zeros})  # the model gives all three one column
+    assert spans(text, decode(text, probs, GROUPS)) == [("new_made", "0"), ("new_published", "0"),
+                                                        ("total_published", "0")]
+
+
+def test_a_row_printing_as_many_numbers_as_columns_fills_them_all() -> None:
+    text = "规章 5 0 7\n"
+    a, b, c = text.index("5"), text.index("0"), text.index("7")
+    probs = probs_for(text, {a: {CELLS[0]: 0.9}, b: {CELLS[1]: 0.3}, c: {CELLS[2]: 0.9}})  # 0: O wins
+    assert spans(text, decode(text, probs, GROUPS, DecodeOptions(True, False))) == [
+        ("new_made", "5"), ("total_published", "7")]
+    assert spans(text, decode(text, probs, GROUPS)) == [("new_made", "5"), ("new_published", "0"),
+                                                        ("total_published", "7")]
+
+
+def test_a_header_number_given_a_column_of_the_filled_row_below_is_dropped() -> None:
+    text = "数量(指2020年) |\n|\n规章 |\n1 |\n2 |\n3 |"
+    y = text.index("2020")
+    one, two, three = (text.index(d, y + 4) for d in "123")
+    probs = probs_for(text, {**{y + k: {CELLS[1]: 0.6} for k in range(4)}, one: {CELLS[0]: 0.9},
+                             two: {CELLS[1]: 0.9}, three: {CELLS[2]: 0.9}})
+    assert spans(text, decode(text, probs, GROUPS)) == [("new_made", "1"), ("new_published", "2"),
+                                                        ("total_published", "3")]
