@@ -1,6 +1,7 @@
 """Rule-based assembly: tagged spans (gold, synthetic or predicted) -> the record of the spec.
 
-`assemble(text, spans)` follows the team's annotation conventions exactly:
+`assemble(text, spans)` follows the team's annotation conventions exactly. (A tagger's spans reach it
+through inference.repair and inference.missed, see inference/extract.py; gold spans come as they are.)
 
 - spans: only known labels with valid offsets are used; their edges are trimmed of whitespace;
   anything else is ignored, so arbitrary input never raises.
