@@ -43,6 +43,14 @@ def _starts_like_heading(text: str, start: int) -> bool:
     return i < 0 or text[i] in _OPENERS or start - i > 1
 
 
+_NUMBERING_CHARS = set("一二三四五六七八九十壹贰叁肆伍陆、.．()（）:： \t\u3000") | set("0123456789")
+
+
+def _has_heading_words(text: str, s: Span) -> bool:
+    """A heading holds words beyond its numbering: a lone (一) is a sub-heading's number (t03)."""
+    return sum(ch not in _NUMBERING_CHARS for ch in text[s.start:s.end]) >= 2
+
+
 def _with_numbering(text: str, s: Span) -> Span:
     """A heading span the model began at 、 gets back the numbering character it left untagged."""
     start = s.start
@@ -74,7 +82,7 @@ def repair_spans(text: str, spans: list[Span]) -> list[Span]:
             continue
         if kind == "H":
             s = _with_numbering(text, s)
-        if kind == "H" and not _starts_like_heading(text, s.start):
+        if kind == "H" and (not _starts_like_heading(text, s.start) or not _has_heading_words(text, s)):
             continue
         if s.label == "AGENCY" and text[s.end - 1] not in AGENCY_ENDS:
             continue

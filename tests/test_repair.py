@@ -97,3 +97,11 @@ def test_the_year_of_a_full_date_is_no_report_year_but_the_period_start_is():
     starts = [text.index("2021"), text.index("2021", 12), text.index("2022")]
     spans = [Span(a, a + 4, "REPORT_YEAR") for a in starts]
     assert repair_spans(text, spans) == [spans[0]]
+
+
+def test_a_heading_span_of_numbering_alone_is_dropped():
+    text = "一、总体情况\n(一)主动公开情况\n（二）主动公开政府信息情况"
+    a = text.index("(一)")
+    b = text.index("（二）")
+    spans = [Span(0, 6, "H.overview"), Span(a, a + 3, "H.overview"), Span(b, len(text), "H.proactive")]
+    assert repair_spans(text, spans) == [spans[0], spans[2]]
