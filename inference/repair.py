@@ -102,12 +102,14 @@ def repair_spans(text: str, spans: list[Span]) -> list[Span]:
 
 _SNAP = {"PUBLISHED_DATE": "date", "REPORT_YEAR": "year"}
 # A town's 党政办(公室) compiles its government's report: only the name before it is the body (guide).
+_LEAD_JUNK = re.compile(r"[^\u4e00-\u9fff]*[\u4e00-\u9fff]?[(（](?=[\u4e00-\u9fff])")
 _PARTY_OFFICE = re.compile(r"(黨政|党政)(辦公室|办公室|辦|办)$")
 
 
 def _agency_name_part(text: str, s: Span) -> Span:
     """The name part of an AGENCY span: after a page-line label run into it (来源:川主乡: a name holds
-    no colon) and before a town's 党政办公室 (某镇人民政府党政办公室 names the town's government)."""
+    no colon) or an opening bracket it began before, and before a town's 党政办公室 (某镇人民政府党政办公室
+    names the town's government)."""
     if s.label != "AGENCY":
         return s
     start, end = s.start, s.end
@@ -117,6 +119,9 @@ def _agency_name_part(text: str, s: Span) -> Span:
         start += colon + 1
         while start < end and text[start].isspace():
             start += 1
+    lead = _LEAD_JUNK.match(text, start, end)
+    if lead:  # 聯(lián)系(柞水縣…: the tagger began inside the words before a bracket
+        start = lead.end()
     office = _PARTY_OFFICE.search(text[start:end])
     if office and office.start() >= 2:
         end = start + office.start()

@@ -105,3 +105,10 @@ def test_a_heading_span_of_numbering_alone_is_dropped():
     b = text.index("（二）")
     spans = [Span(0, 6, "H.overview"), Span(a, a + 3, "H.overview"), Span(b, len(text), "H.proactive")]
     assert repair_spans(text, spans) == [spans[0], spans[2]]
+
+
+def test_an_agency_span_begun_before_a_bracket_keeps_the_name_inside():
+    text = "請與我們聯(lián)系(柞水縣鳳凰鎮(zhèn)人民政府黨政辦公室;電話"
+    a = text.index(")系(")
+    b = text.index("黨政")
+    assert [text[s.start:s.end] for s in repair_spans(text, [Span(a, b, "AGENCY")])] == ["柞水縣鳳凰鎮(zhèn)人民政府"]

@@ -49,8 +49,9 @@ def pair_leaders(text: str, names: Sequence[Span], titles: Sequence[Span]) -> li
 # --- choosing among candidates (the precedence is documented in inference.assemble) -----------------
 
 # A name of a body holds none of these: a span that does was run together with the words before it
-# (…公开年度某某镇政府) or joined across a quotation (…局轉發的《某某省人民政府).
-_NOT_IN_NAME = re.compile(r"[《》〈〉“”\"「」『』<>]|年度|报告|工作|情况|关于|根据|按照|印发|转发|的")
+# (…公开年度某某镇政府, 会公开川主乡, 通過柞水縣人民政府, …人民政府在市委) or joined across a quotation
+# (…局轉發的《某某省人民政府).
+_NOT_IN_NAME = re.compile(r"[《》〈〉“”\"「」『』<>]|年度|报告|工作|情况|关于|根据|按照|印发|转发|的|在|公开|通过")
 # Characters a name of a body (or its printed short form: 南源街, 鸭南乡, 荔湾区) can end in.
 _NAME_ENDS = set("府局室处署委会厅办心馆院所站队部司镇乡道社街区市县旗州省村木)")
 # The compiling office of a government (…人民政府办公室 / 党政办) is never the reporting body.
