@@ -8,8 +8,9 @@ dropped (no entity is that short), and so is an agency name that does not end in
 names (…政府, …局, …办公室: the name of a body always does). A date or year span is snapped to the whole
 printed date or year it overlaps, and dropped where none is printed; a post with no named holder
 beside it is no LEADER_TITLE; a year inside 《…》 (where another is tagged) or of a full date other than
-the period's 1月1日 is no REPORT_YEAR. Table cells are left alone: two cells are often a character apart.
-Only the model's spans pass through here; gold spans are assembled as they are.
+the period's 1月1日 is no REPORT_YEAR; a name must open with a surname, a post end like one, a
+document number hold digits (and its 号). Table cells are left alone: two cells are often a character
+apart. Only the model's spans pass through here; gold spans are assembled as they are.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import re
 from collections.abc import Callable
 
 from govreport.core.document import Span
-from govreport.core.rules import SENTENCE_ENDS, printed_extent, strip_pinyin
+from govreport.core.rules import SENTENCE_ENDS, fold_traditional, printed_extent, strip_pinyin
 
 MAX_GAP = {"H": 4, "E": 2}  # characters between two fragments of one span (all on one line)
 MIN_CHARS = {"H": 3, "E": 2}
@@ -94,6 +95,7 @@ def repair_spans(text: str, spans: list[Span]) -> list[Span]:
     overlaps = _overlap_test(cells)
     kept = [s for s in kept if not overlaps(s)]
     kept = _without_overlaps(kept)  # two fragments snapped to one date are one span
+    kept = [_with_hao(text, s) for s in kept if _plausible(text, s)]
     kept = _titles_with_names(text, kept)
     kept = _years_outside_titles(text, kept)
     kept = [s for s in kept if s.label != "REPORT_YEAR" or not _in_dated_day(text, s)]
@@ -170,6 +172,18 @@ def _in_dated_day(text: str, s: Span) -> bool:
 
 
 TITLE_REACH = 6  # characters between a post and its holder's name (刘美玲兼任办公室主任: 2)
+# A post's last character (镇长, 主任, 书记, 委员, 调研员, 秘书长, 主席, 总经理): 镇党政办 or a cut 办公室主 is none
+_POST_ENDS = set("长任记员官师席理")
+# The common Chinese surnames (the first character of every official's name in these reports; compound
+# ones begin with one of these too): 拉堡 of 设立在拉堡镇 or 明确 is no person's name.
+SURNAMES = set(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+    "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱覃武戴孔严莫"
+    "向常汤康易乔赖文施洪牛樊葛邢安齐伍庞颜倪温芦俞章鲁葛翟殷聂柴包甘尚祝左舒阎单焦耿季谷盛童柳欧司"
+    "上诸东西申屈岳时兰关辛纪霍卜宁柏蓝饶鲍华骆贝艾路梅项景席苗房裴巫池褚管祁仇应卓滕蒙詹符阮宫郎凌"
+    "荣麦邬苟解桂车涂计晏查冉幸官强全刁储连鞠邰谈宗宣曲胥沙麻厉娄寇喻古乐党钮姬牟尤茅虞裘冷戚米鄢诸"
+    "旷晋岑粟邝虎都仲佟"
+)
 
 
 def _titles_with_names(text: str, spans: list[Span]) -> list[Span]:
@@ -182,6 +196,25 @@ def _titles_with_names(text: str, spans: list[Span]) -> list[Span]:
                    or (0 <= t.start - n.end <= TITLE_REACH and "\n" not in text[n.end:t.start]) for n in names)
 
     return [s for s in spans if s.label != "LEADER_TITLE" or held(s)]
+
+
+def _plausible(text: str, s: Span) -> bool:
+    """A person's name opens with a surname; a post ends like one; a document number holds digits."""
+    value = fold_traditional(strip_pinyin(text[s.start:s.end]))
+    if s.label == "LEADER_NAME":
+        return value[:1] in SURNAMES
+    if s.label == "LEADER_TITLE":
+        return value[-1:] in _POST_ENDS
+    if s.label == "DOC_NUMBER":
+        return any(ch.isdigit() for ch in value)
+    return True
+
+
+def _with_hao(text: str, s: Span) -> Span:
+    """A document number the tagger ended before its 号 (国办发[2020]17) gets it back."""
+    if s.label == "DOC_NUMBER" and text[s.end - 1] not in "号號" and text[s.end:s.end + 1] in ("号", "號"):
+        return Span(s.start, s.end + 1, s.label)
+    return s
 
 
 def _without_overlaps(spans: list[Span]) -> list[Span]:

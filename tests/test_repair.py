@@ -112,3 +112,18 @@ def test_an_agency_span_begun_before_a_bracket_keeps_the_name_inside():
     a = text.index(")系(")
     b = text.index("黨政")
     assert [text[s.start:s.end] for s in repair_spans(text, [Span(a, b, "AGENCY")])] == ["柞水縣鳳凰鎮(zhèn)人民政府"]
+
+
+def test_names_posts_and_document_numbers_must_look_like_one():
+    text = "办公室设立在拉堡镇党政办,刘美玲兼任办公室主任。依据国办发[2020]17号文件,了解有关情况"
+    place = text.index("拉堡")
+    office = text.index("镇党政办")
+    name = text.index("刘美玲")
+    post = text.index("办公室主任")
+    doc = text.index("国办发")
+    words = text.index("情况")
+    spans = [Span(place, place + 2, "LEADER_NAME"), Span(office, office + 4, "LEADER_TITLE"),
+             Span(name, name + 3, "LEADER_NAME"), Span(post, post + 5, "LEADER_TITLE"),
+             Span(doc, doc + 11, "DOC_NUMBER"), Span(words, words + 2, "DOC_NUMBER")]  # 号 left out
+    got = [(s.label, text[s.start:s.end]) for s in repair_spans(text, spans)]
+    assert got == [("LEADER_NAME", "刘美玲"), ("LEADER_TITLE", "办公室主任"), ("DOC_NUMBER", "国办发[2020]17号")]
