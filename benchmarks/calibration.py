@@ -82,7 +82,9 @@ def is_right(path: str, pred: dict[str, Any], gold: dict[str, Any]) -> bool:
     """Does the value at ``path`` of the predicted record agree with the gold record (module doc)?"""
     head, _, rest = path.partition(".")
     value = value_at(pred, path)
-    if path.startswith(_CELL_HEADS) or head in ("report_year", "published", "agency"):
+    if head == "agency":  # the agency or one of its printed aliases, as the record-field score counts it
+        return value is not None and value in {gold.get("agency"), *(gold.get("agency_aliases") or [])}
+    if path.startswith(_CELL_HEADS) or head in ("report_year", "published"):
         return value is not None and _same(value, schema.get_path(gold, path))
     if head in _LISTS:
         return value in (gold.get(head) or [])

@@ -203,3 +203,10 @@ def test_calibration_measures() -> None:
     assert cal.is_right("phones.0", pred, gold) and not cal.is_right("phones.1", pred, gold)
     assert cal.is_right("leaders.0.name", pred, gold) and not cal.is_right("leaders.0.title", pred, gold)
     assert cal.is_right("agency", pred, gold) and cal.is_right("sections.other", pred, gold)
+
+
+def test_calibration_counts_an_agency_alias_as_right_as_the_record_field_score_does():
+    cal = _calibration()
+    gold = {"agency": "某市某区民政局", "agency_aliases": ["区民政局"]}
+    assert cal.is_right("agency", {"agency": "区民政局"}, gold)
+    assert not cal.is_right("agency", {"agency": "区财政局"}, gold)
