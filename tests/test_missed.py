@@ -1,5 +1,5 @@
 from govreport.core.document import Span
-from govreport.inference.missed import agency_from_title, missing_headings, signature_date
+from govreport.inference.missed import agency_from_title, agency_mentions, missing_headings, signature_date
 
 TEXT = ("一、总体情况\n本年度工作有序。\n"
         "四、结转下年度继续办理 | 0 | 0\n"
@@ -60,3 +60,11 @@ def test_a_date_alone_on_a_last_line_is_the_signature_date():
     assert signature_date(text, tagged) == []
     prose = "正文。\n截至2021年12月31日,共公开信息12条。\n附件:统计表"
     assert signature_date(prose, []) == []
+
+
+def test_every_other_mention_of_the_chosen_agency_is_tagged_but_not_inside_a_document_title():
+    text = ("柳江區拉堡鎮人民政府2020年政府信息公开工作年度报告\n拉堡鎮高度重视。转发《拉堡鎮人民政府关于…的通知》。"
+            "在拉堡鎮政务大厅")
+    tagged = [Span(0, 10, "AGENCY"), Span(text.index("拉堡鎮高度"), text.index("拉堡鎮高度") + 3, "AGENCY")]
+    got = [(s.start, text[s.start:s.end]) for s in agency_mentions(text, tagged)]
+    assert got == [(text.index("拉堡鎮政务"), "拉堡鎮")]
