@@ -27,7 +27,7 @@ from govreport.core import schema
 from govreport.core.document import Span
 from govreport.core.entities import choose_agency
 from govreport.core.rules import fold_traditional, printed_extent, strip_pinyin
-from govreport.inference.repair import AGENCY_ENDS
+from govreport.inference.repair import AGENCY_ENDS, overlap_test
 
 NUMERALS = dict(zip(schema.SECTIONS, "一二三四五六", strict=True))
 KEY_WORDS = {
@@ -45,6 +45,7 @@ _LINE = re.compile(r"^[ \t\u3000]*([一二三四五六])[、.．][ \t\u3000]*([^
 def missing_headings(text: str, spans: list[Span]) -> list[Span]:
     """Heading spans for the sections the tagger gave none, where a line holds the heading."""
     found = {s.label[2:]: s for s in spans if s.label.startswith("H.")}
+    overlaps = overlap_test(spans)
     out: list[Span] = []
     for m in _LINE.finditer(text):
         key = next((k for k, n in NUMERALS.items() if n == m.group(1)), None)
@@ -54,7 +55,7 @@ def missing_headings(text: str, spans: list[Span]) -> list[Span]:
         if not any(w in words for w in KEY_WORDS[key]) or not _in_order(key, m.start(1), found):
             continue
         span = Span(m.start(1), m.end(2), "H." + key)
-        if not any(o.start < span.end and span.start < o.end for o in spans):
+        if not overlaps(span):
             out.append(span)
     return out
 
@@ -88,7 +89,7 @@ def agency_from_title(text: str, spans: list[Span]) -> list[Span]:
         after = (line_start + year.end(), line_start + m.group().find("政府信息公"))
         for start, end in (before, after):
             name = _name_in(text, start, end)
-            if name is not None and not any(o.start < name.end and name.start < o.end for o in spans):
+            if name is not None and not overlap_test(spans)(name):
                 return [name]
     return []
 
@@ -121,7 +122,7 @@ def signature_date(text: str, spans: list[Span]) -> list[Span]:
         extent = printed_extent(text, line_start, stripped_end, "date")
         if extent == (line_start, stripped_end):
             date = Span(line_start, stripped_end, "PUBLISHED_DATE")
-            return [] if any(o.start < date.end and date.start < o.end for o in spans) else [date]
+            return [] if overlap_test(spans)(date) else [date]
         end = start - 1 if start > 0 else 0
     return []
 
@@ -131,20 +132,20 @@ def agency_mentions(text: str, spans: list[Span]) -> list[Span]:
     chosen = choose_agency(text, spans)
     if chosen is None:
         return []
-    names = sorted({text[chosen[0].start:chosen[0].end], *chosen[1]}, key=len, reverse=True)
-    taken = sorted((s.start, s.end) for s in spans)
-    out: list[Span] = []
-    for name in names:
-        if len(name) < 3:
-            continue
+    names = {text[chosen[0].start:chosen[0].end], *chosen[1]}
+    candidates: list[Span] = []
+    for name in (n for n in names if len(n) >= 3):
         start = text.find(name)
         while start >= 0:
-            span = Span(start, start + len(name), "AGENCY")
-            free = not any(a < span.end and span.start < b for a, b in taken)
-            if free and not _in_brackets(text, span):
-                out.append(span)
-                taken.append((span.start, span.end))
+            candidates.append(Span(start, start + len(name), "AGENCY"))
             start = text.find(name, start + 1)
+    overlaps = overlap_test(spans)
+    out: list[Span] = []
+    end = -1  # the furthest end of the mentions kept so far: the longest name first where two start together
+    for span in sorted(candidates, key=lambda s: (s.start, -s.end)):
+        if span.start >= end and not overlaps(span) and not _in_brackets(text, span):
+            out.append(span)
+            end = span.end
     return out
 
 

@@ -92,7 +92,7 @@ def repair_spans(text: str, spans: list[Span]) -> list[Span]:
             kept.append(s)
     # a joined span may now cover a cell span that sat in its gap: cells win, they are checked by rules
     cells = [s for s in spans if not _kind(s.label)]
-    overlaps = _overlap_test(cells)
+    overlaps = overlap_test(cells)
     kept = [s for s in kept if not overlaps(s)]
     kept = _without_overlaps(kept)  # two fragments snapped to one date are one span
     kept = [_with_hao(text, s) for s in kept if _plausible(text, s)]
@@ -220,13 +220,15 @@ def _with_hao(text: str, s: Span) -> Span:
 def _without_overlaps(spans: list[Span]) -> list[Span]:
     """The spans in order, each dropped that overlaps one kept before it."""
     out: list[Span] = []
+    end = -1  # the furthest end of the spans kept so far
     for s in sorted(spans):
-        if not out or s.start >= max(o.end for o in out[-8:]):
+        if s.start >= end:
             out.append(s)
+            end = max(end, s.end)
     return out
 
 
-def _overlap_test(spans: list[Span]) -> Callable[[Span], bool]:
+def overlap_test(spans: list[Span]) -> Callable[[Span], bool]:
     """``overlaps(s)``: does any of ``spans`` overlap ``s``? A bisection over the spans sorted by start
     with the running maximum of their ends (a long text has hundreds of thousands of cells: a scan of
     all of them per span was quadratic)."""
