@@ -10,6 +10,10 @@ marks precede it in its row, often hundreds of characters back. These features c
   break is one too when the line ended with content rather than a mark (one cell per line), and a
   ``|`` opening a line right after such a boundary is the same boundary, not a blank cell. Empty
   lines count nothing, a line of lone ``|`` marks counts each mark (each is a blank cell).
+  With ``blank_lines`` (models trained since stage 4), an empty line after a line that ended with
+  content is a blank cell of a one-cell-per-line table: a run of ``n`` line breaks counts ``n // unit``
+  boundaries, where ``unit`` is 2 when the document puts a blank line between cells (its runs after
+  number-only lines are even) and 1 otherwise.
 - ``in_number``: the character belongs to a printed number (``decode.number_units``).
 - ``on_separator_line``: the line holds only ``|``, tabs, spaces, ``-`` or ``:``.
 
@@ -17,6 +21,8 @@ Computed on the normalised text, identically for training windows and at inferen
 """
 
 from __future__ import annotations
+
+import re
 
 import numpy as np
 
@@ -31,21 +37,44 @@ def _is_label_char(ch: str) -> bool:
     return ch.isalpha()  # CJK ideographs and Latin letters; digits and marks are not labels
 
 
-def _cells(text: str, lone_marks_line: bytearray) -> bytearray:
+_NUMBER_LINE = re.compile(r"[ \d.,%+\-]*\d[ \d.,%+\-]*\n(\n*)(?=[^\n])")
+
+
+def newline_unit(text: str) -> int:
+    """2 when the cells of one-cell-per-line tables are separated by a blank line (the line-break runs
+    after number-only lines are even), else 1."""
+    odd = even = 0
+    for m in _NUMBER_LINE.finditer(text):
+        if (len(m.group(1)) + 1) % 2:
+            odd += 1
+        else:
+            even += 1
+    return 2 if even > 10 * odd else 1
+
+
+def _cells(text: str, lone_marks_line: bytearray, blank_lines: bool = False) -> bytearray:
     """The cell index of every character, one byte each."""
     out = bytearray(len(text))
     cell = 0
     closed = False  # a boundary was counted since the last content character
     line_has_content = False
     line_only_marks = True
+    run = 0  # line breaks since a line that ended with content (0: that line ended with a mark)
+    unit = newline_unit(text) if blank_lines else 1
     last = CELLS - 1
     for i, ch in enumerate(text):
         if ch == "\n":
             if line_has_content and not closed:
                 cell += 1
                 closed = True
+                run = 1
+            elif run:
+                run += 1
+                if blank_lines and run % unit == 0 and run // unit >= 2:
+                    cell += 1  # an empty line: a blank cell
             line_has_content, line_only_marks = False, True
         elif ch in "|\t":
+            run = 0
             at_line_start = not line_has_content and line_only_marks
             if not (at_line_start and closed and not lone_marks_line[i]):
                 cell += 1
@@ -53,6 +82,7 @@ def _cells(text: str, lone_marks_line: bytearray) -> bytearray:
         elif ch == " ":
             pass
         else:
+            run = 0
             line_has_content, line_only_marks = True, False
             if _is_label_char(ch):
                 cell = 0
@@ -72,9 +102,9 @@ def _separator_mask(text: str) -> bytearray:
     return out
 
 
-def cell_indices(text: str) -> list[int]:
+def cell_indices(text: str, blank_lines: bool = False) -> list[int]:
     """The cell index of every character (see the module docstring)."""
-    return list(_cells(text, _separator_mask(text)))
+    return list(_cells(text, _separator_mask(text), blank_lines))
 
 
 def separator_lines(text: str) -> list[bool]:
@@ -82,17 +112,17 @@ def separator_lines(text: str) -> list[bool]:
     return [bool(b) for b in _separator_mask(text)]
 
 
-def token_type_array(text: str) -> np.ndarray:
+def token_type_array(text: str, blank_lines: bool = False) -> np.ndarray:
     """The geometry feature of every character of the normalised text (0 .. TYPE_VOCAB_SIZE - 1), as
     one uint8 array (a byte a character: the tagger keeps this for the whole document)."""
     sep = _separator_mask(text)
-    out = np.frombuffer(_cells(text, sep), dtype=np.uint8).copy()
+    out = np.frombuffer(_cells(text, sep, blank_lines), dtype=np.uint8).copy()
     out += np.frombuffer(sep, dtype=np.uint8) * np.uint8(2 * CELLS)
     for start, end in iter_number_units(text):
         out[start:end] += CELLS
     return out
 
 
-def token_types(text: str) -> list[int]:
+def token_types(text: str, blank_lines: bool = False) -> list[int]:
     """``token_type_array`` as a list of ints (training windows)."""
-    return token_type_array(text).tolist()
+    return token_type_array(text, blank_lines).tolist()

@@ -69,11 +69,13 @@ class TaggerSettings:
     combine: str = "mean"
     normalize: NormalizeOptions = field(default_factory=NormalizeOptions)
     geometry: bool = False  # table-geometry features (inference.geometry) as token types
+    blank_line_cells: bool = False  # ... counting an empty line as a blank cell (models since stage 4)
     decode: DecodeOptions = field(default_factory=DecodeOptions)
 
     def to_dict(self) -> dict[str, Any]:
         return {"window": self.window, "stride": self.stride, "batch_size": self.batch_size,
                 "combine": self.combine, "normalize": self.normalize.to_dict(), "geometry": self.geometry,
+                "blank_line_cells": self.blank_line_cells,
                 "decode": {"pool_numbers": self.decode.pool_numbers, "structured": self.decode.structured}}
 
     @classmethod
@@ -88,12 +90,13 @@ class TaggerSettings:
                    batch_size=int(data.get("batch_size", 8)), combine=combine,
                    normalize=NormalizeOptions.from_dict(data.get("normalize")),
                    geometry=bool(data.get("geometry", False)),
+                   blank_line_cells=bool(data.get("blank_line_cells", False)),
                    decode=DecodeOptions(**{k: bool(v) for k, v in decode_cfg.items()}))
 
 
 def input_types(text: str, settings: TaggerSettings) -> np.ndarray | None:
     """The token types the model was trained with for ``text`` (None: the model takes none)."""
-    return token_type_array(text) if settings.geometry else None
+    return token_type_array(text, settings.blank_line_cells) if settings.geometry else None
 
 
 def blocks(text: str, size: int = BLOCK) -> list[tuple[int, int]]:
@@ -261,7 +264,7 @@ class Tagger:
         """``[len(text), num_labels]`` label probabilities (float32), the windows combined as
         ``settings.combine`` says (averaged, or each character from its most central window)."""
         if types is None and self.settings.geometry:
-            types = token_type_array(normalized_text)
+            types = input_types(normalized_text, self.settings)
         n = len(normalized_text)
         centre = self.settings.combine == "centre"
         out = np.zeros((n, len(self.id2label)), dtype=np.float32)

@@ -32,10 +32,15 @@ BASE_CONFIG: dict[str, Any] = {
     "checkpoint_dir": "runs/default",
     "model": {"type": "bert", "hidden_size": 128, "num_hidden_layers": 4, "num_attention_heads": 4,
               "intermediate_size": 512, "embedding_size": None, "dropout": 0.1},
-    "normalize": {"fold_width": True, "collapse_whitespace": True, "fold_traditional": True, "keep_cells": False},
-    "features": {"geometry": False},  # table-geometry token types (inference.geometry)
+    "normalize": {"fold_width": True, "collapse_whitespace": True, "fold_traditional": True, "keep_cells": False,
+                  "max_newlines": 3},
+    # table-geometry token types (inference.geometry); blank_line_cells: an empty line is a blank cell
+    "features": {"geometry": False, "blank_line_cells": False},
     "decode": {"pool_numbers": True, "structured": True},  # inference.decode, saved with the model
     "init_from": None,  # a model directory to fine-tune (its vocabulary and settings must match)
+    # ... unless this is set: the normalisation and blank_line_cells may differ (a default-model stage
+    # that refines the inputs; the geometry's on/off and the window must still match)
+    "init_adapt_inputs": False,
     "window": 512,
     "train_stride": 384,
     "infer_stride": 256,

@@ -74,10 +74,10 @@ class WindowSpec:
 
 
 def encode_document(doc: Document, vocab: Vocab, options: NormalizeOptions,
-                    geometry: bool = False) -> tuple[list[int], list[int], list[int]]:
+                    geometry: bool = False, blank_lines: bool = False) -> tuple[list[int], list[int], list[int]]:
     """Token ids, aligned label ids and token types (geometry features, or all 0) of a whole document."""
     norm = normalize(doc.text, options)
-    types = token_types(norm.text) if geometry else [0] * len(norm.text)
+    types = token_types(norm.text, blank_lines) if geometry else [0] * len(norm.text)
     return vocab.encode(norm.text), align_labels(norm, valid_spans(doc), labelset.label2id()), types
 
 
@@ -104,7 +104,7 @@ def _rows(docs: Iterable[tuple[Document, int]]) -> dict[str, list[Any]]:
 
 
 def build_dataset(docs: Iterable[Document | tuple[Document, int]], vocab: Vocab, options: NormalizeOptions,
-                  spec: WindowSpec, geometry: bool = False):
+                  spec: WindowSpec, geometry: bool = False, blank_lines: bool = False):
     """A ``datasets.Dataset`` of windows (columns ``input_ids``, ``labels``, ``doc_id``).
 
     ``docs`` are documents or ``(document, copies)`` pairs; each copy of a document is cut with its
@@ -121,7 +121,7 @@ def build_dataset(docs: Iterable[Document | tuple[Document, int]], vocab: Vocab,
         for doc_id, text, spans, copies in zip(batch["id"], batch["text"], batch["spans"], batch["copies"],
                                                strict=True):
             doc = Document(doc_id, text, [Span(int(s["start"]), int(s["end"]), str(s["label"])) for s in spans])
-            ids, labs, types = encode_document(doc, vocab, options, geometry)
+            ids, labs, types = encode_document(doc, vocab, options, geometry, blank_lines)
             for copy in range(copies):
                 rng = random.Random(f"{spec.seed}:{doc_id}:{copy}")
                 offset = rng.randrange(max(spec.stride, 1)) if spec.random_offset else 0

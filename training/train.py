@@ -41,6 +41,7 @@ def tagger_settings(cfg: dict[str, Any]) -> TaggerSettings:
     return TaggerSettings(window=int(cfg["window"]), stride=int(cfg["infer_stride"]),
                           normalize=NormalizeOptions.from_dict(cfg["normalize"]),
                           geometry=bool(cfg["features"]["geometry"]),
+                          blank_line_cells=bool(cfg["features"].get("blank_line_cells", False)),
                           decode=DecodeOptions(**{k: bool(v) for k, v in cfg["decode"].items()}))
 
 
@@ -104,15 +105,18 @@ def build_model(cfg: dict[str, Any], vocab: Vocab, settings: TaggerSettings):
     return cls(config)
 
 
-def load_init_model(init_dir: Path, settings: TaggerSettings):
-    """The model to fine-tune and its vocabulary; refuses a model whose inputs or labels differ."""
+def load_init_model(init_dir: Path, settings: TaggerSettings, adapt_inputs: bool = False):
+    """The model to fine-tune and its vocabulary; refuses a model whose inputs or labels differ, unless
+    ``adapt_inputs`` (a training stage that refines the inputs: the model learns them as it trains)."""
     from transformers import AutoModelForTokenClassification
 
     if not is_model_dir(init_dir):
         raise FileNotFoundError(f"init_from: {init_dir} is not a model directory (no config.json)")
     model = AutoModelForTokenClassification.from_pretrained(init_dir)
     saved = TaggerSettings.from_dict(getattr(model.config, CONFIG_KEY, None))
-    if (saved.normalize, saved.geometry, saved.window) != (settings.normalize, settings.geometry, settings.window):
+    same_shape = (saved.geometry, saved.window) == (settings.geometry, settings.window)
+    if not same_shape or (not adapt_inputs and (saved.normalize, saved.blank_line_cells) != (
+            settings.normalize, settings.blank_line_cells)):
         raise ValueError(f"init_from: {init_dir} was trained with other inputs (normalize, features, window) "
                          "than this config; fine-tune with the config it was trained with")
     if {int(k): v for k, v in model.config.id2label.items()} != labelset.id2label():
@@ -278,7 +282,7 @@ def train(config_path: str | Path, resume: bool = False, output_dir: str | Path 
     init_dir = Path(cfg["init_from"]) if cfg.get("init_from") else None
     vocab_path = ckpt_dir / "vocab.json"
     if init_dir is not None:
-        model, vocab = load_init_model(init_dir, settings)
+        model, vocab = load_init_model(init_dir, settings, bool(cfg.get("init_adapt_inputs", False)))
     elif resume and vocab_path.is_file():  # the checkpoint's embedding rows belong to this vocabulary
         vocab = Vocab.load(ckpt_dir)
     else:
@@ -287,9 +291,10 @@ def train(config_path: str | Path, resume: bool = False, output_dir: str | Path 
     vocab.save(ckpt_dir)
     train_ds = build_dataset(pairs, vocab, options,
                              WindowSpec(int(cfg["window"]), int(cfg["train_stride"]), random_offset=True, seed=seed,
-                                        keep_empty=float(cfg["data"]["keep_empty_windows"])), settings.geometry)
+                                        keep_empty=float(cfg["data"]["keep_empty_windows"])),
+                             settings.geometry, settings.blank_line_cells)
     dev_spec = dev_window_spec(cfg)
-    dev_ds = build_dataset(dev_docs, vocab, options, dev_spec, settings.geometry)
+    dev_ds = build_dataset(dev_docs, vocab, options, dev_spec, settings.geometry, settings.blank_line_cells)
 
     if init_dir is None:
         model = build_model(cfg, vocab, settings)

@@ -27,17 +27,21 @@ class NormalizeOptions:
     fold_width: bool = True  # NFKC per character: full-width digits/letters/punctuation -> ASCII
     collapse_whitespace: bool = True  # a whitespace run -> one "\n" (if it holds a line break), "\t" or " "
     fold_traditional: bool = True  # traditional -> simplified, character by character (OpenCC table)
-    # Keep table geometry: every tab and up to MAX_NEWLINES line breaks survive, so a blank cell
-    # (``\t\u00a0\t``, an empty line) stays a cell; spaces next to a tab or line break are dropped.
+    # Keep table geometry: every tab and up to max_newlines line breaks in a row survive, so a blank
+    # cell (``\t\u00a0\t``, an empty line) stays a cell; spaces next to a tab or line break are dropped.
     keep_cells: bool = False
+    # 3 for models before stage 4; 32 keeps the blank cells of a one-cell-per-line table with a blank line
+    # between cells (7 blank cells: 16 line breaks) while a page of empty lines still costs little.
+    max_newlines: int = 3
 
-    def to_dict(self) -> dict[str, bool]:
+    def to_dict(self) -> dict[str, bool | int]:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> NormalizeOptions:
         data = data or {}
-        return cls(**{k: bool(v) for k, v in data.items() if k in cls.__dataclass_fields__})
+        return cls(**{k: int(v) if k == "max_newlines" else bool(v)
+                      for k, v in data.items() if k in cls.__dataclass_fields__})
 
 
 @dataclass(frozen=True)
@@ -73,10 +77,7 @@ def normalize_char(ch: str, options: NormalizeOptions) -> str:
     return out
 
 
-MAX_NEWLINES = 3  # a longer run of line breaks (page debris) tells the tagger nothing more
-
-
-def _cell_marks(run: str, start: int) -> list[tuple[str, int, int]]:
+def _cell_marks(run: str, start: int, max_newlines: int) -> list[tuple[str, int, int]]:
     """The kept characters of a whitespace run under ``keep_cells``: (char, original start, end)."""
     marks = [(ch, start + k, start + k + 1) for k, ch in enumerate(run) if ch in "\t\n"]
     if not marks:
@@ -85,7 +86,7 @@ def _cell_marks(run: str, start: int) -> list[tuple[str, int, int]]:
     newlines = 0
     for ch, s, e in marks:
         newlines = newlines + 1 if ch == "\n" else 0
-        if newlines <= MAX_NEWLINES:
+        if newlines <= max_newlines:
             out.append((ch, s, e))
     return out
 
@@ -129,7 +130,7 @@ def normalize(text: str, options: NormalizeOptions | None = None) -> Normalized:
         if _is_space(ch):
             if options.keep_cells:
                 j = _space_run(text, i)
-                marks = _cell_marks(text_nl[i:j], i)
+                marks = _cell_marks(text_nl[i:j], i, options.max_newlines)
             else:
                 ch, j = _space_mark(text, i, options.collapse_whitespace)
                 marks = [(ch, i, j)]
