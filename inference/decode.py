@@ -16,6 +16,8 @@ Three steps, each switchable so that its effect can be measured (``DecodeOptions
    programme per row; a number may also be dropped to O when the row has more numbers than columns).
    A printed row with exactly as many numbers as its row's columns (the untagged numbers beside it
    counted) fills every column in order, and a number given that row right beside it is dropped.
+   Before that, a table-2 or table-3 row whose spaces are ambiguous (``12 0``: two cells or one
+   number?) is read the way that makes its sums add up (``row_sums``).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ import numpy as np
 
 from govreport.core import schema
 from govreport.core.numbers import number_units
+from govreport.inference.row_sums import settle_rows
 
 
 @dataclass(frozen=True)
@@ -251,21 +254,17 @@ def _segment_row(segment: list[int], labels: list[str | None], pooled: list[np.n
 
 
 def _structure_rows(text: str, units: list[tuple[int, int]], pooled: list[np.ndarray],
-                    labels: list[str | None], names: tuple[str, ...]) -> list[str | None]:
-    """Assign each row's numbers to its columns left to right (see the module docstring)."""
+                    labels: list[str | None], names: tuple[str, ...], fixed: frozenset[int] = frozenset(),
+                    ) -> list[str | None]:
+    """Assign each row's numbers to its columns left to right (see the module docstring); the
+    ``fixed`` numbers (rows settled by their sums) keep their labels."""
     index = {name: i + 1 for i, name in enumerate(names)}
-    rows = [rc[0] if (rc := _row_and_column(label or "")) else None for label in labels]
+    rows = [rc[0] if (rc := _row_and_column(label or "")) and u not in fixed else None
+            for u, label in enumerate(labels)]
     out = list(labels)
     for segment in _row_segments(text, units, labels):
-        if (row := _segment_row(segment, labels, pooled, index)) is not None:
-            for u in segment:
-                rows[u] = row
-        one_row = rows[segment[0]] if all(rows[u] == rows[segment[0]] for u in segment) else None
-        full = _full_row(text, units, labels, segment, one_row, pooled, index)
-        if full is not None:
-            for u, label in full.items():
-                out[u], rows[u] = label, None
-            _drop_rest_of_row(rows, out, min(full), max(full), one_row)
+        if not any(u in fixed for u in segment):
+            _fill_row(text, units, labels, segment, pooled, index, fixed, rows, out)
     i = 0
     while i < len(units):
         row = rows[i]
@@ -279,6 +278,21 @@ def _structure_rows(text: str, units: list[tuple[int, int]], pooled: list[np.nda
     return out
 
 
+def _fill_row(text: str, units: list[tuple[int, int]], labels: list[str | None], segment: list[int],
+              pooled: list[np.ndarray], index: dict[str, int], fixed: frozenset[int],
+              rows: list[str | None], out: list[str | None]) -> None:
+    """One segment: its row (``_segment_row``) into ``rows``; a full row's labels into ``out``."""
+    if (row := _segment_row(segment, labels, pooled, index)) is not None:
+        for u in segment:
+            rows[u] = row
+    one_row = rows[segment[0]] if all(rows[u] == rows[segment[0]] for u in segment) else None
+    full = _full_row(text, units, labels, segment, one_row, pooled, index, fixed)
+    if full is not None:
+        for u, label in full.items():
+            out[u], rows[u] = label, None
+        _drop_rest_of_row(rows, out, min(full), max(full), one_row)
+
+
 def _drop_rest_of_row(rows: list[str | None], out: list[str | None], lo: int, hi: int, row: str | None) -> None:
     """The numbers given the same row right beside a filled row (a header's 指2020年 given a column of
     the row below) are not its cells: the row is complete."""
@@ -290,7 +304,8 @@ def _drop_rest_of_row(rows: list[str | None], out: list[str | None], lo: int, hi
 
 
 def _full_row(text: str, units: list[tuple[int, int]], labels: list[str | None], segment: list[int],
-              row: str | None, pooled: list[np.ndarray], index: dict[str, int]) -> dict[int, str] | None:
+              row: str | None, pooled: list[np.ndarray], index: dict[str, int],
+              fixed: frozenset[int] = frozenset()) -> dict[int, str] | None:
     """A printed row whose numbers are exactly as many as the row's columns: every number takes its
     column in order, including those the model left O or the DP would drop (seven half-sure 0s of a
     plain space-separated row, two of them given one column). The segment is widened over the untagged
@@ -299,7 +314,7 @@ def _full_row(text: str, units: list[tuple[int, int]], labels: list[str | None],
     if row is None:
         return None
     def joins(u: int) -> bool:  # an untagged number or one of this row, not a sub-row's 8. numbering
-        if _NUMBERING.match(text, units[u][1]):
+        if u in fixed or _NUMBERING.match(text, units[u][1]):
             return False
         return labels[u] is None or (_row_and_column(labels[u]) or ("",))[0] == row
 
@@ -371,9 +386,14 @@ def decode_scored(text: str, probs: np.ndarray, groups: LabelGroups,
     units = number_units(text)
     pooled = [mass[s:e].mean(axis=0) for s, e in units]
     labels = [groups.names[g - 1] if (g := int(p.argmax())) else None for p in pooled]
-    units, pooled, labels = _join_spaced_numbers(text, units, pooled, labels)
+    model_joins = {g: _model_joins(text, units, labels, g) for g in range(len(units) - 1)}
+    decided, final = {}, {}
     if options.structured:
-        labels = _structure_rows(text, units, pooled, labels, groups.names)
+        decided, final = settle_rows(text, units, pooled, labels, groups.names, _printed_rows(text, units),
+                                     model_joins)
+    units, pooled, labels, fixed = _join_spaced_numbers(units, pooled, labels, model_joins | decided, final)
+    if options.structured:
+        labels = _structure_rows(text, units, pooled, labels, groups.names, fixed)
     index = {name: i + 1 for i, name in enumerate(groups.names)}
     for (s, e), label, p in zip(units, labels, pooled, strict=True):
         scores[s:e] = p[index[label] if label is not None else 0]
@@ -388,19 +408,50 @@ def decode_scored(text: str, probs: np.ndarray, groups: LabelGroups,
     return ids, scores
 
 
-def _join_spaced_numbers(text: str, units: list[tuple[int, int]], pooled: list[np.ndarray],
-                         labels: list[str | None]) -> tuple[list[tuple[int, int]], list[np.ndarray], list[str | None]]:
-    """``1 234`` with both parts given one cell label is one number printed with a space inside; ``0 0``
-    never is (no number starts with 0: two cells the model gave one column)."""
-    out_u, out_p, out_l = [], [], []
-    for unit, p, label in zip(units, pooled, labels, strict=True):
-        if (out_u and label and label == out_l[-1] and _row_and_column(label)
-                and unit[0] == out_u[-1][1] + 1 and text[out_u[-1][1]] == " "
-                and text[out_u[-1][0]] not in "0０"):
+def _model_joins(text: str, units: list[tuple[int, int]], labels: list[str | None], g: int) -> bool:
+    """Does the model read numbers g and g + 1 as one? ``1 234`` with both parts given one cell label
+    is one number printed with a space inside; ``0 0`` never is (no number starts with 0: two cells the
+    model gave one column)."""
+    (a0, a1), (b0, _) = units[g], units[g + 1]
+    label = labels[g]
+    return bool(label and label == labels[g + 1] and _row_and_column(label) and b0 == a1 + 1
+                and text[a1] == " " and text[a0] not in "0０")
+
+
+def _printed_rows(text: str, units: list[tuple[int, int]]) -> list[list[int]]:
+    """Runs of consecutive numbers with no label text between them (a list number such as the 8. of
+    ``8.属于行政查询事项`` belongs to none): what one printed row holds."""
+    runs: list[list[int]] = []
+    cur: list[int] = []
+    for u, (s, e) in enumerate(units):
+        if cur and (_label_between(text[units[cur[-1]][1]:s]) or cur[-1] != u - 1):
+            runs.append(cur)
+            cur = []
+        if not _NUMBERING.match(text, e):
+            cur.append(u)
+    if cur:
+        runs.append(cur)
+    return runs
+
+
+def _join_spaced_numbers(units: list[tuple[int, int]], pooled: list[np.ndarray], labels: list[str | None],
+                         joins: dict[int, bool], final: dict[int, str],
+                         ) -> tuple[list[tuple[int, int]], list[np.ndarray], list[str | None], frozenset[int]]:
+    """The numbers with the gaps in ``joins`` joined (a joined number's mass is its parts' mean) and the
+    ``final`` labels of settled rows applied; also the indices, in the new list, of those settled."""
+    out_u, out_p, out_l, fixed = [], [], [], set()
+    parts = 1
+    for u, (unit, p, label) in enumerate(zip(units, pooled, labels, strict=True)):
+        if out_u and joins.get(u - 1, False):
             out_u[-1] = (out_u[-1][0], unit[1])
-            out_p[-1] = (out_p[-1] + p) / 2
+            out_p[-1] = (out_p[-1] * parts + p) / (parts + 1)
+            parts += 1
             continue
+        parts = 1
+        if u in final:
+            label = final[u]
+            fixed.add(len(out_u))
         out_u.append(unit)
         out_p.append(p)
         out_l.append(label)
-    return out_u, out_p, out_l
+    return out_u, out_p, out_l, frozenset(fixed)
