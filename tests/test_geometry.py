@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from govreport.inference.geometry import CELLS, cell_indices, separator_lines, token_types
+from govreport.inference.geometry import CELLS, cell_indices, newline_unit, separator_lines, token_types
 
 
 def digit_cells(text: str) -> list[int]:
@@ -23,6 +23,21 @@ def digit_cells(text: str) -> list[int]:
 ])
 def test_cell_index_by_layout(text: str, expected: list[int]) -> None:
     assert digit_cells(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("规章\n0\n\n5\n3\n", [1, 3, 4]),                     # an empty line is a blank cell
+    ("规章\n\n0\n\n\n\n5\n\n3\n\n行政", [1, 3, 4]),      # blank lines between cells: two per blank
+    ("规章 |\n|\n0 |\n\n行政 | 1 |", [2, 1]),              # pipes count as before; a label resets
+])
+def test_blank_lines_count_as_blank_cells_when_asked(text: str, expected: list[int]) -> None:
+    cells = cell_indices(text, blank_lines=True)
+    assert [cells[i] for i, ch in enumerate(text) if ch.isdigit()] == expected
+
+
+def test_the_blank_line_unit_is_read_from_the_document() -> None:
+    assert newline_unit("规章\n\n0\n\n\n\n5\n\n3\n\n") == 2
+    assert newline_unit("规章\n0\n\n5\n3\n") == 1
 
 
 def test_features_are_bounded_and_mark_numbers_and_separator_lines() -> None:

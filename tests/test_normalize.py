@@ -126,6 +126,13 @@ def test_keep_cells_bounds_blank_lines_and_drops_spaces_at_line_edges() -> None:
     assert norm.original[slice(*norm.to_original(i, i + 1))] == "0"
 
 
+def test_max_newlines_keeps_the_blank_lines_of_a_cell_per_line_table() -> None:
+    text = "规章\n\n\n\n\n\n0"  # five blank cells, one a line
+    assert normalize(text, NormalizeOptions(keep_cells=True, max_newlines=32)).text == text
+    assert NormalizeOptions.from_dict({"keep_cells": True, "max_newlines": 32}).max_newlines == 32
+    assert NormalizeOptions.from_dict({"keep_cells": True}).max_newlines == 3  # models saved before
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.text(alphabet=st.sampled_from(list("规章0１ \u00a0\t\r\n|體")), max_size=60))
 def test_keep_cells_offsets_always_map_into_the_original(text: str) -> None:

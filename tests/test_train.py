@@ -13,6 +13,7 @@ from govreport.core import labels as label_set
 from govreport.core.document import Document, Span, save_documents
 from govreport.core.normalize import NormalizeOptions, normalize
 from govreport.core.vocab import Vocab
+from govreport.inference.tagger import TaggerSettings
 from govreport.paths import CONFIGS, GOLD_DIR
 from govreport.training.data_mix import load_annotated, mix
 from govreport.training.dataset import IGNORE, WindowCollator, WindowSpec, align_labels, build_dataset, valid_spans
@@ -225,6 +226,14 @@ def test_fine_tuning_refuses_a_model_with_other_inputs(tmp_path: Path) -> None:
     model_dir = Path(__file__).resolve().parents[1] / "models" / "default"
     with pytest.raises(ValueError, match=r"other inputs|label set"):
         load_init_model(model_dir, dataclasses.replace(other, window=64))
+    # a stage that refines the inputs may change the normalisation, never the window
+    shipped = TaggerSettings.from_dict(json.loads((model_dir / "config.json").read_text())["govreport"])
+    refined = dataclasses.replace(shipped, normalize=dataclasses.replace(shipped.normalize, max_newlines=99))
+    with pytest.raises(ValueError, match="other inputs"):
+        load_init_model(model_dir, refined)
+    assert load_init_model(model_dir, refined, adapt_inputs=True)[0] is not None
+    with pytest.raises(ValueError, match="other inputs"):
+        load_init_model(model_dir, dataclasses.replace(refined, window=64), adapt_inputs=True)
 
 
 def test_a_real_dev_document_in_the_training_annotations_is_refused(tmp_path: Path) -> None:
