@@ -28,7 +28,8 @@ RECIPE: dict[str, float] = {
     # --- table wording --------------------------------------------------------------------------
     "split_header": 0.3,             # header cells broken across lines (本年新\n制作数量)
     "split_header_t2": 0.8,          # ... table 2's applicant headers too (商业\n企业)
-    "label_notes": 0.07,             # Wuhan-style long notes inside row labels and headers
+    "label_notes": 0.12,             # Wuhan-style long notes inside row labels and headers
+    "label_note_tails": 0.4,         # ... with an instruction added (其他单位不需填写); a third as often alone
     "label_note_spaces": 0.5,        # ... with stray spaces inside the note (通 知)
     "label_pinyin": 0.04,            # pinyin spliced in labels of a simplified text (規(guī)范性文件, 檔案)
     "extra_row": 0.07,               # an extra row not in the template (其他主动公开文件 | 1x6 | ...)

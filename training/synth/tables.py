@@ -155,9 +155,27 @@ _PINYIN_LABEL = (("规", "規(guī)"), ("文件", "檔案"), ("项", "項(xiàng
                  ("规范", "規(guī)範"))
 
 
+# Instructions a body's own copy of the template adds to a note, or prints as a note of its own: the
+# tagger must learn that anything in brackets after a label is not a cell ("填0" included).
+_NOTE_TAILS = ("其他单位不需填写", "不涉及的填0", "无则填“0”", "单位：件", "没有的填“0”", "此项为必填项",
+               "不含内部文件", "以本年度实际数据为准", "按自然年度统计", "乡镇、街道不填", "含部门规范性文件",
+               "仅限本机关制发", "本机关无此项职能的填“/”")
+
+
+def _varied_note(rng: random.Random, note: str | None) -> str | None:
+    """The template's note, sometimes with an instruction added; sometimes an instruction alone."""
+    tail = rng.choice(_NOTE_TAILS)
+    if note and rng.random() < RECIPE["label_note_tails"]:
+        return f"{note[:-1]}{rng.choice('，；')}{tail}{note[-1]}"
+    if not note and rng.random() < RECIPE["label_note_tails"] / 3:
+        return f"（{tail}）"
+    return note
+
+
 def _noted(rng: random.Random, style: TableStyle, text: str, note: str | None) -> str:
     """A label or header with its template note (stray spaces inside when the style says so)."""
-    if not (style.notes and note):
+    note = _varied_note(rng, note) if style.notes else None
+    if not note:
         return text
     if style.note_spaces:
         chars = list(note)
