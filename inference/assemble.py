@@ -52,7 +52,7 @@ from typing import Any
 from govreport.core import entities, schema, units
 from govreport.core import labels as labelset
 from govreport.core.checks import run_checks
-from govreport.core.document import Span
+from govreport.core.document import Span, span_order
 from govreport.core.numbers import parse_number
 from govreport.core.rules import set_path
 from govreport.core.sections import section_bounds, section_texts
@@ -80,7 +80,7 @@ def clean_spans(text: str, spans: Iterable[Any]) -> list[Span]:
             end -= 1
         if start < end:
             out.add(Span(start, end, label))
-    return sorted(out)
+    return sorted(out, key=span_order)
 
 
 def _money_paths(template: str | None) -> set[str]:

@@ -24,6 +24,7 @@ decimals.
 
 from __future__ import annotations
 
+import bisect
 import json
 import math
 from collections.abc import Iterable, Mapping
@@ -32,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from govreport import paths
-from govreport.core.document import Span
+from govreport.core.document import Span, span_order
 from govreport.inference.signals import value_features
 
 WEIGHTS = paths.CONFIGS / "confidence.json"
@@ -63,11 +64,17 @@ def carry_scores(scores: Mapping[Span, float], spans: Iterable[Span]) -> dict[Sp
     return out
 
 
-def _span_at(spans: list[Span], where: list[int]) -> Span | None:
+def _span_at(spans: list[Span], where: list[int], starts: list[int] | None = None) -> Span | None:
     """The span a provenance entry was read from: it starts there and ends inside (an amount's
-    provenance runs on over its unit)."""
-    for s in spans:
-        if s.start == where[0] and s.end <= where[1]:
+    provenance runs on over its unit); the first such in ``spans`` (sorted; ``starts``: their starts,
+    passed when called once per value, so each lookup is a bisection, not a scan)."""
+    if starts is None:
+        starts = [s.start for s in spans]
+    for i in range(bisect.bisect_left(starts, where[0]), len(spans)):
+        s = spans[i]
+        if s.start != where[0]:
+            break
+        if s.end <= where[1]:
             return s
     return None
 
@@ -98,10 +105,11 @@ def combine(score: float, features: Mapping[str, float], weights: Mapping[str, f
 def tag_scores(record: dict[str, Any], spans: list[Span], scores: Mapping[Span, float],
                provenance: Mapping[str, list[int]]) -> dict[str, float]:
     """Dotted path -> the tagger's score of the span the value was read from (module docstring, 1)."""
-    spans = sorted(spans)
+    spans = sorted(spans, key=span_order)
+    starts = [s.start for s in spans]
     base: dict[str, float] = {}
     for path, where in provenance.items():
-        s = _span_at(spans, where)
+        s = _span_at(spans, where, starts)
         if s is not None and s in scores:
             base[path] = float(scores[s])
     sections = record.get("sections") or {}

@@ -48,11 +48,18 @@ class OnnxRunner:
             if "token_type_ids" in self.input_names:
                 feed["token_type_ids"] = token_type_ids[r:r + ROWS_PER_RUN]
             (logits,) = self.session.run(["logits"], feed)
-            out.append(softmax(logits))
+            out.append(softmax(logits, in_place=True))
         return out[0] if len(out) == 1 else np.concatenate(out)
 
 
-def softmax(logits: np.ndarray) -> np.ndarray:
+def softmax(logits: np.ndarray, in_place: bool = False) -> np.ndarray:
+    """Softmax over the last axis, in float32. ``in_place``: overwrite ``logits`` when it is a writeable
+    float32 array (the session's output, used once: no temporaries); the same arithmetic either way,
+    so the same bits."""
     z = np.asarray(logits, dtype=np.float32)
-    z = np.exp(z - z.max(axis=-1, keepdims=True))
-    return z / z.sum(axis=-1, keepdims=True)
+    if not (in_place and z is logits and z.flags.writeable):
+        z = z.copy()
+    np.subtract(z, z.max(axis=-1, keepdims=True), out=z)
+    np.exp(z, out=z)
+    z /= z.sum(axis=-1, keepdims=True)
+    return z

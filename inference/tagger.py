@@ -168,11 +168,12 @@ def scored_spans_from_ids(norm: Normalized, ids: np.ndarray, names: Sequence[str
     """``spans_from_ids`` with each span's score: the mean over its (trimmed, normalised) characters of
     ``decode.decode_scored``'s per-character mass of the chosen label (for a number, its pooled mass)."""
     out = []
+    add = np.add.reduce  # np.mean's own sum, without its per-call overhead (~700 spans in 10k characters)
     for start, end, g in decode_runs(ids):
         span = _trimmed_span(norm, start, end, names[g - 1])
         if span is not None:
             s, e = _trim(norm.text, start, end)
-            out.append((span, float(np.mean(scores[s:e], dtype=np.float64))))
+            out.append((span, float(add(scores[s:e], dtype=np.float64) / (e - s))))
     return out
 
 

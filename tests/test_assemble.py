@@ -255,3 +255,9 @@ def test_arbitrary_text_and_spans_never_raise_and_give_a_valid_record(doc, offse
     VALIDATOR.validate(record)
     for start, end in record.get("provenance", {}).values():
         assert 0 <= start <= end <= len(text)
+
+
+def test_clean_spans_come_in_span_order():
+    text = "甲乙丙丁戊己庚辛壬癸" * 3
+    spans = [Span(5, 9, "PHONE"), Span(0, 4, "EMAIL"), Span(5, 7, "PHONE"), Span(5, 7, "EMAIL"), Span(0, 4, "EMAIL")]
+    assert clean_spans(text, spans) == sorted(set(spans))  # Span's own order, duplicates once

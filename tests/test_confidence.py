@@ -210,3 +210,16 @@ def test_calibration_counts_an_agency_alias_as_right_as_the_record_field_score_d
     gold = {"agency": "某市某区民政局", "agency_aliases": ["区民政局"]}
     assert cal.is_right("agency", {"agency": "区民政局"}, gold)
     assert not cal.is_right("agency", {"agency": "区财政局"}, gold)
+
+
+def test_the_span_a_value_was_read_from_is_the_first_in_order_starting_there_and_ending_inside():
+    from govreport.inference.confidence import _span_at
+
+    rng = np.random.default_rng(14)
+    for _ in range(200):
+        spans = sorted({Span(int(a), int(a) + int(k), str(lab)) for a, k, lab in
+                        zip(rng.integers(0, 40, 30), rng.integers(1, 6, 30), rng.choice(["A", "B"], 30), strict=True)})
+        starts = [s.start for s in spans]
+        for where in ([int(rng.integers(0, 45)), int(rng.integers(0, 50))] for _ in range(20)):
+            scan = next((s for s in spans if s.start == where[0] and s.end <= where[1]), None)
+            assert _span_at(spans, where) == scan == _span_at(spans, where, starts)

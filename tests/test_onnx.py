@@ -144,3 +144,16 @@ def test_the_shipped_int8_graph_reads_the_gold_set_as_the_fp32_network_does() ->
         same, total = same + int((a == b).sum()), total + len(a)
     assert same / total >= INT8_MIN_TAG_AGREEMENT
     assert _value_f1(int8, docs) >= _value_f1(fp32, docs) - INT8_MAX_F1_DROP
+
+
+def test_softmax_in_place_gives_the_same_bits_and_only_then_overwrites() -> None:
+    from govreport.inference.onnx_runner import softmax
+
+    logits = (np.random.default_rng(14).standard_normal((2, 7, 11)) * 8).astype(np.float32)
+    kept = logits.copy()
+    p = softmax(logits)
+    assert np.array_equal(logits, kept)  # the default leaves the input alone
+    assert np.allclose(p.sum(axis=-1), 1, atol=1e-6)
+    q = softmax(logits, in_place=True)
+    assert q is logits and np.array_equal(p, q)
+    assert np.array_equal(softmax(kept.astype(np.float64), in_place=True), p)  # converted, not written back

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,11 @@ class Span:
 
     def to_json(self) -> dict[str, Any]:
         return {"start": self.start, "end": self.end, "label": self.label}
+
+
+# Span's own order (start, end, label) as a sort key: sorting by it is several times faster than by the
+# dataclass's generated comparisons (thousands of spans a report).
+span_order = attrgetter("start", "end", "label")
 
 
 @dataclass

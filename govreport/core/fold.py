@@ -11,40 +11,51 @@ from __future__ import annotations
 import unicodedata
 from array import array
 
+import numpy as np
+
 from govreport.core.rules import PINYIN, traditional_table
 
-_FLUSH = 1 << 16  # characters gathered before they are joined into one piece of the folded text
+_FOLDED: dict[str, str] = {}  # character -> its fold (one character), filled as characters are met
+
+
+def fold_char(ch: str) -> str:
+    """One character folded: NFKC when that gives one character, then traditional -> simplified."""
+    out = _FOLDED.get(ch)
+    if out is None:
+        nfkc = unicodedata.normalize("NFKC", ch)
+        if len(nfkc) != 1:
+            nfkc = ch
+        out = _FOLDED[ch] = traditional_table().get(nfkc, nfkc)
+    return out
+
+
+def _offsets(values: np.ndarray) -> array:
+    index = array("i")
+    index.frombytes(values.astype(np.intc, copy=False).tobytes())
+    return index
 
 
 def fold_with_map(text: str) -> tuple[str, array]:
     """The folded text and, per folded character, its original offset (see the module docstring).
-    The map is an int32 array and each distinct character is folded once (a list of one-character
-    strings and of ints cost ~120 bytes a character: 1 GB for a 20 MB report)."""
+    The map is an int32 array; each distinct character is folded once and the text is folded by one
+    ``str.translate`` (a list of one-character strings and of ints cost ~120 bytes a character: 1 GB
+    for a 20 MB report)."""
     # pinyin counts as spliced right after a CJK character only: (a) after a digit or a space is kept
-    spliced = {k for m in PINYIN.finditer(text) if m.start() and "\u4e00" <= text[m.start() - 1] <= "\u9fff"
-               for k in range(m.start(), m.end())}
-    table = traditional_table()
-    memo: dict[str, str] = {}
-    pieces: list[str] = []
-    chars: list[str] = []
-    index = array("i")
-    for i, ch in enumerate(text):
-        if i in spliced:
-            continue
-        out = memo.get(ch)
-        if out is None:
-            nfkc = unicodedata.normalize("NFKC", ch)
-            if len(nfkc) != 1:
-                nfkc = ch
-            out = memo[ch] = table.get(nfkc, nfkc)
-        chars.append(out)
-        index.append(i)
-        if len(chars) >= _FLUSH:
-            pieces.append("".join(chars))
-            chars.clear()
-    pieces.append("".join(chars))
-    index.append(len(text))
-    return "".join(pieces), index
+    spliced = [(m.start(), m.end()) for m in PINYIN.finditer(text)
+               if m.start() and "\u4e00" <= text[m.start() - 1] <= "\u9fff"]
+    table = {ord(ch): out for ch in set(text) if (out := fold_char(ch)) != ch}
+    folded = text.translate(table)  # one character for one: offsets unchanged until pinyin is cut
+    n = len(text)
+    if not spliced:
+        return folded, _offsets(np.arange(n + 1))
+    keep = np.ones(n + 1, dtype=bool)
+    pieces, pos = [], 0
+    for start, end in spliced:  # in order, not overlapping (finditer)
+        pieces.append(folded[pos:start])
+        keep[start:end] = False
+        pos = end
+    pieces.append(folded[pos:])
+    return "".join(pieces), _offsets(np.flatnonzero(keep))
 
 
 def fold(text: str) -> str:
