@@ -277,3 +277,14 @@ def test_run_together_cells_read_back_as_the_printed_numbers():
             if s.label[:2] in ("T1", "T2", "T3"):
                 assert (s.start, s.end) in units, doc.text[max(0, s.start - 8):s.end + 8]
     assert seen >= 3
+
+
+def test_notes_carry_added_instructions_whose_digits_are_no_cell(monkeypatch):
+    from govreport.training.synth import recipe
+    monkeypatch.setitem(recipe.RECIPE, "label_note_tails", 1.0)
+    rng, facts, style = _grids(7, notes=True)
+    grids = t1_grids(rng, facts, style, [0])
+    label = next("".join(s.text for s in row[0]) for g in grids for row in g.rows if row
+                 and "规章" in "".join(s.text for s in row[0]))
+    assert re.search(r"应提供相关数据[，；].+[）)]$", label)  # the instruction sits inside the brackets
+    assert all(s.label is None for g in grids for row in g.rows if row for s in row[0])
