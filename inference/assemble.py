@@ -74,6 +74,9 @@ def clean_spans(text: str, spans: Iterable[Any]) -> list[Span]:
             continue
         if not 0 <= start < end <= len(text):
             continue
+        if type(s) is Span and not (text[start].isspace() or text[end - 1].isspace()):
+            out.add(s)  # already clean (the tagger's spans): kept as it is
+            continue
         while start < end and text[start].isspace():
             start += 1
         while end > start and text[end - 1].isspace():

@@ -22,7 +22,8 @@ with provenance. ``confidence.py`` weighs them (weights fitted by ``scripts/fit_
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 from govreport.core import schema
@@ -55,13 +56,18 @@ def _check_counts(record: dict[str, Any]) -> dict[str, dict[str, float]]:
 
 def row_paths(path: str, template: str | None) -> list[str]:
     """The cell paths of the printed row a cell path belongs to, in column order."""
+    return list(_row_paths(path, template))
+
+
+@lru_cache(maxsize=2048)  # asked for every cell of a report; the paths are the schema's few hundred
+def _row_paths(path: str, template: str | None) -> tuple[str, ...]:
     head, *rest = path.split(".")
     if head == "requests":
-        return [f"requests.{rest[0]}.{c}" for c in schema.T2_COLUMNS]
+        return tuple(f"requests.{rest[0]}.{c}" for c in schema.T2_COLUMNS)
     if head == "review_litigation":
-        return [f"review_litigation.{g}.{c}" for g in schema.T3_GROUPS for c in schema.T3_COLUMNS]
+        return tuple(f"review_litigation.{g}.{c}" for g in schema.T3_GROUPS for c in schema.T3_COLUMNS)
     cols = schema.t1_shape(template).get(rest[0], {}).get(rest[1], [])
-    return [f"proactive.{rest[0]}.{rest[1]}.{c}" for c in cols]
+    return tuple(f"proactive.{rest[0]}.{rest[1]}.{c}" for c in cols)
 
 
 def _runs(text: str, cells: dict[int, str]) -> list[list[tuple[int, int, str | None]]]:
@@ -88,7 +94,7 @@ def _last_letter(text: str, pos: int) -> int | None:
     return None
 
 
-def _geo_shift(text: str, start: int, path: str, columns: list[str]) -> float:
+def _geo_shift(text: str, start: int, path: str, columns: Sequence[str]) -> float:
     """1 when counting the cell marks after the row label (``geometry.cell_indices``, as the tagger's
     input does) puts the number in another column than ``path``'s."""
     a = _last_letter(text, start)
@@ -97,7 +103,7 @@ def _geo_shift(text: str, start: int, path: str, columns: list[str]) -> float:
     return float(cell_indices(text[a:start + 1])[-1] - 1 != columns.index(path))
 
 
-def _same_neighbours(record: dict[str, Any], path: str, columns: list[str]) -> float:
+def _same_neighbours(record: dict[str, Any], path: str, columns: Sequence[str]) -> float:
     """Share of the cell's neighbouring columns that hold the same value (a shift among equal values
     costs nothing; a lone number in a row of blanks lands in a wrong column at full cost)."""
     if path not in columns:
@@ -112,14 +118,18 @@ def _cell_features(text: str, record: dict[str, Any], cells: dict[int, str]) -> 
     status = record.get("cell_status") or {}
     template = record.get("template")
     out: dict[str, dict[str, float]] = {}
+    row_gaps: dict[tuple[str, ...], float] = {}  # a row's share of cells without a number, once per row
     for run in _runs(text, cells):
         paths = [p for _, _, p in run if p]
         rows = {p.rsplit(".", 1)[0] for p in paths}
         for s, _, path in run:
             if path is None:
                 continue
-            columns = row_paths(path, template)
-            gaps = sum(status.get(p, "number") != "number" for p in columns) / max(1, len(columns))
+            columns = _row_paths(path, template)
+            gaps = row_gaps.get(columns)
+            if gaps is None:
+                gaps = row_gaps[columns] = (sum(status.get(p, "number") != "number" for p in columns)
+                                            / max(1, len(columns)))
             out[path] = {
                 "cell": 1.0, "geo_shift": 0.0 if path.startswith("review_litigation.") else
                 _geo_shift(text, s, path, columns), "row_gaps": gaps, "dropped": float(len(paths) < len(run)),

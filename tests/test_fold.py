@@ -46,6 +46,7 @@ def test_fold_with_map_agrees_with_the_oracle_on_random_text() -> None:
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 120)))
         folded, index = fold_with_map(text)
         assert (folded, list(index)) == _oracle(text), text
+        assert fold(text) == folded  # without the map
 
 
 def test_a_character_folds_to_one_character() -> None:

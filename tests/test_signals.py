@@ -15,7 +15,7 @@ from govreport.core import schema
 from govreport.core.document import Span
 from govreport.inference.confidence import FEATURES, INTERCEPTS, WEIGHTS, combine, load_weights
 from govreport.inference.extract import Extractor
-from govreport.inference.signals import value_features
+from govreport.inference.signals import row_paths, value_features
 
 ROOT = Path(__file__).resolve().parents[1]
 HEAD = "青禾镇人民政府2021年政府信息公开工作年度报告\n"
@@ -160,3 +160,14 @@ def test_the_fit_recovers_a_planted_signal() -> None:
     assert w["row_gaps"] == pytest.approx(-4.0, abs=0.6)
     assert abs(w["tag_logit"]) < 0.3  # the score carries no signal here
     assert set(INTERCEPTS) <= set(FEATURES)
+
+
+def test_row_paths_are_the_rows_columns_in_order_and_a_fresh_list_each_time():
+    row = row_paths("requests.granted.legal_person", "2021")
+    assert row == [f"requests.granted.{c}" for c in schema.T2_COLUMNS]
+    row.append("changed")  # the cache behind it is not the caller's list
+    assert row_paths("requests.granted.total", "2021") == [f"requests.granted.{c}" for c in schema.T2_COLUMNS]
+    assert len(row_paths("review_litigation.review.total", None)) == len(schema.T3_GROUPS) * len(schema.T3_COLUMNS)
+    path = next(p for p in schema.cell_paths("2019") if p.startswith("proactive."))
+    assert path in row_paths(path, "2019") and all(p.startswith(path.rsplit(".", 1)[0] + ".")
+                                                    for p in row_paths(path, "2019"))

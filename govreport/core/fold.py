@@ -35,22 +35,31 @@ def _offsets(values: np.ndarray) -> array:
     return index
 
 
+def _spliced(text: str) -> list[tuple[int, int]]:
+    """``[start, end)`` of the pinyin spliced into ``text``, in order, not overlapping: pinyin counts as
+    spliced right after a CJK character only ((a) after a digit or a space is kept)."""
+    return [(m.start(), m.end()) for m in PINYIN.finditer(text)
+            if m.start() and "\u4e00" <= text[m.start() - 1] <= "\u9fff"]
+
+
+def _translated(text: str) -> str:
+    """Every character of ``text`` folded (one character for one: offsets unchanged)."""
+    return text.translate({ord(ch): out for ch in set(text) if (out := fold_char(ch)) != ch})
+
+
 def fold_with_map(text: str) -> tuple[str, array]:
     """The folded text and, per folded character, its original offset (see the module docstring).
     The map is an int32 array; each distinct character is folded once and the text is folded by one
     ``str.translate`` (a list of one-character strings and of ints cost ~120 bytes a character: 1 GB
     for a 20 MB report)."""
-    # pinyin counts as spliced right after a CJK character only: (a) after a digit or a space is kept
-    spliced = [(m.start(), m.end()) for m in PINYIN.finditer(text)
-               if m.start() and "\u4e00" <= text[m.start() - 1] <= "\u9fff"]
-    table = {ord(ch): out for ch in set(text) if (out := fold_char(ch)) != ch}
-    folded = text.translate(table)  # one character for one: offsets unchanged until pinyin is cut
+    spliced = _spliced(text)
+    folded = _translated(text)
     n = len(text)
     if not spliced:
         return folded, _offsets(np.arange(n + 1))
     keep = np.ones(n + 1, dtype=bool)
     pieces, pos = [], 0
-    for start, end in spliced:  # in order, not overlapping (finditer)
+    for start, end in spliced:
         pieces.append(folded[pos:start])
         keep[start:end] = False
         pos = end
@@ -59,5 +68,9 @@ def fold_with_map(text: str) -> tuple[str, array]:
 
 
 def fold(text: str) -> str:
-    """The folded text alone."""
-    return fold_with_map(text)[0]
+    """The folded text alone (``fold_with_map``'s, without building the map)."""
+    folded, pos, pieces = _translated(text), 0, []
+    for start, end in _spliced(text):
+        pieces.append(folded[pos:start])
+        pos = end
+    return "".join(pieces) + folded[pos:] if pieces else folded

@@ -11,7 +11,7 @@ Token labels are ``O`` plus ``B-``/``I-`` of each span label.
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 
 from govreport.core import schema
 
@@ -78,6 +78,7 @@ def family(label: str) -> str:
     return "entities"
 
 
+@lru_cache(maxsize=4096)  # called per cell span several times a report; labels are few
 def cell_path(label: str) -> str | None:
     """The record path a table-cell label fills (``T2.granted.total`` -> ``requests.granted.total``)."""
     head, _, rest = label.partition(".")
