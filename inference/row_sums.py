@@ -54,15 +54,23 @@ def _adds_up(values: Sequence[int | float | None], width: int) -> bool:
     return True
 
 
-def _layout(labels: Sequence[str | None], members: list[int],
-            support: Callable[[str], float]) -> tuple[list[str], int] | None:
+def _layout(labels: Sequence[str | None], members: list[int], support: Callable[[str], float],
+            fit: Callable[[list[str]], float]) -> tuple[list[str], int] | None:
     """The rows a run of numbers stands in and their width: one table-2 row (the one the labels give
-    most support), or consecutive table-3 rows as the labels name them (a flattened table-3 line)."""
+    most support); consecutive table-2 rows in template order when the run holds several rows' worth
+    of numbers (a block whose row labels were lost: the rows that ``fit`` the model's labels best); or
+    consecutive table-3 rows as the labels name them (a flattened table-3 line)."""
     rows = list(dict.fromkeys(r for u in members if (r := _row_of(labels[u]))))
     if not rows:
         return None
+    width = len(_T2_ROW_COLUMNS)
     if all(r.startswith("T2.") for r in rows):
-        return [max(rows, key=support)], len(_T2_ROW_COLUMNS)
+        n_rows, rest = divmod(len(members), width)
+        if len(rows) == 1 or n_rows < 2 or rest:
+            return [max(rows, key=support)], width
+        windows = {tuple(f"T2.{r}" for r in order[s:s + n_rows])
+                   for order in map(list, schema.T2_ROWS.values()) for s in range(len(order) - n_rows + 1)}
+        return (list(max(sorted(windows), key=lambda w: fit(list(w)))), width) if windows else None
     if all(r.startswith("T3.") for r in rows):
         names = [r.partition(".")[2] for r in rows]
         first = _T3_ROWS.index(min(names, key=_T3_ROWS.index))
@@ -106,11 +114,15 @@ def settle_rows(text: str, units: list[tuple[int, int]], pooled: list[np.ndarray
         ids = [index[c] for c in _columns([row]) if c in index]
         return sum(math.log(max(float(pooled[u][ids].sum()), 1e-9)) for u in run if _row_of(labels[u]) == row)
 
+    def fit(rows: list[str]) -> float:
+        return sum(math.log(max(float(pooled[u][index[c]]), 1e-9)) if c in index else -1e9
+                   for u, c in zip(run, _columns(rows), strict=True))
+
     for run in runs:
         if _t1_count_fits(labels, run):
             joins.update({g: False for g in run[:-1]})
             continue
-        layout = _layout(labels, run, support)
+        layout = _layout(labels, run, support, fit)
         if layout is None:
             continue
         rows, width = layout

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from govreport.core import labels as labelset
 from govreport.core import schema
 from govreport.core.numbers import number_units
 from govreport.inference.decode import LabelGroups, decode, decode_bio
@@ -12,7 +13,7 @@ T2 = [f"T2.granted.{c}" for c in schema.T2_COLUMNS]
 T3 = [f"T3.{r}.{c}" for r in schema.T3_GROUPS for c in schema.T3_COLUMNS]
 T1 = ["T1.art20_1.normative_documents.issued", "T1.art20_1.normative_documents.repealed",
       "T1.art20_1.normative_documents.in_force"]
-ID2LABEL = dict(enumerate(["O", *(f"{p}-{c}" for c in T2 + T3 + T1 for p in ("B", "I"))]))
+ID2LABEL = labelset.id2label()
 GROUPS = LabelGroups.of(ID2LABEL)
 
 
@@ -74,3 +75,16 @@ def test_a_table_1_row_printing_one_number_per_column_is_not_joined() -> None:
     text = "行政规范性文件 19 3 393\n"
     model = [("19", T1[0]), ("3 393", T1[2])]  # a space inside 3,393, the model thinks
     assert cells(text, model_reading(text, model)) == [(T1[0], "19"), (T1[1], "3"), (T1[2], "393")]
+
+
+def test_a_block_whose_row_labels_were_lost_fills_its_rows_in_template_order() -> None:
+    rows = ["denied_state_secret", "denied_prohibited_by_law", "denied_security_stability"]
+    values = [[0] * 7, [2, 0, 0, 0, 0, 1, 3], [0] * 7]
+    text = "（三）不予公开 |\n" + "".join(f"{v} |\n" for row in values for v in row) + "（四）无法提供\n"
+    units = [text[s:e] for s, e in number_units(text)]
+    # the model, with no row label in sight, scatters the block over the group's rows and columns
+    scattered = [f"T2.{rows[0]}.natural_person"] * 5 + [f"T2.{rows[1]}.{c}" for c in schema.T2_COLUMNS] \
+        + [f"T2.{rows[2]}.total"] * 9
+    got = cells(text, model_reading(text, list(zip(units, scattered, strict=True))))
+    assert [lab for lab, _ in got] == [f"T2.{r}.{c}" for r in rows for c in schema.T2_COLUMNS]
+    assert [v for _, v in got] == [str(v) for row in values for v in row]
