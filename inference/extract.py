@@ -19,7 +19,13 @@ from govreport import paths
 from govreport.core.document import Span
 from govreport.inference.assemble import assemble, clean_spans
 from govreport.inference.confidence import carry_scores
-from govreport.inference.missed import agency_from_title, agency_mentions, missing_headings, signature_date
+from govreport.inference.missed import (
+    agency_from_title,
+    agency_mentions,
+    missing_headings,
+    report_years,
+    signature_date,
+)
 from govreport.inference.repair import repair_spans
 
 
@@ -63,10 +69,10 @@ class Extractor:
 
 
 def with_missed(text: str, spans: list[Span]) -> list[Span]:
-    """The spans with the headings, the title's agency, the signature date and the agency's other
-    mentions the tagger missed (inference.missed)."""
+    """The spans with the headings, the title's agency, the signature date and the agency's and the
+    report year's other mentions the tagger missed (inference.missed)."""
     spans = sorted(spans + missing_headings(text, spans) + agency_from_title(text, spans) + signature_date(text, spans))
-    return sorted(spans + agency_mentions(text, spans))
+    return report_years(text, sorted(spans + agency_mentions(text, spans)))
 
 
 def _load_tagger(model_dir: Path) -> SpanTagger:

@@ -17,6 +17,13 @@ chosen from the tagged mentions, every other occurrence of those exact names is 
 
 The signature date. A line near the end that holds only a date is the signature's (r12's 2022年1月11日
 under the body's name); the spec takes it before any page line's date.
+
+Every mention of the year. Once the report year is chosen from the tagged mentions, the guide's other
+places that state it are tagged where the tagger left them: the statistics period's start
+(`2022年1月1日至…`, also with characters lost, `20191月1日起`), a table header's `指2020年…`/`本年(2023)`,
+a clause that opens with the year (`2024年,我單位…`) and the year after the body as subject
+(`本局2024年度收到…`). Not inside 《…》, never where another span is. A REPORT_YEAR span naming another
+year (`2025年我局將…`: next year's plans) is no mention of the covered year and goes.
 """
 
 from __future__ import annotations
@@ -25,8 +32,8 @@ import re
 
 from govreport.core import schema
 from govreport.core.document import Span
-from govreport.core.entities import choose_agency
-from govreport.core.rules import fold_traditional, printed_extent, strip_pinyin
+from govreport.core.entities import choose_agency, choose_year
+from govreport.core.rules import fold_traditional, parse_year, printed_extent, strip_pinyin
 from govreport.inference.repair import AGENCY_ENDS, overlap_test
 
 NUMERALS = dict(zip(schema.SECTIONS, "一二三四五六", strict=True))
@@ -152,3 +159,53 @@ def agency_mentions(text: str, spans: list[Span]) -> list[Span]:
 def _in_brackets(text: str, s: Span) -> bool:
     before = text[max(0, s.start - 60):s.start]
     return before.rfind("《") > before.rfind("》")
+
+
+_D = r"[0-9０-９〇○零一二三四五六七八九]"
+# what follows the year of a statistics period's start: 年1月1日 (年, 月 may be lost: 20191月1日, 202111日) and 起/至
+_PERIOD_AFTER = re.compile(r"\s*年?\s*[0０]?[1１]\s*月?\s*[0０]?[1１]\s*日\s*(?:起|开始|開始)?\s*(?:至|到|-|—|－|~|～)")
+_CLAUSE_AFTER = re.compile(r"\s*年度?\s*[,，、]")
+_CLAUSE_BEFORE = re.compile(r"(?:^|[\n。；;，,：:])[ \t\u3000]*$")
+_HEADER_BEFORE = re.compile(r"(?:指|本年\s*[(（])\s*$")
+_SUBJECT_BEFORE = re.compile(r"[我本](?:局|镇|鎮|乡|鄉|街道|办|辦|委|单位|單位|部门|部門|机关|機關|区|區|县|縣|市|"
+                             r"厅|廳|院|中心|署|处|處|站|所|馆|館|队|隊|会|會)\s*$")
+_YEAR_AFTER = re.compile(r"\s*年")
+
+
+def report_years(text: str, spans: list[Span]) -> list[Span]:
+    """The spans with the chosen report year's untagged mentions added and other years' REPORT_YEAR
+    spans removed (unchanged when no year is chosen)."""
+    chosen = choose_year(text, spans)
+    if chosen is None:
+        return spans
+    year = chosen[0]
+    forms = {text[s.start:s.end] for s in spans
+             if s.label == "REPORT_YEAR" and parse_year(text[s.start:s.end]) == year}
+    # a header's 指2020年 the tagger read as a table cell is the year (guide: digits in a header are no cell)
+    kept = [s for s in spans if not (s.label.startswith("T") and text[s.start:s.end] in forms
+                                     and _HEADER_BEFORE.search(text[max(0, s.start - 8):s.start])
+                                     and _YEAR_AFTER.match(text, s.end))]
+    kept = [s for s in kept if s.label != "REPORT_YEAR" or parse_year(text[s.start:s.end]) == year]
+    overlaps = overlap_test(kept)
+    added: list[Span] = []
+    for form in forms:
+        for m in re.finditer(re.escape(form), text):
+            span = Span(m.start(), m.end(), "REPORT_YEAR")
+            if (re.match(_D, text[span.start - 1:span.start] or " ") or not _states_year(text, span)
+                    or overlaps(span) or _in_brackets(text, span) or span in added):
+                continue
+            added.append(span)
+    return sorted(kept + added)
+
+
+def _states_year(text: str, s: Span) -> bool:
+    before = text[max(0, s.start - 8):s.start]
+    if _PERIOD_AFTER.match(text, s.end):
+        return True
+    if re.match(_D, text[s.end:s.end + 1]):
+        return False  # a longer number
+    if _HEADER_BEFORE.search(before):
+        return True
+    if _CLAUSE_AFTER.match(text, s.end) and _CLAUSE_BEFORE.search(before):
+        return True
+    return bool(_YEAR_AFTER.match(text, s.end) and _SUBJECT_BEFORE.search(before))

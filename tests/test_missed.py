@@ -1,5 +1,11 @@
 from govreport.core.document import Span
-from govreport.inference.missed import agency_from_title, agency_mentions, missing_headings, signature_date
+from govreport.inference.missed import (
+    agency_from_title,
+    agency_mentions,
+    missing_headings,
+    report_years,
+    signature_date,
+)
 
 TEXT = ("一、总体情况\n本年度工作有序。\n"
         "四、结转下年度继续办理 | 0 | 0\n"
@@ -68,3 +74,25 @@ def test_every_other_mention_of_the_chosen_agency_is_tagged_but_not_inside_a_doc
     tagged = [Span(0, 10, "AGENCY"), Span(text.index("拉堡鎮高度"), text.index("拉堡鎮高度") + 3, "AGENCY")]
     got = [(s.start, text[s.start:s.end]) for s in agency_mentions(text, tagged)]
     assert got == [(text.index("拉堡鎮政务"), "拉堡鎮")]
+
+
+def test_the_report_years_other_statements_are_tagged_and_other_years_go():
+    text = ("某某局2024年政府信息公开工作年度报告\n"
+            "内容涵盖2024年1月1日至12月31日期间的工作。统计期限自20241月1日起到2024年12月31日止。\n"
+            "本局2024年度收到申请4件。\n2024年,我单位回复223条。\n"
+            "本年增/减(指2024年增加) | 处理决定数量(指2024年办件量)\n"
+            "根据《2024年政务公开工作要点》,截至2024年12月31日。\n2025年我局将认真组织学习。")
+    title = text.index("2024")
+    table_cell = Span(text.index("指2024年办") + 1, text.index("指2024年办") + 5, "T1.art20_1.rules.new_made")
+    spans = [Span(title, title + 4, "REPORT_YEAR"), table_cell,
+             Span(text.index("2025"), text.index("2025") + 4, "REPORT_YEAR")]
+    got = [(s.start, s.label) for s in report_years(text, spans)]
+    expected = [m for m in range(len(text)) if text.startswith("2024", m)]
+    not_stated = {text.index("《2024") + 1, text.index("截至2024") + 2, text.index("到2024") + 1}
+    assert got == [(m, "REPORT_YEAR") for m in expected if m not in not_stated]
+
+
+def test_no_year_mention_is_added_when_no_year_is_chosen():
+    text = "2023年,我局收到申请。2024年,我局收到申请。"
+    spans = [Span(0, 4, "REPORT_YEAR"), Span(13, 17, "REPORT_YEAR")]  # a tie: no year chosen
+    assert report_years(text, spans) == spans
