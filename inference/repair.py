@@ -9,8 +9,11 @@ names (…政府, …局, …办公室: the name of a body always does). A date 
 printed date or year it overlaps, and dropped where none is printed; a post with no named holder
 beside it is no LEADER_TITLE; a year inside 《…》 (where another is tagged) or of a full date other than
 the period's 1月1日 is no REPORT_YEAR; a name must open with a surname, a post end like one, a
-document number hold digits (and its 号). Table cells are left alone: two cells are often a character
-apart. Only the model's spans pass through here; gold spans are assembled as they are.
+document number hold digits (and its 号). Agency names (issue 15): a list of bodies joined by 、 is
+none, 现将 is cut off, a name run one or two characters into the next words is cut back to its body's
+end, and a short form ending in 区/县/街 (荔湾区, 棠景街) is kept unless it is a cut of a longer name; a
+phone needs a phone's digits, a post never opens with its verb 任. Table cells are left alone: two
+cells are often a character apart. Only the model's spans pass through here; gold spans are assembled as they are.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import re
 from collections.abc import Callable
 
 from govreport.core.document import Span
+from govreport.core.entities import is_phone
 from govreport.core.rules import SENTENCE_ENDS, fold_traditional, printed_extent, strip_pinyin
 
 MAX_GAP = {"H": 4, "E": 2}  # characters between two fragments of one span (all on one line)
@@ -85,21 +89,69 @@ def repair_spans(text: str, spans: list[Span]) -> list[Span]:
             s = _with_numbering(text, s)
         if kind == "H" and (not _starts_like_heading(text, s.start) or not _has_heading_words(text, s)):
             continue
-        if s.label == "AGENCY" and text[s.end - 1] not in AGENCY_ENDS:
-            continue
+        if s.label == "AGENCY":
+            s = _agency_cut(text, s)
+            if s is None:
+                continue
         s = _snapped(text, _agency_name_part(text, s))
         if s is not None:
             kept.append(s)
+    kept = _short_forms(text, kept)
     # a joined span may now cover a cell span that sat in its gap: cells win, they are checked by rules
     cells = [s for s in spans if not _kind(s.label)]
     overlaps = overlap_test(cells)
     kept = [s for s in kept if not overlaps(s)]
     kept = _without_overlaps(kept)  # two fragments snapped to one date are one span
-    kept = [_with_hao(text, s) for s in kept if _plausible(text, s)]
+    kept = [_with_hao(text, _post_only(text, s)) for s in kept if _plausible(text, s)]
     kept = _titles_with_names(text, kept)
     kept = _years_outside_titles(text, kept)
     kept = [s for s in kept if s.label != "REPORT_YEAR" or not _in_dated_day(text, s)]
     return sorted(cells + kept)
+
+
+# A body's short form printed as a name (荔湾区, 棠景街, 凤天县; guide: short forms count) ends in a place.
+SHORT_FORM_ENDS = set("区區县縣街")
+OVERHANG = 2  # characters the tagger ran an agency's name into the words after it (区卫健局高|度重视)
+_AFTER_SHORT_FORM = re.compile(r"道|人民|政府|办|辦|委|局|黨|党|人大|政协|政協")
+
+
+def _agency_cut(text: str, s: Span) -> Span | None:
+    """An AGENCY span as the name it can be: a list of bodies (国务院办公厅、省人民政府办公厅、…: 上级
+    bodies) is none; 现将 is not part of the name after it; a name run one or two characters into the
+    next words is cut back to the body's last character; a span ending in 区/县/街 stays for
+    ``_short_forms`` to judge; None for any other end (a name always ends like a body)."""
+    if "、" in text[s.start:s.end]:
+        return None
+    start, end = s.start, s.end
+    if text[start] in "将將" and strip_pinyin(text[max(0, start - 8):start]).endswith(("现", "現")) \
+            and end - start > MIN_CHARS["E"]:  # 現(xiàn)將龍崗區
+        start += 1
+    for cut in range(OVERHANG + 1):
+        if end - cut - start < MIN_CHARS["E"]:
+            break
+        name = strip_pinyin(text[start:end - cut])
+        if text[end - cut - 1] in AGENCY_ENDS and len(name) >= MIN_CHARS["E"]:
+            return Span(start, end - cut, s.label)
+        if cut == 0 and text[end - 1] in SHORT_FORM_ENDS:
+            return Span(start, end, s.label)
+    return None
+
+
+def _short_forms(text: str, spans: list[Span]) -> list[Span]:
+    """An AGENCY span ending in 区/县/街 is a short form of the body only when it is no cut of a longer
+    name: three characters at least, not followed by what continues a name (荔湾区|人民政府, 底张街|道,
+    区委) and not begun inside a longer tagged name (深|圳市福田区 when 深圳市福田区… is tagged)."""
+    names = [fold_traditional(strip_pinyin(text[s.start:s.end])) for s in spans if s.label == "AGENCY"]
+    out = []
+    for s in spans:
+        if s.label == "AGENCY" and text[s.end - 1] in SHORT_FORM_ENDS:
+            name = fold_traditional(strip_pinyin(text[s.start:s.end]))
+            before = fold_traditional(text[s.start - 1:s.start]) if s.start > 0 else ""
+            if (len(name) < 3 or _AFTER_SHORT_FORM.match(fold_traditional(text[s.end:s.end + 2]))
+                    or (before.strip() and any(before + name in n for n in names if n != name))):
+                continue
+        out.append(s)
+    return out
 
 
 _SNAP = {"PUBLISHED_DATE": "date", "REPORT_YEAR": "year"}
@@ -205,9 +257,18 @@ def _plausible(text: str, s: Span) -> bool:
         return value[:1] in SURNAMES
     if s.label == "LEADER_TITLE":
         return value[-1:] in _POST_ENDS
+    if s.label == "PHONE":
+        return is_phone(value)
     if s.label == "DOC_NUMBER":
         return any(ch.isdigit() for ch in value)
     return True
+
+
+def _post_only(text: str, s: Span) -> Span:
+    """A post the tagger began at the verb before it (同志任|副主任: 任 = serves as; no post opens with 任)."""
+    if s.label == "LEADER_TITLE" and text[s.start] == "任" and s.end - s.start > MIN_CHARS["E"]:
+        return Span(s.start + 1, s.end, s.label)
+    return s
 
 
 def _with_hao(text: str, s: Span) -> Span:

@@ -127,3 +127,39 @@ def test_names_posts_and_document_numbers_must_look_like_one():
              Span(doc, doc + 11, "DOC_NUMBER"), Span(words, words + 2, "DOC_NUMBER")]  # 号 left out
     got = [(s.label, text[s.start:s.end]) for s in repair_spans(text, spans)]
     assert got == [("LEADER_NAME", "刘美玲"), ("LEADER_TITLE", "办公室主任"), ("DOC_NUMBER", "国办发[2020]17号")]
+
+
+def test_an_agency_run_into_the_next_words_is_cut_back_to_the_body():
+    text = "一、总体情况\n区卫健局高度重视政务公开工作。"
+    assert repair_spans(text, [Span(7, 12, "AGENCY")]) == [Span(7, 11, "AGENCY")]
+    assert repair_spans(text, [Span(7, 13, "AGENCY")]) == [Span(7, 11, "AGENCY")]
+
+
+def test_xianjiang_is_not_part_of_the_agency_name_after_it():
+    text = "現(xiàn)將龍崗區(qū)2022年政府信息公開工作年度報告進(jìn)行公布。"
+    start = text.index("將")
+    assert repair_spans(text, [Span(start, start + 8, "AGENCY")]) == [Span(start + 1, start + 8, "AGENCY")]
+
+
+def test_a_list_of_bodies_is_no_agency():
+    text = "認(rèn)真貫徹國務(wù)院辦公廳、廣東省人民政府辦公廳、廣州市人民政府辦公廳要求"
+    start = text.index("院辦") - 1
+    assert repair_spans(text, [Span(start, text.index("要求"), "AGENCY")]) == []
+
+
+def test_a_short_form_ending_in_a_place_is_kept_unless_it_is_a_cut_name():
+    text = "来源:棠景街 字体\n2021年,棠景街在区委领导下,底张街道主动公开。深圳市福田区人民政府\n深圳市福田区2022年"
+    short = [Span(m, m + 3, "AGENCY") for m in (text.index("棠景街"), text.rindex("棠景街"))]
+    cut = Span(text.index("底张街"), text.index("底张街") + 3, "AGENCY")
+    full = Span(text.index("深圳市"), text.index("人民政府") + 4, "AGENCY")
+    inner = Span(text.rindex("圳市"), text.rindex("圳市") + 5, "AGENCY")  # 圳市福田区: begun inside the name
+    assert repair_spans(text, [*short, cut, full, inner]) == [*short, full]
+
+
+def test_a_phone_needs_a_phone_numbers_digits_and_a_post_does_not_open_with_its_verb():
+    text = "地址:大廳231室;電話:89230187。付艳磊同志任副主任,具体负责日常工作。"
+    phone = Span(text.index("231"), text.index("231") + 3, "PHONE")
+    real = Span(text.index("8923"), text.index("8923") + 8, "PHONE")
+    name = Span(text.index("付艳磊"), text.index("付艳磊") + 3, "LEADER_NAME")
+    post = Span(text.index("任副主任"), text.index("任副主任") + 4, "LEADER_TITLE")
+    assert repair_spans(text, [phone, real, name, post]) == [real, name, Span(post.start + 1, post.end, post.label)]
