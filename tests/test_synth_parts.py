@@ -288,3 +288,15 @@ def test_notes_carry_added_instructions_whose_digits_are_no_cell(monkeypatch):
                  and "规章" in "".join(s.text for s in row[0]))
     assert re.search(r"应提供相关数据[，；].+[）)]$", label)  # the instruction sits inside the brackets
     assert all(s.label is None for g in grids for row in g.rows if row for s in row[0])
+
+
+def test_no_report_year_is_tagged_inside_a_document_title():
+    from govreport.training.synth import generate
+    titled = 0
+    for doc, _ in generate(80, 11):
+        for s in doc.spans:
+            if s.label == "REPORT_YEAR":
+                before = doc.text[:s.start]
+                assert before.rfind("《") <= before.rfind("》"), doc.text[s.start - 30:s.end + 10]
+        titled += "年政府信息公开工作年度报告发布和报送工作的通知》" in doc.text
+    assert titled  # the corpus does print such titles

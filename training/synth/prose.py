@@ -86,7 +86,7 @@ def preamble(ctx: Ctx, b: Builder) -> None:
     ]
     docref = ""
     if doc is not None:
-        # The notice's title may name the report's year: that year is tagged REPORT_YEAR too.
+        # The notice's title may name the report's year: never tagged inside 《 》 (the guide).
         docref = rng.choice(("和《关于做好政府信息公开工作年度报告编制发布工作的通知》（{DOC}）",
                              "和《关于做好{Y2}年政府信息公开工作年度报告发布和报送工作的通知》（{DOC}）"))
     rng.shuffle(sentences)
@@ -95,7 +95,7 @@ def preamble(ctx: Ctx, b: Builder) -> None:
     b.add(lead)
     for tmpl, slots in chosen:
         tmpl = tmpl.replace("{DOCREF}", docref)
-        ctx.emit(b, tmpl, DOC=doc, Y2=ctx.year(), **slots)
+        ctx.emit(b, tmpl, DOC=doc, Y2=str(f.year), **slots)
     _contact(ctx, b, always=rng.random() < 0.4)
     b.add("\n")
 
