@@ -38,8 +38,8 @@ BASE_CONFIG: dict[str, Any] = {
     "features": {"geometry": False, "blank_line_cells": False},
     "decode": {"pool_numbers": True, "structured": True},  # inference.decode, saved with the model
     "init_from": None,  # a model directory to fine-tune (its vocabulary and settings must match)
-    # ... unless this is set: the normalisation and blank_line_cells may differ (a default-model stage
-    # that refines the inputs; the geometry's on/off and the window must still match)
+    # ... unless this is set: the normalisation and blank_line_cells may differ and the window may be
+    # shorter (a default-model stage that refines the inputs; the geometry's on/off must still match)
     "init_adapt_inputs": False,
     "window": 512,
     "train_stride": 384,

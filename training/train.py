@@ -114,7 +114,9 @@ def load_init_model(init_dir: Path, settings: TaggerSettings, adapt_inputs: bool
         raise FileNotFoundError(f"init_from: {init_dir} is not a model directory (no config.json)")
     model = AutoModelForTokenClassification.from_pretrained(init_dir)
     saved = TaggerSettings.from_dict(getattr(model.config, CONFIG_KEY, None))
-    same_shape = (saved.geometry, saved.window) == (settings.geometry, settings.window)
+    # a refining stage may also read shorter windows: the positions it uses are trained
+    shorter = adapt_inputs and settings.window <= int(model.config.max_position_embeddings)
+    same_shape = saved.geometry == settings.geometry and (saved.window == settings.window or shorter)
     if not same_shape or (not adapt_inputs and (saved.normalize, saved.blank_line_cells) != (
             settings.normalize, settings.blank_line_cells)):
         raise ValueError(f"init_from: {init_dir} was trained with other inputs (normalize, features, window) "
