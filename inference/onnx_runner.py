@@ -12,7 +12,10 @@ from pathlib import Path
 
 import numpy as np
 
-ROWS_PER_RUN = 2  # windows per session.run (see window_probabilities)
+# One window per session.run: the int8 graph quantises its activations with one scale per run, so a
+# window run beside another came out depending on its neighbour (36 of 10k characters changed their top
+# label); alone, each window's tags depend on that window only, at the same speed.
+ROWS_PER_RUN = 1
 
 
 class OnnxRunner:
@@ -41,8 +44,8 @@ class OnnxRunner:
         if token_type_ids is None:
             token_type_ids = np.zeros_like(input_ids)
         out = []
-        # A few windows per run: the attention scores of a run ([rows, heads, 512, 512] floats per layer)
-        # stay in ONNX Runtime's arena for the life of the process; 8 windows at once kept ~150 MB.
+        # Few windows per run also keep memory down: a run's attention scores ([rows, heads, 512, 512]
+        # floats per layer) stay in ONNX Runtime's arena for the life of the process.
         for r in range(0, len(input_ids), ROWS_PER_RUN):
             feed = {"input_ids": input_ids[r:r + ROWS_PER_RUN], "attention_mask": attention_mask[r:r + ROWS_PER_RUN]}
             if "token_type_ids" in self.input_names:

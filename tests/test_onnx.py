@@ -157,3 +157,17 @@ def test_softmax_in_place_gives_the_same_bits_and_only_then_overwrites() -> None
     q = softmax(logits, in_place=True)
     assert q is logits and np.array_equal(p, q)
     assert np.array_equal(softmax(kept.astype(np.float64), in_place=True), p)  # converted, not written back
+
+
+def test_an_int8_windows_probabilities_do_not_depend_on_the_windows_run_beside_it() -> None:
+    from govreport.inference.onnx_runner import OnnxRunner
+
+    runner = OnnxRunner(DEFAULT_MODEL / INT8_FILE, {0: "O"})
+    rng = np.random.default_rng(0)
+    a, b, c = (rng.integers(5, 3000, size=(1, 128)) for _ in range(3))
+    c[0, :] = 5  # a dull neighbour: its activations would set another int8 scale for the run
+    mask = np.ones((2, 128), dtype=np.int64)
+    types = np.zeros((2, 128), dtype=np.int64)
+    with_b = runner.window_probabilities(np.concatenate([a, b]), mask, types)
+    with_c = runner.window_probabilities(np.concatenate([a, c]), mask, types)
+    assert np.array_equal(with_b[0], with_c[0])
