@@ -247,3 +247,14 @@ def test_a_real_dev_document_in_the_training_annotations_is_refused(tmp_path: Pa
     config["data"].update(dev_dir=str(tmp_path / "dev2"), annotated={"dir": str(tmp_path / "annotated")})
     with pytest.raises(ValueError, match="real dev document"):
         corpus(config)
+
+
+def test_the_finetune_config_reads_the_shipped_models_inputs() -> None:
+    from govreport.training.train import tagger_settings
+
+    config = load_config(CONFIGS / "finetune.yaml")
+    model_dir = Path(__file__).resolve().parents[1] / "models" / "default"
+    shipped = TaggerSettings.from_dict(json.loads((model_dir / "config.json").read_text())["govreport"])
+    mine = tagger_settings(config)
+    assert (mine.normalize, mine.geometry, mine.blank_line_cells, mine.window, mine.stride) == (
+        shipped.normalize, shipped.geometry, shipped.blank_line_cells, shipped.window, shipped.stride)
