@@ -21,6 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from govreport.inference.tagger import onnx_file_of
 from govreport.paths import DEFAULT_MODEL
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -86,7 +87,8 @@ def main() -> None:
             path.write_text(report_like(size), encoding="utf-8")
             runs.append(measure(path, model))
             print(json.dumps(runs[-1]), file=sys.stderr, flush=True)
-    backend = "onnxruntime" if (model / "model.onnx").is_file() else "torch"
+    graph = onnx_file_of(model)  # the graph extract runs (the int8 one when present), as the tagger picks it
+    backend = f"onnxruntime ({graph})" if (model / graph).is_file() else "torch"
     result = {"command": "python benchmarks/bench_memory.py " + " ".join(sys.argv[1:]), "model": str(model),
               "backend": backend, "cpus": len(os.sched_getaffinity(0)), "runs": runs,
               "target": "peak RSS <= 600 MB at 1 MB and 20 MB; time linear in size"}
