@@ -12,7 +12,11 @@ the period's 1月1日 is no REPORT_YEAR; a name must open with a surname, a post
 document number hold digits (and its 号). Agency names (issue 15): a list of bodies joined by 、 is
 none, 现将 is cut off, a name run one or two characters into the next words is cut back to its body's
 end, and a short form ending in 区/县/街 (荔湾区, 棠景街) is kept unless it is a cut of a longer name; a
-phone needs a phone's digits, a post never opens with its verb 任. Table cells are left alone: two
+phone needs a phone's digits, a post never opens with its verb 任. Spliced pinyin (動(dòng)) belongs to the
+character before it, so no span ends or starts inside one; a heading cut short runs on to the end of its
+template title, and one tagged before an earlier section's heading is a sub-heading; a piece of a tagged
+agency name takes the rest of that name printed around it; an address runs to its room or number
+(these from the real dev split's errors, issue 15). Table cells are left alone: two
 cells are often a character apart. Only the model's spans pass through here; gold spans are assembled as they are.
 """
 
@@ -25,7 +29,8 @@ from collections.abc import Callable
 
 from govreport.core.document import Span
 from govreport.core.entities import is_phone
-from govreport.core.rules import SENTENCE_ENDS, fold_traditional, printed_extent, strip_pinyin
+from govreport.core.rules import PINYIN, SENTENCE_ENDS, fold_traditional, printed_extent, strip_pinyin
+from govreport.core.schema import SECTIONS
 
 MAX_GAP = {"H": 4, "E": 2}  # characters between two fragments of one span (all on one line)
 MIN_CHARS = {"H": 3, "E": 2}
@@ -79,14 +84,14 @@ def _join_fragments(text: str, spans: list[Span]) -> list[Span]:
 
 
 def repair_spans(text: str, spans: list[Span]) -> list[Span]:
-    repairable = [s for s in spans if _kind(s.label)]
+    repairable = [r for s in spans if _kind(s.label) and (r := _out_of_splices(text, s))]
     kept = []
     for s in _join_fragments(text, repairable):
         kind = _kind(s.label)
         if s.end - s.start < MIN_CHARS[kind]:
             continue
         if kind == "H":
-            s = _with_numbering(text, s)
+            s = _to_heading_end(text, _with_numbering(text, s))
         if kind == "H" and (not _starts_like_heading(text, s.start) or not _has_heading_words(text, s)):
             continue
         if s.label == "AGENCY":
@@ -96,7 +101,8 @@ def repair_spans(text: str, spans: list[Span]) -> list[Span]:
         s = _snapped(text, _agency_name_part(text, s))
         if s is not None:
             kept.append(s)
-    kept = _short_forms(text, kept)
+    kept = _short_forms(text, _extended_to_names(text, kept))
+    kept = [_to_address_end(text, s) for s in _headings_in_order(kept)]
     # a joined span may now cover a cell span that sat in its gap: cells win, they are checked by rules
     cells = [s for s in spans if not _kind(s.label)]
     overlaps = overlap_test(cells)
@@ -116,7 +122,8 @@ _AFTER_SHORT_FORM = re.compile(r"道|人民|政府|办|辦|委|局|黨|党|人�
 
 
 def _agency_cut(text: str, s: Span) -> Span | None:
-    """An AGENCY span as the name it can be: a list of bodies (国务院办公厅、省人民政府办公厅、…: 上级
+    """An AGENCY span as the name it can be (its ends judged by printed characters: a spliced
+    認(rèn) is one, and its ``)`` no body's end): a list of bodies (国务院办公厅、省人民政府办公厅、…: 上级
     bodies) is none; 现将 is not part of the name after it; a name run one or two characters into the
     next words is cut back to the body's last character; a span ending in 区/县/街 stays for
     ``_short_forms`` to judge; None for any other end (a name always ends like a body)."""
@@ -126,15 +133,97 @@ def _agency_cut(text: str, s: Span) -> Span | None:
     if text[start] in "将將" and strip_pinyin(text[max(0, start - 8):start]).endswith(("现", "現")) \
             and end - start > MIN_CHARS["E"]:  # 現(xiàn)將龍崗區
         start += 1
-    for cut in range(OVERHANG + 1):
-        if end - cut - start < MIN_CHARS["E"]:
+    for cut in range(OVERHANG + 1):  # cut back by printed characters: 認(rèn) is one
+        name = strip_pinyin(text[start:end])
+        if len(name) < MIN_CHARS["E"]:
             break
-        name = strip_pinyin(text[start:end - cut])
-        if text[end - cut - 1] in AGENCY_ENDS and len(name) >= MIN_CHARS["E"]:
-            return Span(start, end - cut, s.label)
-        if cut == 0 and text[end - 1] in SHORT_FORM_ENDS:
+        if name[-1] in AGENCY_ENDS or (cut == 0 and name[-1] in SHORT_FORM_ENDS):
             return Span(start, end, s.label)
+        end = _last_char_start(text, start, end)
     return None
+
+
+_SPLICE_AT_END = re.compile(f"(?:{PINYIN.pattern})$")
+
+
+def _last_char_start(text: str, start: int, end: int) -> int:
+    """Where the last printed character of ``text[start:end]`` begins, its spliced pinyin with it."""
+    m = _SPLICE_AT_END.search(text, start, end)
+    return (m.start() if m else end) - 1
+
+
+def _out_of_splices(text: str, s: Span) -> Span | None:
+    """Spliced pinyin belongs to the character before it: a span ending at or inside a splice
+    (主動|(dòng), 主動(dò|ng)) runs to its close, one starting in it (現(xià|n)將龍崗區) starts after it,
+    and a piece of pinyin alone (the tagger's dò) is None."""
+    start, end = s.start, s.end
+    for m in PINYIN.finditer(text, max(0, start - 8), min(len(text), end + 8)):
+        if m.start() <= start < m.end():
+            start = m.end()
+        if m.start() <= end < m.end() and end > s.start:
+            end = m.end()
+    if end <= start:
+        return None
+    return Span(start, end, s.label) if (start, end) != (s.start, s.end) else s
+
+
+def _to_heading_end(text: str, s: Span) -> Span:
+    """A heading the tagger stopped short of (二、主動(dòng)|公開(kāi)政府信息情況, a half-sure model at a
+    splice) runs to the end of its line when the rest of the line ends the section's template title."""
+    section = SECTIONS.get(s.label[2:])
+    line_end = text.find("\n", s.end)
+    line_end = len(text) if line_end < 0 else line_end
+    rest = text[s.end:line_end].rstrip()
+    if section and rest and section.endswith(fold_traditional(strip_pinyin(rest))):
+        return Span(s.start, s.end + len(rest), s.label)
+    return s
+
+
+_ORDER = {f"H.{k}": i for i, k in enumerate(SECTIONS)}
+
+
+def _headings_in_order(spans: list[Span]) -> list[Span]:
+    """Sections follow the template's order: a heading tagged before the heading of an earlier section
+    ((三)因政府信息… inside section 1, then 二、主动公开…) is a sub-heading's words, not the section's start.
+    A report pasted twice starts again at its first section, which is no disorder."""
+    heads = sorted(s for s in spans if s.label in _ORDER)
+    wrong = {h for h, nxt in itertools.pairwise(heads)
+             if _ORDER[nxt.label] < _ORDER[h.label] and _ORDER[nxt.label] > 0}
+    return [s for s in spans if s not in wrong]
+
+
+def _extended_to_names(text: str, spans: list[Span]) -> list[Span]:
+    """An AGENCY span that is a piece of a longer tagged name (九镇 of 盐边县新九镇人民政府) takes as much
+    of that name as is printed around it (新九镇): the tagger cut the piece, the body's name did not."""
+    names = {text[s.start:s.end] for s in spans if s.label == "AGENCY"}
+    out = []
+    for s in spans:
+        piece = text[s.start:s.end]
+        best = s
+        for name in names if s.label == "AGENCY" else ():
+            i = name.find(piece)
+            while len(piece) < len(name) and i >= 0:
+                a, b, j, k = s.start, s.end, i, i + len(piece)
+                while j > 0 and a > 0 and text[a - 1] == name[j - 1]:
+                    a, j = a - 1, j - 1
+                while k < len(name) and b < len(text) and text[b] == name[k]:
+                    b, k = b + 1, k + 1
+                if b - a > best.end - best.start:
+                    best = Span(a, b, s.label)
+                i = name.find(piece, i + 1)
+        out.append(best)
+    return _without_overlaps(out)
+
+
+# An address runs to its room, number or floor (…行政服務(wù)大|廳231室: the tagger stopped a word early).
+_ADDRESS_END = re.compile(r"[^\s;；,，。:：()（）、]{1,6}?[室号號楼樓层層座]")
+
+
+def _to_address_end(text: str, s: Span) -> Span:
+    if s.label != "ADDRESS" or text[s.end - 1] in "室号號楼樓层層座":
+        return s
+    m = _ADDRESS_END.match(text, s.end)
+    return Span(s.start, m.end(), s.label) if m else s
 
 
 def _short_forms(text: str, spans: list[Span]) -> list[Span]:

@@ -153,7 +153,54 @@ def test_a_short_form_ending_in_a_place_is_kept_unless_it_is_a_cut_name():
     cut = Span(text.index("底张街"), text.index("底张街") + 3, "AGENCY")
     full = Span(text.index("深圳市"), text.index("人民政府") + 4, "AGENCY")
     inner = Span(text.rindex("圳市"), text.rindex("圳市") + 5, "AGENCY")  # 圳市福田区: begun inside the name
-    assert repair_spans(text, [*short, cut, full, inner]) == [*short, full]
+    # the cut piece takes back the printed rest of the longer name: 深圳市福田区 is a short form
+    whole = Span(inner.start - 1, inner.end, "AGENCY")
+    assert repair_spans(text, [*short, cut, full, inner]) == [*short, full, whole]
+
+
+def test_a_piece_of_a_tagged_name_takes_the_rest_printed_around_it():
+    text = "盐边县新九镇人民政府2022年度报告\n新九镇平均每星期登录后台。"
+    full = Span(0, 10, "AGENCY")
+    piece = Span(text.index("九镇平"), text.index("九镇平") + 2, "AGENCY")
+    assert repair_spans(text, [full, piece]) == [full, Span(piece.start - 1, piece.end, "AGENCY")]
+
+
+def test_spliced_pinyin_belongs_to_the_character_before_it():
+    text = "2020年,中南街道認(rèn)真貫徹落實(shí)。現(xiàn)將龍崗區(qū)2022年報告"
+    a = text.index("中南")
+    # run into 認(rèn) and a piece of its pinyin: the name ends at 道, the pinyin alone is nothing
+    run_on = [Span(a, a + 5, "AGENCY"), Span(a + 6, a + 9, "AGENCY")]
+    assert repair_spans(text, run_on) == [Span(a, a + 4, "AGENCY")]
+    n = text.index("n)將")  # begun inside 現(xiàn): after the splice, and 現將 is not the name
+    assert repair_spans(text, [Span(n, text.index("2022"), "AGENCY")]) == [Span(n + 3, text.index("2022"), "AGENCY")]
+
+
+def test_a_heading_cut_at_a_splice_runs_to_its_title_end():
+    text = "情況。\n二、主動(dòng)公開(kāi)政府信息情況\n第二十條"
+    h = text.index("二、")
+    want = Span(h, text.index("\n第"), "H.proactive")
+    assert repair_spans(text, [Span(h, h + 4, "H.proactive")]) == [want]
+    assert repair_spans(text, [Span(h, h + 7, "H.proactive")]) == [want]  # cut inside the splice
+    other = "情況。\n二、主動(dòng)開展工作\n"  # the rest of the line is no end of the title: left alone
+    assert repair_spans(other, [Span(h, h + 4, "H.proactive")]) == [Span(h, h + 10, "H.proactive")]
+
+
+def test_a_heading_before_an_earlier_sections_heading_is_a_sub_heading():
+    text = ("一、总体情况\n(三)因政府信息公开申请行政复议\n二、主动公开政府信息情况\n"
+            "三、收到和处理政府信息公开申请情况\n")
+    spans = [Span(0, 6, "H.overview"), Span(7, 15, "H.requests"),
+             Span(text.index("二、"), text.index("二、") + 12, "H.proactive"),
+             Span(text.index("三、收"), text.index("三、收") + 17, "H.requests")]
+    assert repair_spans(text, spans) == [spans[0], spans[2], spans[3]]
+    twice = text + text  # a report pasted twice starts again: nothing dropped
+    shifted = [Span(s.start + len(text), s.end + len(text), s.label) for s in (spans[0], spans[2], spans[3])]
+    assert repair_spans(twice, [spans[0], spans[2], spans[3], *shifted]) == [spans[0], spans[2], spans[3], *shifted]
+
+
+def test_an_address_runs_to_its_room_number():
+    text = "聯(lián)系(地址:深圳市龍崗區(qū)龍翔大道行政服務(wù)大廳231室;電話:89230187)"
+    a = text.index("深圳")
+    assert repair_spans(text, [Span(a, text.index("廳"), "ADDRESS")]) == [Span(a, text.index(";"), "ADDRESS")]
 
 
 def test_a_phone_needs_a_phone_numbers_digits_and_a_post_does_not_open_with_its_verb():
