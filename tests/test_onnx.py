@@ -171,3 +171,17 @@ def test_an_int8_windows_probabilities_do_not_depend_on_the_windows_run_beside_i
     with_b = runner.window_probabilities(np.concatenate([a, b]), mask, types)
     with_c = runner.window_probabilities(np.concatenate([a, c]), mask, types)
     assert np.array_equal(with_b[0], with_c[0])
+
+
+def test_windows_run_side_by_side_give_the_same_bits_as_one_after_another() -> None:
+    from govreport.inference.onnx_runner import OnnxRunner
+
+    rng = np.random.default_rng(1)
+    x = rng.integers(5, 3000, size=(6, 128))
+    mask, types = np.ones_like(x), np.zeros_like(x)
+    one = OnnxRunner(DEFAULT_MODEL / INT8_FILE, {0: "O"}, threads=1)
+    two = OnnxRunner(DEFAULT_MODEL / INT8_FILE, {0: "O"}, threads=2)
+    serial = one.window_probabilities(x, mask, types)
+    assert two._pool is None  # no pool until windows run
+    assert np.array_equal(two.window_probabilities(x, mask, types), serial)
+    assert two._pool is not None and one._pool is None  # the 2-thread runner did run them side by side
