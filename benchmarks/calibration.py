@@ -174,8 +174,15 @@ def caught_at(values: list[dict[str, Any]], rate: float, key: str = "confidence"
     return {"flagged": k, "wrong": wrong, "caught": round(caught, 2), "share": round(caught / wrong, 4)}
 
 
+def _pct(x: float | None) -> str:
+    """A share as a percentage; n/a where there was nothing to count (no wrong value to catch)."""
+    return "n/a" if x is None else f"{x:.0%}"
+
+
 def flag_rate_for(values: list[dict[str, Any]], share: float, key: str = "confidence") -> float | None:
-    """The smallest flag rate that catches ``share`` of the wrong values."""
+    """The smallest flag rate that catches ``share`` of the wrong values (None when none is wrong)."""
+    if all(v["right"] for v in values):
+        return None
     for rate, got in catch_curve(values, key):
         if got >= share:
             return round(rate, 4)
@@ -282,12 +289,12 @@ def readme_table(results: dict[str, Any]) -> str:
     for name, label in (("gold", "gold"), ("dev", "real dev"), ("all", "both")):
         s = results["splits"][name]
         a, araw = s["caught_at"]["5%"], s["caught_at_raw_score"]["5%"]
-        curve = " / ".join(f"{s['caught_at'][r]['share']:.0%}" for r in ("1%", "2%", "10%"))
+        curve = " / ".join(_pct(s["caught_at"][r]["share"]) for r in ("1%", "2%", "10%"))
         rows.append(f"| {label} | {s['documents']} | {s['values']} | {s['wrong']} | {s['missed']} | {s['ece']:.3f} | "
-                    f"{s['ece_raw_score']:.3f} | {a['caught']:g}/{a['wrong']} = **{a['share']:.0%}** "
-                    f"({a['flagged']} flagged) | {araw['share']:.0%} | "
+                    f"{s['ece_raw_score']:.3f} | {a['caught']:g}/{a['wrong']} = **{_pct(a['share'])}** "
+                    f"({a['flagged']} flagged) | {_pct(araw['share'])} | "
                     f"{curve} | "
-                    f"{s['flag_rate_for_80pct']:.0%} |")
+                    f"{_pct(s['flag_rate_for_80pct'])} |")
     m, both = results["model"], results["splits"]["all"]
     share = both["caught_at"]["5%"]["share"] or 0
     fam = both["by_family"]
