@@ -584,30 +584,39 @@ _SENTENCE_END = tuple("。！？；：!?;:…）)」』")
 
 def pdf_to_text(data: bytes) -> ReadResult:
     """Text layer of a PDF. Ruled tables come out one row per line (cells whose text wrapped inside the
-    cell are rejoined); a paragraph line that runs to the right margin is joined to the next one."""
-    import pdfplumber
-    from pdfminer.pdfdocument import PDFPasswordIncorrect
-    from pdfminer.pdfparser import PDFSyntaxError
+    cell are rejoined); a paragraph line that runs to the right margin is joined to the next one.
+
+    Read with PDFium (pypdfium2); the layout rules are pdfplumber's (see pdf_layout)."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    from govreport.inference import pdf_layout
 
     try:
-        pdf = pdfplumber.open(io.BytesIO(data))
-    except PDFPasswordIncorrect as e:
-        raise ReadError("the PDF is password-protected") from e
-    except (PDFSyntaxError, Exception) as e:  # pdfminer raises many types for damaged files
+        pdf = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as e:
+        if getattr(e, "err_code", None) == pdfium_c.FPDF_ERR_PASSWORD:
+            raise ReadError("the PDF is password-protected") from e
         raise ReadError(f"not a readable PDF ({type(e).__name__}: {e})") from e
     lines: list[str] = []
     n_chars = n_images = 0
     try:
-        with pdf:
-            for page in pdf.pages:
-                n_chars += len(page.chars)
-                n_images += len(page.images)
-                if page.chars:
-                    lines.extend(_pdf_page_lines(page))
+        for i in range(len(pdf)):
+            page = pdf[i]
+            try:
+                layout = pdf_layout.read_page(page)
+            finally:
+                page.close()
+            n_chars += len(layout.chars)
+            n_images += layout.images
+            if layout.chars:
+                lines.extend(_pdf_page_lines(layout))
     except ReadError:
         raise
     except Exception as e:  # a damaged page stream: report it, never crash the batch
         raise ReadError(f"PDF could not be read ({type(e).__name__}: {e})") from e
+    finally:
+        pdf.close()
     if n_chars == 0:
         if n_images:
             raise ReadError("PDF has no text layer (scanned pages, images only): run OCR on it first")
@@ -618,8 +627,10 @@ def pdf_to_text(data: bytes) -> ReadResult:
 def _page_tables(page: Any) -> list[Any]:
     """The page's tables of two columns or more (a frame drawn round the page or a paragraph is a
     one-column "table": that stays text)."""
+    from govreport.inference import pdf_layout
+
     try:
-        tables = page.find_tables()
+        tables = pdf_layout.find_tables(page)
     except Exception:  # table finding is a refinement; plain lines still work
         return []
     return [t for t in tables if max((len(r) for r in t.extract()), default=0) >= 2]
@@ -627,17 +638,17 @@ def _page_tables(page: Any) -> list[Any]:
 
 def _text_lines(page: Any, tables: list[Any]) -> list[dict[str, Any]]:
     """The page's text lines outside its tables."""
+    from govreport.inference import pdf_layout
+
     boxes = [t.bbox for t in tables]
     if not boxes:
-        return page.extract_text_lines()
+        return pdf_layout.text_lines(page.chars)
 
-    def outside(obj: dict[str, Any]) -> bool:
-        if obj.get("object_type") != "char":
-            return True
-        cx, cy = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
+    def outside(ch: dict[str, Any]) -> bool:
+        cx, cy = (ch["x0"] + ch["x1"]) / 2, (ch["top"] + ch["bottom"]) / 2
         return not any(x0 <= cx <= x1 and top <= cy <= bottom for x0, top, x1, bottom in boxes)
 
-    return page.filter(outside).extract_text_lines()
+    return pdf_layout.text_lines([ch for ch in page.chars if outside(ch)])
 
 
 def _table_lines(table: Any) -> list[str]:

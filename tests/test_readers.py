@@ -350,6 +350,32 @@ def test_pdf_frame_round_the_page_is_not_a_table() -> None:
     assert read_bytes(bytes(pdf.output()), "framed.pdf").text == "一、总体情况\n二、主动公开政府信息情况"
 
 
+@needs_font
+def test_password_protected_pdf_says_so() -> None:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_font("cjk", "", cjk_font())
+    pdf.set_font("cjk", size=10)
+    pdf.add_page()
+    pdf.cell(0, 5, "一、总体情况")
+    pdf.set_encryption(owner_password="owner", user_password="secret")
+    with pytest.raises(ReadError, match="password-protected"):
+        read_bytes(bytes(pdf.output()), "locked.pdf")
+
+
+@needs_font
+def test_pdf_page_rotated_for_display_reads_as_displayed() -> None:
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(to_pdf("一、总体情况\n二、主动公开政府信息情况"))
+    doc[0].set_rotation(90)
+    buf = io.BytesIO()
+    doc.save(buf)
+    text = read_bytes(buf.getvalue(), "turned.pdf").text  # coordinates as displayed, lines whole
+    assert "一、总体情况" in text and "二、主动公开政府信息情况" in text
+
+
 def test_image_only_pdf_says_no_text_layer() -> None:
     with pytest.raises(ReadError, match="no text layer"):
         read_bytes(image_only_pdf(), "scan.pdf")
