@@ -60,7 +60,7 @@ def _apply(m: tuple[float, ...], x: float, y: float) -> tuple[float, float]:
 
 
 def read_page(page: Any) -> PdfPage:
-    import pypdfium2.raw as pdfium_c
+    import pypdfium2.raw as pdfium_c  # lazy: importing this module (readers does) loads no PDFium
 
     rotation = page.get_rotation() % 360
     box = tuple(page.get_mediabox())

@@ -22,6 +22,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+from govreport.inference import pdf_layout
+
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 TEXT_EXTS = frozenset({".txt", ".text"})
 HTML_EXTS = frozenset({".html", ".htm", ".shtml", ".xhtml"})
@@ -587,10 +589,8 @@ def pdf_to_text(data: bytes) -> ReadResult:
     cell are rejoined); a paragraph line that runs to the right margin is joined to the next one.
 
     Read with PDFium (pypdfium2); the layout rules are pdfplumber's (see pdf_layout)."""
-    import pypdfium2 as pdfium
+    import pypdfium2 as pdfium  # lazy: only a PDF needs PDFium
     import pypdfium2.raw as pdfium_c
-
-    from govreport.inference import pdf_layout
 
     try:
         pdf = pdfium.PdfDocument(data)
@@ -627,8 +627,6 @@ def pdf_to_text(data: bytes) -> ReadResult:
 def _page_tables(page: Any) -> list[Any]:
     """The page's tables of two columns or more (a frame drawn round the page or a paragraph is a
     one-column "table": that stays text)."""
-    from govreport.inference import pdf_layout
-
     try:
         tables = pdf_layout.find_tables(page)
     except Exception:  # table finding is a refinement; plain lines still work
@@ -638,8 +636,6 @@ def _page_tables(page: Any) -> list[Any]:
 
 def _text_lines(page: Any, tables: list[Any]) -> list[dict[str, Any]]:
     """The page's text lines outside its tables."""
-    from govreport.inference import pdf_layout
-
     boxes = [t.bbox for t in tables]
     if not boxes:
         return pdf_layout.text_lines(page.chars)
