@@ -274,8 +274,29 @@ def _structure_rows(text: str, units: list[tuple[int, int]], pooled: list[np.nda
         if row is not None:
             for u, col in zip(range(i, j), _best_columns(row, range(i, j), pooled, index), strict=True):
                 out[u] = f"{row}.{col}" if col else None
+            if j == i + 1 and row.startswith("T2.") and _lone_before_blanks(text, *units[i]):
+                out[i] = f"{row}.{next(iter(schema.T2_COLUMNS))}"
         i = j
     return out
+
+
+_SEPARATORS = "|｜\t"
+_LEAD = re.compile(r"[^\s|｜]([ \u3000\n]*[|｜\t]?[ \u3000\n]*)$")  # the row's label, then one cell mark at most
+_RUN_AFTER = re.compile(r"[\s|｜]*")
+
+
+def _lone_before_blanks(text: str, start: int, end: int) -> bool:
+    """A table-2 row's only number, printed right after its label and followed by a run of cell marks
+    (`一、本年新收…数量 | 0 | ||||||||`), a mark for each of the other columns at least: the guide reads
+    it in the first column, 自然人, where the model, seeing one number, may give it to 总计. Not when a
+    blank cell is marked before it, nor when another number follows in the row, nor when fewer marks
+    follow than the row has columns left (a table printing 总计 only: `(二) 部分公开\t34\t\t`)."""
+    lead = _LEAD.search(text, max(0, start - 12), start)
+    if lead is None or text[lead.start()].isdigit():
+        return False
+    run = _RUN_AFTER.match(text, end)
+    marks = sum(text.count(c, run.start(), run.end()) for c in _SEPARATORS)
+    return marks >= len(schema.T2_COLUMNS) - 1 and not text[run.end():run.end() + 1].isdigit()
 
 
 def _fill_row(text: str, units: list[tuple[int, int]], labels: list[str | None], segment: list[int],

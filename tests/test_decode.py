@@ -174,3 +174,23 @@ def test_a_header_number_given_a_column_of_the_filled_row_below_is_dropped() -> 
                              two: {CELLS[1]: 0.9}, three: {CELLS[2]: 0.9}})
     assert spans(text, decode(text, probs, GROUPS)) == [("new_made", "1"), ("new_published", "2"),
                                                         ("total_published", "3")]
+
+
+@pytest.mark.parametrize(("row", "first"), [
+    ("一、本年新收政府信息公开申请数量 | 0 | ||||||||\n二、", True),  # a run of marks after the one number
+    ("(二)部分公开(区分处理的) |\n0 |\n||||||||\n(三)", True),  # one cell per line, marks after it
+    ("(二)部分公开\t0\t\t\t\t\t\t\n(三)", True),
+    ("(二)部分公开 | | | | | | | 0 |\n(三)", False),  # blank cells marked before it: its place is printed
+    ("(二)部分公开\t\t0\t\t\t\t\t\t\n(三)", False),
+    ("(二)部分公开\t34\t\t\n(三)", False),  # a table printing 总计 only: fewer marks than columns left
+    ("一、本年新收 |\n3 | ||||||| 3 |\n", False),  # another number follows in the row
+    ("(二)部分公开 0\n(三)", False),  # nothing marks the blank cells
+])
+def test_a_lone_number_before_a_run_of_blank_cells_is_in_the_first_column(row: str, first: bool) -> None:
+    units = number_units(row)
+    s, e = next((s, e) for s, e in units if row[s:e] in ("0", "34", "3"))
+    zero = row.index(row[s:e], s)
+    # the model, seeing one number in the row, gives it to 总计
+    probs = probs_for(row, {i: {CELLS[4]: 0.7, CELLS[3]: 0.2} for i in range(zero, e)})
+    got = spans(row, decode(row, probs, GROUPS))
+    assert got[0] == ("natural_person" if first else "total", row[s:e])
