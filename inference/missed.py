@@ -34,7 +34,7 @@ from govreport.core import schema
 from govreport.core.document import Span
 from govreport.core.entities import choose_agency, choose_year
 from govreport.core.rules import fold_traditional, parse_year, printed_extent, strip_pinyin
-from govreport.inference.repair import AGENCY_ENDS, overlap_test
+from govreport.inference.repair import AGENCY_ENDS, is_generic_body, overlap_test
 
 NUMERALS = dict(zip(schema.SECTIONS, "一二三四五六", strict=True))
 KEY_WORDS = {
@@ -140,6 +140,7 @@ def agency_mentions(text: str, spans: list[Span]) -> list[Span]:
     if chosen is None:
         return []
     names = {text[chosen[0].start:chosen[0].end], *chosen[1]}
+    names |= {short for name in list(names) for short in _town_short_forms(name)}
     candidates: list[Span] = []
     for name in (n for n in names if len(n) >= 3):
         start = text.find(name)
@@ -156,6 +157,24 @@ def agency_mentions(text: str, spans: list[Span]) -> list[Span]:
     return out
 
 
+_LAST_UNIT = re.compile(r".*[省市区區县縣旗州盟]")
+_TOWN = re.compile(r"镇|鎮|乡|鄉|街道|苏木|蘇木")
+
+
+_BODY_SUFFIX = re.compile(r"(?:人民政府|政府|办事处|辦事處)$")
+
+
+def _town_short_forms(name: str) -> set[str]:
+    """A town's or street's name after its county (荷塘区|桂花街道办事处, 扎赉特旗|宝力根花苏木人民政府) and
+    that without its office (西咸新区|底张街道|办事处): the prose names the body so, and the guide tags
+    short forms too. Only below a county: a department's tail (某市|公安局) names the same
+    department of every other place too."""
+    unit = _LAST_UNIT.match(name)
+    tail = name[unit.end():] if unit else ""
+    forms = {tail, _BODY_SUFFIX.sub("", tail)}
+    return {f for f in forms if len(f) >= 3 and f != name and _TOWN.search(f) and not is_generic_body(f)}
+
+
 def _in_brackets(text: str, s: Span) -> bool:
     before = text[max(0, s.start - 60):s.start]
     return before.rfind("《") > before.rfind("》")
@@ -165,6 +184,10 @@ _D = r"[0-9０-９〇○零一二三四五六七八九]"
 # what follows the year of a statistics period's start: 年1月1日 (年, 月 may be lost: 20191月1日, 202111日) and 起/至
 _PERIOD_AFTER = re.compile(r"\s*年?\s*[0０]?[1１]\s*月?\s*[0０]?[1１]\s*日\s*(?:起|开始|開始)?\s*(?:至|到|-|—|－|~|～)")
 _CLAUSE_AFTER = re.compile(r"\s*年度?\s*[,，、]")
+# a clause the year opens without a comma (,2019年公开政府信息60条; 。2025年全区共办理…): not a date, a span
+# of time (以来, 前, 底) or a half-year
+_CLAUSE_OPENS = re.compile(r"\s*年度?(?=[\u4e00-\u9fff])(?!以来|以來|以前|前|后|後|底|末|初|起|至|到|第|上半|下半|度)")
+_TITLE_YEAR = re.compile(r"\s*年度?\s*(?:政府|政务|政務)信息公[开開]工作(?:的)?(?:年度)?(?:报告|報告)")
 _CLAUSE_BEFORE = re.compile(r"(?:^|[\n。；;，,：:])[ \t\u3000]*$")
 _HEADER_BEFORE = re.compile(r"(?:指|本年\s*[(（])\s*$")
 _SUBJECT_BEFORE = re.compile(r"[我本](?:局|镇|鎮|乡|鄉|街道|办|辦|委|单位|單位|部门|部門|机关|機關|区|區|县|縣|市|"
@@ -206,6 +229,8 @@ def _states_year(text: str, s: Span) -> bool:
         return False  # a longer number
     if _HEADER_BEFORE.search(before):
         return True
-    if _CLAUSE_AFTER.match(text, s.end) and _CLAUSE_BEFORE.search(before):
+    if (_CLAUSE_AFTER.match(text, s.end) or _CLAUSE_OPENS.match(text, s.end)) and _CLAUSE_BEFORE.search(before):
+        return True
+    if _TITLE_YEAR.match(text, s.end):  # 鸭南乡2021年政府信息公开工作年度报告: the report's own title
         return True
     return bool(_YEAR_AFTER.match(text, s.end) and _SUBJECT_BEFORE.search(before))

@@ -96,3 +96,19 @@ def test_no_year_mention_is_added_when_no_year_is_chosen():
     text = "2023年,我局收到申请。2024年,我局收到申请。"
     spans = [Span(0, 4, "REPORT_YEAR"), Span(13, 17, "REPORT_YEAR")]  # a tie: no year chosen
     assert report_years(text, spans) == spans
+
+
+def test_a_towns_name_below_its_county_is_a_mention_of_the_body_but_a_departments_is_not():
+    town = "西咸新区底张街道办事处2023年政府信息公开工作年度报告\n2023年,底张街道立足工作实际。底张街道办事处高度重视。"
+    got = [town[s.start:s.end] for s in agency_mentions(town, [Span(0, 11, "AGENCY")])]
+    assert got == ["底张街道", "底张街道办事处"]
+    dept = "某市公安局2023年政府信息公开工作年度报告\n县公安局配合。"  # another place's 公安局: not the body
+    assert agency_mentions(dept, [Span(0, 5, "AGENCY")]) == []
+
+
+def test_a_clause_or_title_the_year_opens_without_a_comma_states_it_but_a_span_of_time_does_not():
+    text = ("鸭南乡2021年政府信息公开工作年度报告\n一、总体情况\n2021年,我乡积极公开。"
+            "目前共发布592条信息,2021年公开信息60条。2021年以来,持续推进。2021年底完成。\n2021年12月31日")
+    first = text.index("2021年,")
+    got = {s.start for s in report_years(text, [Span(first, first + 4, "REPORT_YEAR")])}
+    assert got == {text.index("2021年政府"), first, text.index("2021年公开")}

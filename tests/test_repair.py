@@ -21,13 +21,58 @@ def test_entity_fragments_join_and_single_characters_go():
 
 
 def test_fragments_are_not_joined_across_lines_or_over_a_cell():
-    text = "崔桥镇\n人民政府 | 7 | 政府"
-    spans = [Span(0, 3, "AGENCY"), Span(4, 8, "AGENCY"), Span(11, 12, "T2.granted.total"),
-             Span(15, 17, "AGENCY")]
+    text = "崔桥镇\n民政局 | 7 | 民政局"
+    spans = [Span(0, 3, "AGENCY"), Span(4, 7, "AGENCY"), Span(10, 11, "T2.granted.total"),
+             Span(14, 17, "AGENCY")]
     out = repair_spans(text, spans)
-    assert Span(11, 12, "T2.granted.total") in out
-    assert Span(0, 3, "AGENCY") in out and Span(4, 8, "AGENCY") in out
-    assert not any(s.label == "AGENCY" and s.start < 12 < s.end for s in out)
+    assert Span(10, 11, "T2.granted.total") in out
+    assert Span(0, 3, "AGENCY") in out and Span(4, 7, "AGENCY") in out
+    assert not any(s.label == "AGENCY" and s.start < 11 < s.end for s in out)
+
+
+def test_a_body_named_by_its_kind_alone_is_no_agency():
+    text = "崔桥镇\n人民政府 | 7 | 五常市民意乡\n2021年政府信息公开工作年度报告\n辦公室"
+    gov = text.index("政府信息")
+    spans = [Span(0, 3, "AGENCY"), Span(4, 8, "AGENCY"), Span(gov, gov + 2, "AGENCY"),
+             Span(text.index("辦公室"), len(text), "AGENCY")]
+    assert [s for s in repair_spans(text, spans) if s.label == "AGENCY"] == [Span(0, 3, "AGENCY")]
+
+
+def test_an_agency_name_begun_a_character_late_gets_it_back():
+    text = ("一、总体情况\n2020年七里坪镇严格按照条例。一年以来,中村乡全面贯彻。在新城区推进。\n"
+            "大连长兴岛经济技术开发区长兴岛街道2022年政府信息公开\n盐边县新九镇人民政府\n")
+    def at(piece: str, cut: int) -> Span:
+        i = text.index(piece)
+        return Span(i + cut, i + len(piece), "AGENCY")
+    spans = [at("七里坪镇", 1), at("中村乡", 1), at("新城区", 0), at("大连长兴岛经济技术开发区长兴岛街道", 11),
+             at("盐边县新九镇人民政府", 2)]
+    want = [at("七里坪镇", 0), at("中村乡", 0), at("大连长兴岛经济技术开发区长兴岛街道", 0),
+            at("盐边县新九镇人民政府", 0)]
+    # 在新城区: 在 opens the words before a name, never a name (新城区, a short form, is kept as it is)
+    assert [s for s in repair_spans(text, spans) if s.label == "AGENCY"] == sorted([*want, at("新城区", 0)])
+
+
+def test_an_address_or_a_phrase_is_cut_from_an_agency_name():
+    text = "請與深圳市龍崗區政府信息公開辦公室聯系(地址:深圳市龍崗區龍翔大道行政服務大廳)。某镇人民政府信息公开"
+    gov = text.index("深圳")
+    road = text.index("深圳", gov + 1)
+    town = text.index("某镇")
+    spans = [Span(gov, gov + 8, "AGENCY"), Span(road, road + 10, "AGENCY"), Span(town, town + 6, "AGENCY")]
+    assert [s for s in repair_spans(text, spans) if s.label == "AGENCY"] == [Span(gov, gov + 6, "AGENCY"),
+                                                                            Span(town, town + 6, "AGENCY")]
+
+
+def test_document_numbers_urls_and_postcodes_take_their_printed_extent():
+    text = "《条例》(国务院令第711号)、《通知》(国办公开办函〔2021〕30号)。网址为:www.panzhihua.gov.cn 邮编:255000,"
+    order = text.index("令第")
+    letter = text.index("(国办")
+    url = text.index(":www")
+    post = text.index("255000")
+    spans = [Span(order, order + 6, "DOC_NUMBER"), Span(letter, letter + 16, "DOC_NUMBER"),
+             Span(url, url + 20, "URL"), Span(post, post + 6, "ADDRESS")]
+    got = {(text[s.start:s.end], s.label) for s in repair_spans(text, spans)}
+    assert got == {("国务院令第711号", "DOC_NUMBER"), ("国办公开办函〔2021〕30号", "DOC_NUMBER"),
+                   ("www.panzhihua.gov.cn", "URL"), ("255000", "POSTCODE")}
 
 
 def test_an_agency_must_end_like_the_name_of_a_body():
