@@ -157,7 +157,7 @@ def agency_mentions(text: str, spans: list[Span]) -> list[Span]:
     return out
 
 
-_LAST_UNIT = re.compile(r".*[省市区區县縣旗州盟]")
+_LAST_UNIT = re.compile(r".*[省市区區县縣旗州盟](?:人民政府)?")  # 荔湾区人民政府|南源街道办事处
 _TOWN = re.compile(r"镇|鎮|乡|鄉|街道|苏木|蘇木")
 
 

@@ -28,7 +28,7 @@ import re
 from collections.abc import Callable
 
 from govreport.core.document import Span
-from govreport.core.entities import is_phone
+from govreport.core.entities import is_email, is_phone
 from govreport.core.rules import PINYIN, SENTENCE_ENDS, fold_traditional, printed_extent, strip_pinyin
 from govreport.core.schema import SECTIONS
 
@@ -245,8 +245,10 @@ def _to_address_end(text: str, s: Span) -> Span:
     return Span(s.start, m.end(), s.label) if m else s
 
 
-# A body named by kind alone (政府, 市委, 区人民政府, 办公室): generic words, no name (guide: a bare 区政府 is none).
-_GENERIC_BODY = re.compile(r"[省市县区镇乡]?(?:人民政府|政府|党委|委|街道办事处|街道办|街道|办公室|办)")
+# A body named by kind alone (政府, 市委, 县委县政府, 办公室, 乡镇): generic words, no name (guide: a bare 区政府
+# is none). An office with its government (区政府办公室) is a short form of a body, as 区发改局 is.
+_GENERIC_BODY = re.compile(r"(?:[省市县区镇乡]?(?:人民政府|政府|党委|委))+|[省市县区镇乡]?(?:街道办事处|街道办|街道)"
+                           r"|办公室|办|管委会|管理委员会|乡镇|镇街|街镇|政办")
 
 
 def is_generic_body(name: str) -> bool:
@@ -401,11 +403,18 @@ def _titles_with_names(text: str, spans: list[Span]) -> list[Span]:
     return [s for s in spans if s.label != "LEADER_TITLE" or held(s)]
 
 
+_COUNT_BEFORE = re.compile(r"[0-9０-９万萬千百十]$")
+_NUMBER_CODE_AFTER = re.compile(r"[函发發字]?\s*[〔\[【(（]\s*\d{4}")
+
+
 def _plausible(text: str, s: Span) -> bool:
-    """A person's name opens with a surname; a post ends like one; a document number holds digits."""
+    """A person's name opens with a surname and follows no count; a post ends like one; a document
+    number holds digits; an agency is no issuer's code inside a document number."""
     value = fold_traditional(strip_pinyin(text[s.start:s.end]))
-    if s.label == "LEADER_NAME":
-        return value[:1] in SURNAMES
+    if s.label == "LEADER_NAME":  # 1.7万|余张 (余 is a surname too): a count, not a name
+        return value[:1] in SURNAMES and not _COUNT_BEFORE.search(text, max(0, s.start - 1), s.start)
+    if s.label == "AGENCY":  # 海府办〔2018〕64号, 国办公开办函〔2021〕30号: an issuer's code in a document number
+        return not _NUMBER_CODE_AFTER.match(text, s.end)
     if s.label == "LEADER_TITLE":
         return value[-1:] in _POST_ENDS
     if s.label == "PHONE":
@@ -436,12 +445,12 @@ _ISSUER = re.compile(r"[\u4e00-\u9fff]{1,10}$")
 
 def _entity_extent(text: str, s: Span) -> Span | None:
     """Entity edges the tagger misplaced around brackets and labels (seen on the train split with a
-    model that had not learnt them): see ``_doc_number_edges`` and ``_url_edges``; an "address" of six
-    digits is the postcode, of other digits nothing."""
+    model that had not learnt them): see ``_doc_number_edges``, ``_url_edges``, ``_email_edges``; an
+    "address" of six digits is the postcode, of other digits nothing."""
     value = text[s.start:s.end]
     if s.label == "ADDRESS" and value.isdigit():
         return Span(s.start, s.end, "POSTCODE") if len(value) == 6 else None
-    edges = {"DOC_NUMBER": _doc_number_edges, "URL": _url_edges}.get(s.label)
+    edges = {"DOC_NUMBER": _doc_number_edges, "URL": _url_edges, "EMAIL": _email_edges}.get(s.label)
     start, end = edges(text, s.start, s.end) if edges else (s.start, s.end)
     return Span(start, end, s.label) if end - start >= MIN_CHARS["E"] else None
 
@@ -458,6 +467,16 @@ def _doc_number_edges(text: str, start: int, end: int) -> tuple[int, int]:
     if issuer and (issuer.start() == 0 or not _CJK.match(text[issuer.start() - 1])):
         start = issuer.start()
     return start, end
+
+
+_EMAIL_CHAR = re.compile(r"[A-Za-z0-9._%+\-]")
+
+
+def _email_edges(text: str, start: int, end: int) -> tuple[int, int]:
+    """An address to its whole local part (ZBZRMZF|@163.com); none at all when it is no address."""
+    while start > 0 and _EMAIL_CHAR.match(text[start - 1]):
+        start -= 1
+    return (start, end) if is_email(text[start:end]) else (start, start)
 
 
 def _url_edges(text: str, start: int, end: int) -> tuple[int, int]:

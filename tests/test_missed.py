@@ -112,3 +112,9 @@ def test_a_clause_or_title_the_year_opens_without_a_comma_states_it_but_a_span_o
     first = text.index("2021年,")
     got = {s.start for s in report_years(text, [Span(first, first + 4, "REPORT_YEAR")])}
     assert got == {text.index("2021年政府"), first, text.index("2021年公开")}
+
+
+def test_a_streets_name_after_its_district_government_is_a_mention():
+    text = "广州市荔湾区人民政府南源街道办事处2021年政府信息公开工作年度报告\n以南源街道办事处名义制发的公文"
+    got = [text[s.start:s.end] for s in agency_mentions(text, [Span(0, 17, "AGENCY")])]
+    assert got == ["南源街道办事处"]

@@ -255,3 +255,20 @@ def test_a_phone_needs_a_phone_numbers_digits_and_a_post_does_not_open_with_its_
     name = Span(text.index("付艳磊"), text.index("付艳磊") + 3, "LEADER_NAME")
     post = Span(text.index("任副主任"), text.index("任副主任") + 4, "LEADER_TITLE")
     assert repair_spans(text, [phone, real, name, post]) == [real, name, Span(post.start + 1, post.end, post.label)]
+
+
+def test_generic_bodies_go_but_an_office_with_its_government_is_a_short_form():
+    text = "紧紧围绕县委县政府中心工作。首页 > 乡镇信息公开。由镇党政办负责。区政府办公室负责。"
+    spans = [Span(text.index(w), text.index(w) + len(w), "AGENCY") for w in ("县委县政府", "乡镇", "区政府办公室")]
+    spans.append(Span(text.index("政办"), text.index("政办") + 2, "AGENCY"))
+    assert [text[s.start:s.end] for s in repair_spans(text, spans)] == ["区政府办公室"]
+
+
+def test_counts_codes_and_non_addresses_are_not_entities():
+    text = "发放宣传单1.7万余张。《通知》(海府办〔2018〕64号)。电子邮箱:ZBZRMZF@163.com。[go: up one dir]"
+    name = Span(text.index("余张"), text.index("余张") + 2, "LEADER_NAME")
+    code = Span(text.index("海府办"), text.index("海府办") + 3, "AGENCY")
+    mail = Span(text.index("@163"), text.index("@163") + 8, "EMAIL")
+    junk = Span(text.index("[go"), len(text), "EMAIL")
+    got = [(text[s.start:s.end], s.label) for s in repair_spans(text, [name, code, mail, junk])]
+    assert got == [("ZBZRMZF@163.com", "EMAIL")]
