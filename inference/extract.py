@@ -22,6 +22,7 @@ from govreport.inference.confidence import carry_scores
 from govreport.inference.missed import (
     agency_from_title,
     agency_mentions,
+    labelled_phones,
     missing_headings,
     report_years,
     signature_date,
@@ -69,9 +70,10 @@ class Extractor:
 
 
 def with_missed(text: str, spans: list[Span]) -> list[Span]:
-    """The spans with the headings, the title's agency, the signature date and the agency's and the
-    report year's other mentions the tagger missed (inference.missed)."""
-    spans = sorted(spans + missing_headings(text, spans) + agency_from_title(text, spans) + signature_date(text, spans))
+    """The spans with the headings, the title's agency, the signature date, labelled phone numbers and the
+    agency's and the report year's other mentions the tagger missed (inference.missed)."""
+    spans = sorted(spans + missing_headings(text, spans) + agency_from_title(text, spans) + signature_date(text, spans)
+                   + labelled_phones(text, spans))
     return report_years(text, sorted(spans + agency_mentions(text, spans)))
 
 

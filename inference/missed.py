@@ -22,7 +22,8 @@ Every mention of the year. Once the report year is chosen from the tagged mentio
 places that state it are tagged where the tagger left them: the statistics period's start
 (`2022年1月1日至…`, also with characters lost, `20191月1日起`), a table header's `指2020年…`/`本年(2023)`,
 a clause that opens with the year (`2024年,我單位…`) and the year after the body as subject
-(`本局2024年度收到…`). Not inside 《…》, never where another span is. A REPORT_YEAR span naming another
+(`本局2024年度收到…`) or after the body's tagged name (`东阳市自然资源和规划局 2023年度`). Not inside 《…》,
+never where another span is. A REPORT_YEAR span naming another
 year (`2025年我局將…`: next year's plans) is no mention of the covered year and goes.
 """
 
@@ -32,7 +33,7 @@ import re
 
 from govreport.core import schema
 from govreport.core.document import Span
-from govreport.core.entities import choose_agency, choose_year
+from govreport.core.entities import choose_agency, choose_year, is_phone
 from govreport.core.rules import fold_traditional, parse_year, printed_extent, strip_pinyin
 from govreport.inference.repair import AGENCY_ENDS, is_generic_body, overlap_test
 
@@ -161,18 +162,35 @@ _LAST_UNIT = re.compile(r".*[省市区區县縣旗州盟](?:人民政府)?")  # 
 _TOWN = re.compile(r"镇|鎮|乡|鄉|街道|苏木|蘇木")
 
 
+_DOUBLED_TOWN = re.compile(r"([乡鄉镇鎮])\1$")
 _BODY_SUFFIX = re.compile(r"(?:人民政府|政府|办事处|辦事處)$")
 
 
 def _town_short_forms(name: str) -> set[str]:
     """A town's or street's name after its county (荷塘区|桂花街道办事处, 扎赉特旗|宝力根花苏木人民政府) and
-    that without its office (西咸新区|底张街道|办事处): the prose names the body so, and the guide tags
-    short forms too. Only below a county: a department's tail (某市|公安局) names the same
+    that without its office (西咸新区|底张街道|办事处, 七里坪镇|人民政府): the prose names the body so, and
+    the guide tags short forms too. Only below a county: a department's tail (某市|公安局) names the same
     department of every other place too."""
     unit = _LAST_UNIT.match(name)
-    tail = name[unit.end():] if unit else ""
+    tail = name[unit.end():] if unit else name
     forms = {tail, _BODY_SUFFIX.sub("", tail)}
+    forms |= {_DOUBLED_TOWN.sub(r"\1", f) for f in forms}  # 鸭南乡乡(人民政府): the township 鸭南乡's government
     return {f for f in forms if len(f) >= 3 and f != name and _TOWN.search(f) and not is_generic_body(f)}
+
+
+_PHONE_LABELLED = re.compile(r"(?:电话|電話|传真|傳真)\s*[:：]?\s*([0-9０-９][0-9０-９\-－—–()（） ]{5,24}[0-9０-９])")
+
+
+def labelled_phones(text: str, spans: list[Span]) -> list[Span]:
+    """PHONE spans for the untagged numbers a 电话:/传真: label gives (电话:0537-8451001, where the tagger
+    read three of its digits as a postcode), when they read as a phone number."""
+    overlaps = overlap_test(spans)
+    out = []
+    for m in _PHONE_LABELLED.finditer(text):
+        span = Span(m.start(1), m.end(1), "PHONE")
+        if is_phone(text[span.start:span.end]) and not overlaps(span):
+            out.append(span)
+    return out
 
 
 def _in_brackets(text: str, s: Span) -> bool:
@@ -210,11 +228,14 @@ def report_years(text: str, spans: list[Span]) -> list[Span]:
                                      and _YEAR_AFTER.match(text, s.end))]
     kept = [s for s in kept if s.label != "REPORT_YEAR" or parse_year(text[s.start:s.end]) == year]
     overlaps = overlap_test(kept)
+    named = {s.end for s in kept if s.label == "AGENCY"}
     added: list[Span] = []
     for form in forms:
         for m in re.finditer(re.escape(form), text):
             span = Span(m.start(), m.end(), "REPORT_YEAR")
-            if (re.match(_D, text[span.start - 1:span.start] or " ") or not _states_year(text, span)
+            after_name = len(text[:span.start].rstrip(" \u3000")) in named and _YEAR_AFTER.match(text, span.end)
+            if (re.match(_D, text[span.start - 1:span.start] or " ")
+                    or not (after_name or _states_year(text, span))
                     or overlaps(span) or _in_brackets(text, span) or span in added):
                 continue
             added.append(span)

@@ -95,7 +95,8 @@ def repair_spans(text: str, spans: list[Span]) -> list[Span]:
         if kind == "H" and (not _starts_like_heading(text, s.start) or not _has_heading_words(text, s)):
             continue
         if s.label == "AGENCY":
-            s = _agency_cut(text, s)
+            s = _name_core(text, s)
+            s = _agency_cut(text, s) if s else None
             if s is None or is_generic_body(text[s.start:s.end]):
                 continue
             s = _with_head(text, s)
@@ -109,8 +110,9 @@ def repair_spans(text: str, spans: list[Span]) -> list[Span]:
     overlaps = overlap_test(cells)
     kept = [s for s in kept if not overlaps(s)]
     kept = _without_overlaps(kept)  # two fragments snapped to one date are one span
-    kept = [e for s in kept
-            if _plausible(text, s) and (e := _entity_extent(text, _with_hao(text, _post_only(text, s))))]
+    kept = _without_overlaps([e for s in kept if _plausible(text, s)
+                              and (e := _entity_extent(text, _with_hao(text, _post_only(text, s))))],
+                             longest_first=True)
     kept = _titles_with_names(text, kept)
     kept = _years_outside_titles(text, kept)
     kept = [s for s in kept if s.label != "REPORT_YEAR" or not (_in_dated_day(text, s) or _in_doc_number(text, s))]
@@ -121,6 +123,28 @@ def repair_spans(text: str, spans: list[Span]) -> list[Span]:
 SHORT_FORM_ENDS = set("区區县縣街")
 OVERHANG = 2  # characters the tagger ran an agency's name into the words after it (区卫健局高|度重视)
 _AFTER_SHORT_FORM = re.compile(r"道|人民|政府|办|辦|委|局|黨|党|人大|政协|政協")
+
+
+_LEAD_VERB = re.compile(r"特?向社会公布|社会公布|现公布|公布|特编制|编制|由")
+_INNER_STOP = set("在为為对對向将將按以于於")
+
+
+def _name_core(text: str, s: Span) -> Span | None:
+    """The name inside an AGENCY span run into the words around it: never one holding 的 (县政府办的精心);
+    without the verb before it (特向社会公布|建平县卫生健康局, 由|…); cut before a preposition that follows a
+    body's end (东湖街道办事处|在越城区…)."""
+    value = text[s.start:s.end]
+    if "的" in value:
+        return None
+    start, end = s.start, s.end
+    lead = _LEAD_VERB.match(value)
+    if lead and len(value) - lead.end() >= MIN_CHARS["E"]:
+        start += lead.end()
+    for k in range(start + MIN_CHARS["E"], end):
+        if text[k] in _INNER_STOP and _ends_like_body(strip_pinyin(text[start:k])):
+            end = k
+            break
+    return Span(start, end, s.label) if (start, end) != (s.start, s.end) else s
 
 
 def _agency_cut(text: str, s: Span) -> Span | None:
@@ -153,13 +177,16 @@ def _ends_like_body(name: str) -> bool:
 _PHRASE_AFTER = re.compile(r"信息公[开開]")
 
 
-def _without_phrase_government(text: str, s: Span) -> Span:
-    """深圳市龍崗區|政府信息公開辦公室: a name run into 政府信息公开 ends before its 政府 (人民政府 is a name's)."""
+def _without_phrase_government(text: str, s: Span) -> Span | None:
+    """深圳市龍崗區|政府信息公開辦公室: a name run into 政府信息公开 ends before its 政府 (人民政府 is a name's);
+    None when what is left names no body (街道加强|政府信息…)."""
     name = text[s.start:s.end]
-    if name.endswith("政府") and not name.endswith("人民政府") and _PHRASE_AFTER.match(text, s.end) \
-            and fold_traditional(strip_pinyin(name[:-2]))[-1:] in set("区县市镇乡省旗"):
+    if not (name.endswith("政府") and not name.endswith("人民政府") and _PHRASE_AFTER.match(text, s.end)):
+        return s
+    rest = fold_traditional(strip_pinyin(name[:-2]))
+    if rest[-1:] in set("区县市镇乡省旗") or (rest and _ends_like_body(rest)):
         return Span(s.start, s.end - 2, s.label)
-    return s
+    return None
 
 
 _SPLICE_AT_END = re.compile(f"(?:{PINYIN.pattern})$")
@@ -419,6 +446,8 @@ def _plausible(text: str, s: Span) -> bool:
         return value[-1:] in _POST_ENDS
     if s.label == "PHONE":
         return is_phone(value)
+    if s.label == "POSTCODE":  # 0|451|-55843017: three digits of a phone number
+        return value.isdigit() and len(value) == 6
     if s.label == "DOC_NUMBER":
         return any(ch.isdigit() for ch in value)
     return True
@@ -450,6 +479,8 @@ def _entity_extent(text: str, s: Span) -> Span | None:
     value = text[s.start:s.end]
     if s.label == "ADDRESS" and value.isdigit():
         return Span(s.start, s.end, "POSTCODE") if len(value) == 6 else None
+    if s.label == "ADDRESS" and (label := _ADDRESS_LABEL.search(text, max(0, s.start - 30), s.start)):
+        return Span(label.end(), s.end, s.label)  # 地址:微山县两城镇人民政府驻地府|前路1号: from the label on
     edges = {"DOC_NUMBER": _doc_number_edges, "URL": _url_edges, "EMAIL": _email_edges}.get(s.label)
     start, end = edges(text, s.start, s.end) if edges else (s.start, s.end)
     return Span(start, end, s.label) if end - start >= MIN_CHARS["E"] else None
@@ -469,6 +500,7 @@ def _doc_number_edges(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+_ADDRESS_LABEL = re.compile(r"地址\s*[:：]\s*(?=[^,，;；。()（）\n]*$)")
 _EMAIL_CHAR = re.compile(r"[A-Za-z0-9._%+\-]")
 
 
@@ -491,11 +523,12 @@ def _url_edges(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _without_overlaps(spans: list[Span]) -> list[Span]:
-    """The spans in order, each dropped that overlaps one kept before it."""
+def _without_overlaps(spans: list[Span], longest_first: bool = False) -> list[Span]:
+    """The spans in order, each dropped that overlaps one kept before it (of two starting together,
+    the longer first with ``longest_first``: an address run back to its label over a name inside it)."""
     out: list[Span] = []
     end = -1  # the furthest end of the spans kept so far
-    for s in sorted(spans):
+    for s in sorted(spans, key=(lambda s: (s.start, -s.end, s.label)) if longest_first else None):
         if s.start >= end:
             out.append(s)
             end = max(end, s.end)

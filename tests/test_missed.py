@@ -118,3 +118,25 @@ def test_a_streets_name_after_its_district_government_is_a_mention():
     text = "广州市荔湾区人民政府南源街道办事处2021年政府信息公开工作年度报告\n以南源街道办事处名义制发的公文"
     got = [text[s.start:s.end] for s in agency_mentions(text, [Span(0, 17, "AGENCY")])]
     assert got == ["南源街道办事处"]
+
+
+def test_a_labelled_phone_number_and_a_year_after_the_bodys_name_are_found():
+    from govreport.inference.missed import labelled_phones
+
+    text = "东阳市自然资源和规划局 2023年度\n地址:某路1号,电话:0537-8451001,传真 0537 8451002。电话:123"
+    phones = [text[s.start:s.end] for s in labelled_phones(text, [])]
+    assert phones == ["0537-8451001", "0537 8451002"]  # 123 is no phone number
+    spans = [Span(0, 11, "AGENCY"), Span(text.index("2023"), text.index("2023") + 4, "REPORT_YEAR")]
+    again = text + "\n东阳市自然资源和规划局2023年工作"
+    got = [s.start for s in report_years(again, [*spans]) if s.label == "REPORT_YEAR"]
+    assert got == [text.index("2023")]  # an untagged name is no subject: only the tagged name's year counts
+    named = [*spans, Span(len(text) + 1, len(text) + 12, "AGENCY")]
+    got = [s.start for s in report_years(again, named) if s.label == "REPORT_YEAR"]
+    assert got == [text.index("2023"), len(text) + 12]
+
+
+def test_a_township_named_twice_over_is_mentioned_by_its_place_name():
+    text = "鸭南乡2021年政府信息公开工作年度报告\n2021年,鸭南乡乡人民政府在市委领导下。鸭南乡着力深化公开。"
+    full = text.index("鸭南乡乡")
+    got = [text[s.start:s.end] for s in agency_mentions(text, [Span(full, full + 8, "AGENCY")])]
+    assert got == ["鸭南乡", "鸭南乡"]

@@ -272,3 +272,20 @@ def test_counts_codes_and_non_addresses_are_not_entities():
     junk = Span(text.index("[go"), len(text), "EMAIL")
     got = [(text[s.start:s.end], s.label) for s in repair_spans(text, [name, code, mail, junk])]
     assert got == [("ZBZRMZF@163.com", "EMAIL")]
+
+
+def test_an_agency_name_is_cut_out_of_the_words_run_into_it():
+    text = "特向社会公布建平县卫生健康局2020年度报告。2023年,东湖街道办事处在越城区系统上公开。县政府办的精心指导。"
+    spans = [Span(text.index("社会"), text.index("2020"), "AGENCY"),
+             Span(text.index("东湖"), text.index("系统"), "AGENCY"),
+             Span(text.index("县政府办"), text.index("指导"), "AGENCY")]
+    assert [text[s.start:s.end] for s in repair_spans(text, spans)] == ["建平县卫生健康局", "东湖街道办事处"]
+
+
+def test_an_address_runs_from_its_label_and_holds_no_agency_or_phone_digits():
+    text = "(地址:微山县两城镇人民政府驻地府前路1号,邮编:272199,电话:0537-8451001)"
+    agency = Span(text.index("微山"), text.index("驻地"), "AGENCY")
+    address = Span(text.index("前路"), text.index(",邮编"), "ADDRESS")
+    cut = Span(text.index("537"), text.index("537") + 3, "POSTCODE")
+    got = [(text[s.start:s.end], s.label) for s in repair_spans(text, [agency, address, cut])]
+    assert got == [("微山县两城镇人民政府驻地府前路1号", "ADDRESS")]
