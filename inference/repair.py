@@ -97,9 +97,9 @@ def repair_spans(text: str, spans: list[Span]) -> list[Span]:
         if s.label == "AGENCY":
             s = _name_core(text, s)
             s = _agency_cut(text, s) if s else None
+            s = _with_body(text, _with_head(text, s)) if s else None
             if s is None or is_generic_body(text[s.start:s.end]):
                 continue
-            s = _with_head(text, s)
         s = _snapped(text, _agency_name_part(text, s))
         if s is not None:
             kept.append(s)
@@ -110,8 +110,8 @@ def repair_spans(text: str, spans: list[Span]) -> list[Span]:
     overlaps = overlap_test(cells)
     kept = [s for s in kept if not overlaps(s)]
     kept = _without_overlaps(kept)  # two fragments snapped to one date are one span
-    kept = _without_overlaps([e for s in kept if _plausible(text, s)
-                              and (e := _entity_extent(text, _with_hao(text, _post_only(text, s))))],
+    kept = [_with_hao(text, _post_only(text, s)) for s in kept]
+    kept = _without_overlaps([e for s in kept if _plausible(text, s) and (e := _entity_extent(text, s))],
                              longest_first=True)
     kept = _titles_with_names(text, kept)
     kept = _years_outside_titles(text, kept)
@@ -275,7 +275,7 @@ def _to_address_end(text: str, s: Span) -> Span:
 # A body named by kind alone (政府, 市委, 县委县政府, 办公室, 乡镇): generic words, no name (guide: a bare 区政府
 # is none). An office with its government (区政府办公室) is a short form of a body, as 区发改局 is.
 _GENERIC_BODY = re.compile(r"(?:[省市县区镇乡]?(?:人民政府|政府|党委|委))+|[省市县区镇乡]?(?:街道办事处|街道办|街道)"
-                           r"|办公室|办|管委会|管理委员会|乡镇|镇街|街镇|政办")
+                           r"|办公室|办|管委会|管理委员会|乡镇|镇街|街镇|政办|(?:政务|服务)?大厅")
 
 
 def is_generic_body(name: str) -> bool:
@@ -304,6 +304,20 @@ def _with_head(text: str, s: Span) -> Span:
     alone = text[s.end:text.find("\n", s.end) if "\n" in text[s.end:] else len(text)].strip() == ""
     if len(head) == 1 or (i == line_start and len(head) <= 12 and (alone or _TITLE_AFTER.match(text, s.end))):
         return Span(i, s.end, s.label)
+    return s
+
+
+_BODY_AFTER = re.compile(r"人民政府|政府|街道办事处|办事处|辦事處")
+_NOT_AFTER_BODY = re.compile(r"\s*(?:办公室|辦公室|信息公[开開]|门户|門戶|网站|網站)")
+
+
+def _with_body(text: str, s: Span) -> Span:
+    """A town's name the tagger stopped before its government (鸭南乡乡|人民政府在…) runs on over it; not
+    into the office that compiled the report (…人民政府|办公室) nor the phrase 政府信息公开."""
+    name = fold_traditional(strip_pinyin(text[s.start:s.end]))
+    body = _BODY_AFTER.match(text, s.end)
+    if body and name[-1:] in "镇乡区县市道街" and not _NOT_AFTER_BODY.match(text, body.end()):
+        return Span(s.start, body.end(), s.label)
     return s
 
 
@@ -441,15 +455,15 @@ def _plausible(text: str, s: Span) -> bool:
     if s.label == "LEADER_NAME":  # 1.7万|余张 (余 is a surname too): a count, not a name
         return value[:1] in SURNAMES and not _COUNT_BEFORE.search(text, max(0, s.start - 1), s.start)
     if s.label == "AGENCY":  # 海府办〔2018〕64号, 国办公开办函〔2021〕30号: an issuer's code in a document number
-        return not _NUMBER_CODE_AFTER.match(text, s.end)
+        return len(value) >= MIN_CHARS["E"] and not _NUMBER_CODE_AFTER.match(text, s.end)
     if s.label == "LEADER_TITLE":
         return value[-1:] in _POST_ENDS
     if s.label == "PHONE":
         return is_phone(value)
     if s.label == "POSTCODE":  # 0|451|-55843017: three digits of a phone number
         return value.isdigit() and len(value) == 6
-    if s.label == "DOC_NUMBER":
-        return any(ch.isdigit() for ch in value)
+    if s.label == "DOC_NUMBER":  # 国务院令第711号, 国办发〔2019〕60号: a number of a document, not 365 of spam
+        return any(ch.isdigit() for ch in value) and ("号" in value or "號" in value)
     return True
 
 
@@ -494,7 +508,9 @@ def _doc_number_edges(text: str, start: int, end: int) -> tuple[int, int]:
         start += 1
     if value[-1] in _CLOSE and not any(c in value for c in _OPEN):
         end -= 1
-    issuer = _ISSUER.search(text, max(0, start - 10), start) if text[start] in "令第" else None
+    # begun after its issuer: 国务院|令第711号, 国办发|[2020]17号
+    begun = text[start] in "令第" or (text[start] in "〔[【" and text[start + 1:start + 2].isdigit())
+    issuer = _ISSUER.search(text, max(0, start - 10), start) if begun else None
     if issuer and (issuer.start() == 0 or not _CJK.match(text[issuer.start() - 1])):
         start = issuer.start()
     return start, end

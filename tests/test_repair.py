@@ -289,3 +289,20 @@ def test_an_address_runs_from_its_label_and_holds_no_agency_or_phone_digits():
     cut = Span(text.index("537"), text.index("537") + 3, "POSTCODE")
     got = [(text[s.start:s.end], s.label) for s in repair_spans(text, [agency, address, cut])]
     assert got == [("微山县两城镇人民政府驻地府前路1号", "ADDRESS")]
+
+
+def test_a_towns_name_runs_on_over_its_government_but_not_into_its_office():
+    text = "2021年以来,鸭南乡乡人民政府在市委领导下。请与某镇人民政府办公室联系。行政服务大厅231室"
+    town = text.index("鸭南乡乡")
+    office = text.index("某镇")
+    hall = text.index("大厅")
+    spans = [Span(town, town + 4, "AGENCY"), Span(office, office + 2, "AGENCY"), Span(hall, hall + 2, "AGENCY")]
+    assert [text[s.start:s.end] for s in repair_spans(text, spans)] == ["鸭南乡乡人民政府", "某镇"]
+
+
+def test_a_document_number_needs_its_number_and_gets_its_issuer_back():
+    text = "《国务院办公厅365体育投注印发2020年要点的通知》(国办发[2020]17号)"
+    spam = text.index("365")
+    code = text.index("[2020]")
+    spans = [Span(spam, spam + 3, "DOC_NUMBER"), Span(code, code + 9, "DOC_NUMBER")]
+    assert [text[s.start:s.end] for s in repair_spans(text, spans)] == ["国办发[2020]17号"]
