@@ -22,6 +22,7 @@ Computed on the normalised text, identically for training windows and at inferen
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import numpy as np
@@ -118,8 +119,12 @@ def token_type_array(text: str, blank_lines: bool = False) -> np.ndarray:
     sep = _separator_mask(text)
     out = np.frombuffer(_cells(text, sep, blank_lines), dtype=np.uint8).copy()
     out += np.frombuffer(sep, dtype=np.uint8) * np.uint8(2 * CELLS)
-    for start, end in iter_number_units(text):
-        out[start:end] += CELLS
+    bounds = np.fromiter(itertools.chain.from_iterable(iter_number_units(text)), dtype=np.intp).reshape(-1, 2)
+    if len(bounds):  # += CELLS inside every printed number (they do not overlap), in one pass
+        edge = np.zeros(len(text) + 1, dtype=np.int32)
+        np.add.at(edge, bounds[:, 0], 1)
+        np.add.at(edge, bounds[:, 1], -1)
+        out[np.cumsum(edge[:-1], dtype=np.int32) > 0] += np.uint8(CELLS)
     return out
 
 

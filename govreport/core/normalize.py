@@ -113,8 +113,129 @@ def _space_mark(text: str, i: int, collapse: bool) -> tuple[str, int]:
     return ("\n" if ("\n" in run or "\r" in run) else "\t" if "\t" in run else " "), j
 
 
+class _CharTable(dict):
+    """``normalize_char`` per code point under one set of options, for ``str.translate``: filled as
+    characters are met (kept across calls: a character's form depends on the options only). ``odd``
+    holds the characters whose form is not exactly one character (invisible ones, ligatures)."""
+
+    def __init__(self, options: NormalizeOptions) -> None:
+        super().__init__()
+        self.options = options
+        self.odd: set[str] = set()
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        out = self[code] = normalize_char(ch, self.options)
+        if len(out) != 1:
+            self.odd.add(ch)
+        return out
+
+
+_TABLES: dict[NormalizeOptions, _CharTable] = {}
+_CHUNK = 1 << 16  # characters normalised at a time by the array path (bounded temporaries)
+_TAB, _LF, _CR, _SPACE = 9, 10, 13, 32
+
+
 def normalize(text: str, options: NormalizeOptions | None = None) -> Normalized:
     options = options or NormalizeOptions()
+    table = _TABLES.get(options)
+    if table is None:
+        table = _TABLES[options] = _CharTable(options)
+    folded = text.translate(table)  # every character's form once (fills the table)
+    if len(folded) != len(text) or not table.odd.isdisjoint(text):
+        return _normalize_chars(text, options)  # an invisible character or a ligature: one at a time
+    pieces, starts, ends = [], [], []
+    a, n = 0, len(text)
+    while a < n:  # chunks cut before a non-space character: no whitespace run is split
+        b = min(n, a + _CHUNK)
+        while b < n and text[b].isspace():
+            b += 1
+        piece, s, e = _normalize_piece(text[a:b], folded[a:b], options)
+        pieces.append(piece)
+        starts.append(s + a)
+        ends.append(e + a)
+        a = b
+    if not pieces:
+        return Normalized("", np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int32), text)
+    return Normalized("".join(pieces), np.concatenate(starts), np.concatenate(ends), text)
+
+
+def _codes(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
+def _normalize_piece(text: str, folded: str, options: NormalizeOptions) -> tuple[str, np.ndarray, np.ndarray]:
+    """``_normalize_chars`` of a text whose every character has a one-character form (``folded``), with
+    arrays: what is kept of each whitespace run (``\\s`` is exactly ``str.isspace``, i.e. ``_is_space``)
+    and the one mark standing for it. Offsets as int32, relative to ``text``."""
+    n = len(text)
+    codes = _codes(text)
+    out = _codes(folded).copy()
+    space = _SPACES[np.minimum(codes, len(_SPACES) - 1)]
+    first = space.copy()  # the first character of each whitespace run
+    first[1:] &= ~space[:-1]
+    run = np.cumsum(first) - 1  # the whitespace run of each character (where space)
+    run_starts = np.flatnonzero(first)
+    run_ends = np.flatnonzero(space & ~np.append(space[1:], False)) + 1
+    if options.keep_cells:  # \r\n counts as one line break, \r alone as one
+        nl = (codes == _LF) | ((codes == _CR) & ~np.append(codes[1:] == _LF, False))
+        tab = codes == _TAB
+        keep, mark = _cell_keep(space, nl, tab, run, run_starts, options.max_newlines)
+        out[nl & space] = _LF
+        out[tab & space] = _TAB
+        ends_at = np.arange(1, n + 1, dtype=np.int64)
+        lone = np.flatnonzero(~np.bincount(run[mark], minlength=len(run_starts)).astype(bool))
+        out[run_starts[lone]] = _SPACE  # a run without a tab or line break: one space for all of it
+        keep[run_starts[lone]] = True
+        ends_at[run_starts[lone]] = run_ends[lone]
+    elif options.collapse_whitespace:
+        is_nl = ((codes == _LF) | (codes == _CR)) & space
+        is_tab = (codes == _TAB) & space
+        has_nl = np.bincount(run[is_nl], minlength=len(run_starts)).astype(bool)
+        has_tab = np.bincount(run[is_tab], minlength=len(run_starts)).astype(bool)
+        out[run_starts] = np.where(has_nl, _LF, np.where(has_tab, _TAB, _SPACE))
+        keep = ~space
+        keep[run_starts] = True
+        ends_at = np.arange(1, n + 1, dtype=np.int64)
+        ends_at[run_starts] = run_ends
+    else:
+        ws = codes[space]
+        out[space] = np.where((ws == _LF) | (ws == _CR), _LF, np.where(ws == _TAB, _TAB, _SPACE))
+        keep = np.ones(n, dtype=bool)
+        ends_at = np.arange(1, n + 1, dtype=np.int64)
+    where = np.flatnonzero(keep)
+    return (out[where].tobytes().decode("utf-32-le", "surrogatepass"), where.astype(np.int32),
+            ends_at[where].astype(np.int32))
+
+
+# str.isspace (i.e. _is_space) per code point: every whitespace character is at most U+3000, the last
+# entry (False) stands for all above it
+_SPACES = np.array([chr(c).isspace() for c in range(0x3002)], dtype=bool)
+
+
+def _cell_keep(space: np.ndarray, nl: np.ndarray, tab: np.ndarray, run: np.ndarray, run_starts: np.ndarray,
+               max_newlines: int) -> tuple[np.ndarray, np.ndarray]:
+    """``_cell_marks`` over every whitespace run at once: the characters kept (all but whitespace,
+    every tab, a line break while at most ``max_newlines`` came in a row since the run's start or its
+    last tab) and the marks (the runs' tabs and line breaks)."""
+    mark = space & (nl | tab)
+    where = np.flatnonzero(mark)
+    k = np.arange(len(where))
+    mark_run = run[where]
+    is_tab = tab[where]
+    new_run = np.ones(len(where), dtype=bool)
+    new_run[1:] = mark_run[1:] != mark_run[:-1]
+    # the last reset before each mark: a tab (counted as k), or the run's first mark (a line break: k - 1)
+    base = np.where(is_tab, k, np.where(new_run, k - 1, -1))
+    last = np.maximum.accumulate(base) if len(base) else base
+    count = k - last  # line breaks in a row up to this one (for a line break)
+    keep = ~space
+    keep[where[is_tab | (count <= max_newlines)]] = True
+    return keep, mark
+
+
+def _normalize_chars(text: str, options: NormalizeOptions) -> Normalized:
+    """``normalize`` character by character (any text: also characters whose form is empty or longer)."""
     pieces: list[str] = []  # the normalised text, joined every _FLUSH characters (a list of
     chars: list[str] = []  # one-character strings costs ~80 bytes a character)
     starts, ends = array("i"), array("i")

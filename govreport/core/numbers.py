@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
 CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
@@ -33,6 +34,7 @@ def _chinese_int(s: str) -> int | None:
     return total + section + (digit or 0)
 
 
+@lru_cache(maxsize=8192)  # the same cells and numbers are read again by decode, assemble and the checks
 def parse_number(text: str) -> int | float | None:
     """The number a cell or span prints, or None when it is not one (blank, '/', '-', words).
 

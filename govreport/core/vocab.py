@@ -20,6 +20,7 @@ PAD, UNK, CLS, SEP = "[PAD]", "[UNK]", "[CLS]", "[SEP]"
 SPECIALS: tuple[str, ...] = (PAD, UNK, CLS, SEP)
 VOCAB_FILE = "vocab.json"
 CJK_RANGE = (0x4E00, 0x9FFF)
+_BMP = 0x10000
 
 
 class Vocab:
@@ -33,6 +34,7 @@ class Vocab:
                 raise ValueError(f"duplicate token {tok!r} in vocabulary")
             self.index[tok] = i
         self.pad_id, self.unk_id, self.cls_id, self.sep_id = (self.index[s] for s in SPECIALS)
+        self._table: np.ndarray | None = None  # code point -> id (encode_array), built when first needed
 
     def __len__(self) -> int:
         return len(self.tokens)
@@ -46,9 +48,19 @@ class Vocab:
         return [get(ch, unk) for ch in text]
 
     def encode_array(self, text: str) -> np.ndarray:
-        """``encode`` as an int64 array (what the network takes), without a Python int per character."""
-        get, unk = self.index.get, self.unk_id
-        return np.fromiter((get(ch, unk) for ch in text), dtype=np.int64, count=len(text))
+        """``encode`` as an int64 array (what the network takes), without a Python int per character:
+        the ids of the Basic Multilingual Plane by one table lookup (the dict for a text beyond it)."""
+        codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        if not len(codes) or int(codes.max()) >= _BMP:
+            get, unk = self.index.get, self.unk_id
+            return np.fromiter((get(ch, unk) for ch in text), dtype=np.int64, count=len(text))
+        if self._table is None:
+            table = np.full(_BMP, self.unk_id, dtype=np.int64)
+            for tok, i in self.index.items():
+                if len(tok) == 1 and ord(tok) < _BMP:
+                    table[ord(tok)] = i
+            self._table = table
+        return self._table[codes]
 
     def save(self, model_dir: Path) -> Path:
         path = Path(model_dir) / VOCAB_FILE
