@@ -8,7 +8,9 @@ softmax is done here, in float32, as the torch backend does it.
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +19,7 @@ import numpy as np
 # window run beside another came out depending on its neighbour (36 of 10k characters changed their top
 # label); alone, each window's tags depend on that window only, at the same speed.
 ROWS_PER_RUN = 1
+LOOKAHEAD = 16  # windows run ahead of the caller by stream_probabilities
 
 
 class OnnxRunner:
@@ -46,6 +49,41 @@ class OnnxRunner:
 
     def window_probabilities(self, input_ids: np.ndarray, attention_mask: np.ndarray,
                              token_type_ids: np.ndarray | None) -> np.ndarray:
+        feeds = self._feeds(input_ids, attention_mask, token_type_ids)
+        if self.threads > 1 and len(feeds) > 1:
+            out = list(self._executor().map(self._run, feeds))
+        else:
+            out = [self._run(feed) for feed in feeds]
+        return out[0] if len(out) == 1 else np.concatenate(out)
+
+    def stream_probabilities(self, batches: Iterable[tuple[np.ndarray, np.ndarray, np.ndarray | None]],
+                             ) -> Iterator[np.ndarray]:
+        """``window_probabilities`` of each batch, in order, the runs of the next batches going on while
+        the caller uses a batch's (no pool left idle between batches); the same runs, so the same
+        floats. At most ``LOOKAHEAD`` windows are run ahead of the caller (bounded memory)."""
+        if self.threads <= 1:
+            yield from (self.window_probabilities(*batch) for batch in batches)
+            return
+        pool = self._executor()
+        queued: deque[list[Future[np.ndarray]]] = deque()  # batches submitted, not yet handed over
+        in_flight = 0
+        for batch in batches:
+            queued.append([pool.submit(self._run, feed) for feed in self._feeds(*batch)])
+            in_flight += len(queued[-1])
+            while in_flight > LOOKAHEAD:
+                in_flight -= len(queued[0])
+                yield _gathered(queued.popleft())
+        while queued:
+            yield _gathered(queued.popleft())
+
+    def _executor(self) -> ThreadPoolExecutor:
+        if self._pool is None:  # session.run is thread-safe and lets go of the GIL
+            self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="onnx")
+        return self._pool
+
+    def _feeds(self, input_ids: np.ndarray, attention_mask: np.ndarray,
+               token_type_ids: np.ndarray | None) -> list[dict[str, np.ndarray]]:
+        """The session inputs of a batch, ``ROWS_PER_RUN`` rows each."""
         if token_type_ids is None:
             token_type_ids = np.zeros_like(input_ids)
         feeds = []
@@ -56,17 +94,16 @@ class OnnxRunner:
             if "token_type_ids" in self.input_names:
                 feed["token_type_ids"] = token_type_ids[r:r + ROWS_PER_RUN]
             feeds.append(feed)
-        if self.threads > 1 and len(feeds) > 1:
-            if self._pool is None:  # session.run is thread-safe and lets go of the GIL
-                self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="onnx")
-            out = list(self._pool.map(self._run, feeds))
-        else:
-            out = [self._run(feed) for feed in feeds]
-        return out[0] if len(out) == 1 else np.concatenate(out)
+        return feeds
 
     def _run(self, feed: dict[str, np.ndarray]) -> np.ndarray:
         (logits,) = self.session.run(["logits"], feed)
         return softmax(logits, in_place=True)
+
+
+def _gathered(runs: list[Future[np.ndarray]]) -> np.ndarray:
+    out = [run.result() for run in runs]
+    return out[0] if len(out) == 1 else np.concatenate(out)
 
 
 def softmax(logits: np.ndarray, in_place: bool = False) -> np.ndarray:

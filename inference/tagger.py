@@ -281,9 +281,11 @@ class Tagger:
         keep = (centre_ranges(starts, lengths, n) if centre
                 else [(s, s + k) for s, k in zip(starts, lengths, strict=True)])
         bs = max(1, self.settings.batch_size)
-        for b in range(0, len(starts), bs):
-            x, mask, tt = self._window_batch(ids, type_arr, starts[b:b + bs], lengths[b:b + bs])
-            probs = self.runner.window_probabilities(x, mask, tt)
+        cuts = range(0, len(starts), bs)
+        inputs = (self._window_batch(ids, type_arr, starts[b:b + bs], lengths[b:b + bs]) for b in cuts)
+        stream = getattr(self.runner, "stream_probabilities", None)  # the next batches run meanwhile
+        batches = stream(inputs) if stream is not None else (self.runner.window_probabilities(*x) for x in inputs)
+        for b, probs in zip(cuts, batches, strict=True):
             for i, (s, (lo, hi)) in enumerate(zip(starts[b:b + bs], keep[b:b + bs], strict=True)):
                 if counts is None:
                     out[lo:hi] = probs[i, 1 + lo - s:1 + hi - s]
