@@ -134,21 +134,25 @@ class LabelGroups:
                 blocks.append((ids, cols[a], cols[b - 1] + 1))
         return tuple(blocks)
 
-    def mass(self, probs: np.ndarray) -> np.ndarray:
+    def mass(self, probs: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         """``[n, labels]`` -> span-label mass ``[n, 1 + names]``: column 0 is O, column k the B- and I-
         mass of names[k - 1] (added in label-id order, as a loop over the labels would: the same floats).
         Done ``_MASS_ROWS`` rows at a time, through one small buffer: gathering whole columns of a long
-        text into fresh arrays cost twice as long (memory traffic and page faults)."""
+        text into fresh arrays cost twice as long (memory traffic and page faults). ``out``: a float32
+        ``[n, 1 + names]`` array to write into (C-contiguous rows)."""
         n, width = len(probs), len(self.names) + 1
         blocks = self._by_rank
+        if out is None:
+            out = np.empty((n, width), dtype=np.float32)
         if probs.dtype != np.float32:
-            out = np.zeros((n, width), dtype=np.float32)
+            out[:] = 0
             for ids, first, end in blocks:
                 out[:, first:end] += probs.take(ids, axis=1)
             return out
         ids, first, end = blocks[0]
         whole = first == 0 and end == width  # the first block fills every column
-        out = np.empty((n, width), dtype=np.float32) if whole else np.zeros((n, width), dtype=np.float32)
+        if not whole:
+            out[:] = 0
         rest = blocks[1:] if whole else blocks
         buf = np.empty((min(n, _MASS_ROWS), width), dtype=np.float32)
         for a in range(0, n, _MASS_ROWS):
@@ -417,14 +421,16 @@ def decode_ids(text: str, probs: np.ndarray, groups: LabelGroups,
 SCORE_DTYPE = np.float32
 
 
-def decode_scored(text: str, probs: np.ndarray, groups: LabelGroups,
-                  options: DecodeOptions = DecodeOptions()) -> tuple[np.ndarray, np.ndarray]:
+def decode_scored(text: str, probs: np.ndarray, groups: LabelGroups, options: DecodeOptions = DecodeOptions(),
+                  mass: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """``decode_ids`` and, per character, the probability mass of the label it was given (O
     included): a printed number's characters all carry the pooled mass of the label chosen for the
     number (after the row assignment), any other character its own mass of its label. The mean over a
-    span's characters is the span's score (``tagger.span_scores``); the tags are those of ``decode_ids``."""
+    span's characters is the span's score (``tagger.span_scores``); the tags are those of ``decode_ids``.
+    ``mass``: ``groups.mass(probs)`` when the caller has it already."""
     probs = np.asarray(probs, dtype=np.float32)
-    mass = groups.mass(probs)
+    if mass is None:
+        mass = groups.mass(probs)
     rows = np.arange(len(mass))
     best = mass.argmax(axis=1)
     # compared in double precision, as Python floats would be: B- when its mass beats the I- mass

@@ -22,7 +22,7 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -261,9 +261,12 @@ class Tagger:
             runner = _torch_model(model_dir, threads or default_threads())
         return cls(runner, Vocab.load(model_dir), TaggerSettings.from_dict(config.get(CONFIG_KEY)))
 
-    def probabilities(self, normalized_text: str, types: Sequence[int] | np.ndarray | None = None) -> np.ndarray:
+    def probabilities(self, normalized_text: str, types: Sequence[int] | np.ndarray | None = None,
+                      on_final: Callable[[np.ndarray, int, int], None] | None = None) -> np.ndarray:
         """``[len(text), num_labels]`` label probabilities (float32), the windows combined as
-        ``settings.combine`` says (averaged, or each character from its most central window)."""
+        ``settings.combine`` says (averaged, or each character from its most central window).
+        ``on_final(out, a, b)`` is called as rows ``[a, b)`` of ``out`` are done (no later window
+        writes them), in order, while the network runs the next windows."""
         if types is None and self.settings.geometry:
             types = input_types(normalized_text, self.settings)
         n = len(normalized_text)
@@ -285,6 +288,7 @@ class Tagger:
         inputs = (self._window_batch(ids, type_arr, starts[b:b + bs], lengths[b:b + bs]) for b in cuts)
         stream = getattr(self.runner, "stream_probabilities", None)  # the next batches run meanwhile
         batches = stream(inputs) if stream is not None else (self.runner.window_probabilities(*x) for x in inputs)
+        done = 0  # rows [0, done) are final
         for b, probs in zip(cuts, batches, strict=True):
             for i, (s, (lo, hi)) in enumerate(zip(starts[b:b + bs], keep[b:b + bs], strict=True)):
                 if counts is None:
@@ -292,8 +296,14 @@ class Tagger:
                 else:
                     out[lo:hi] += probs[i, 1 + lo - s:1 + hi - s]
                     counts[lo:hi] += 1
-        if counts is not None:
-            out /= np.maximum(counts, 1)  # in place: the block's largest array is not doubled
+            # the rows before the next window's part are final (windows are in text order)
+            end = keep[b + bs][0] if b + bs < len(keep) else n
+            if end > done:
+                if counts is not None:  # in place: the block's largest array is not doubled
+                    out[done:end] /= np.maximum(counts[done:end], 1)
+                if on_final is not None:
+                    on_final(out, done, end)
+                done = end
         return out
 
     def _window_batch(self, ids: np.ndarray, type_arr: np.ndarray | None, starts: Sequence[int],
@@ -324,10 +334,15 @@ class Tagger:
         scores = np.zeros(len(text), dtype=SCORE_DTYPE)
         for start, end in _progress(pieces, progress and len(pieces) > 1):
             lo, hi = max(0, start - margin), min(len(text), end + margin)
-            probs = self.probabilities(text[lo:hi], types[lo:hi] if types is not None else None)
+            mass = np.empty((hi - lo, len(groups.names) + 1), dtype=np.float32)
+
+            def add_mass(probs: np.ndarray, a: int, b: int, mass: np.ndarray = mass) -> None:
+                groups.mass(probs[a:b], out=mass[a:b])  # while the network runs the next windows
+
+            probs = self.probabilities(text[lo:hi], types[lo:hi] if types is not None else None, add_mass)
             out[start:end], scores[start:end] = decode_scored(text[start:end], probs[start - lo:end - lo], groups,
-                                                              self.settings.decode)
-            del probs
+                                                              self.settings.decode, mass[start - lo:end - lo])
+            del probs, mass
         return out, scores
 
     def tags(self, text: str, progress: bool = False) -> list[str]:
