@@ -65,25 +65,37 @@ Provenance = dict[str, list[int]]
 
 def clean_spans(text: str, spans: Iterable[Any]) -> list[Span]:
     """The usable spans: known label, offsets inside the text, trimmed of whitespace; sorted, unique."""
-    out: set[Span] = set()
+    out: dict[tuple[int, int, str], Span] = {}  # distinct spans (keyed by their fields: hashed in C)
+    n = len(text)
     for s in spans or ():
-        start, end, label = getattr(s, "start", None), getattr(s, "end", None), getattr(s, "label", None)
-        if not (isinstance(start, int) and isinstance(end, int) and isinstance(label, str)):
-            continue
-        if isinstance(start, bool) or isinstance(end, bool) or not labelset.is_span_label(label):
-            continue
-        if not 0 <= start < end <= len(text):
-            continue
-        if type(s) is Span and not (text[start].isspace() or text[end - 1].isspace()):
-            out.add(s)  # already clean (the tagger's spans): kept as it is
-            continue
-        while start < end and text[start].isspace():
-            start += 1
-        while end > start and text[end - 1].isspace():
-            end -= 1
-        if start < end:
-            out.add(Span(start, end, label))
-    return sorted(out, key=span_order)
+        if type(s) is Span:  # the tagger's spans, usually clean already: kept as they are
+            start, end, label = s.start, s.end, s.label
+            if (type(start) is int and type(end) is int and type(label) is str and 0 <= start < end <= n
+                    and labelset.is_span_label(label) and not (text[start].isspace() or text[end - 1].isspace())):
+                out[start, end, label] = s
+                continue
+        cleaned = _cleaned(text, s)
+        if cleaned is not None:
+            out.setdefault((cleaned.start, cleaned.end, cleaned.label), cleaned)
+    return sorted(out.values(), key=span_order)
+
+
+def _cleaned(text: str, s: Any) -> Span | None:
+    """One span as ``clean_spans`` keeps it (None: unusable)."""
+    start, end, label = getattr(s, "start", None), getattr(s, "end", None), getattr(s, "label", None)
+    if not (isinstance(start, int) and isinstance(end, int) and isinstance(label, str)):
+        return None
+    if isinstance(start, bool) or isinstance(end, bool) or not labelset.is_span_label(label):
+        return None
+    if not 0 <= start < end <= len(text):
+        return None
+    if type(s) is Span and not (text[start].isspace() or text[end - 1].isspace()):
+        return s  # already clean: kept as it is
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return Span(start, end, label) if start < end else None
 
 
 def _money_paths(template: str | None) -> set[str]:
@@ -178,9 +190,9 @@ def _fill_lists(record: dict[str, Any], text: str, spans: list[Span], prov: Prov
     plausible = {"EMAIL": entities.is_email, "PHONE": entities.is_phone}
     for label, key in schema.ENTITY_LIST_KEYS.items():
         for s in spans:
-            if label in plausible and not plausible[label](text[s.start:s.end]):
+            if s.label != label or (label in plausible and not plausible[label](text[s.start:s.end])):
                 continue
-            if s.label == label and text[s.start:s.end] not in record[key]:
+            if text[s.start:s.end] not in record[key]:
                 prov[f"{key}.{len(record[key])}"] = [s.start, s.end]
                 record[key].append(text[s.start:s.end])
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from govreport import paths
-from govreport.core.document import Span
+from govreport.core.document import Span, span_order
 from govreport.inference.assemble import assemble, clean_spans
 from govreport.inference.confidence import carry_scores
 from govreport.inference.missed import (
@@ -73,8 +73,8 @@ def with_missed(text: str, spans: list[Span]) -> list[Span]:
     """The spans with the headings, the title's agency, the signature date, labelled phone numbers and the
     agency's and the report year's other mentions the tagger missed (inference.missed)."""
     spans = sorted(spans + missing_headings(text, spans) + agency_from_title(text, spans) + signature_date(text, spans)
-                   + labelled_phones(text, spans))
-    return report_years(text, sorted(spans + agency_mentions(text, spans)))
+                   + labelled_phones(text, spans), key=span_order)  # Span's own order, compared in C
+    return report_years(text, sorted(spans + agency_mentions(text, spans), key=span_order))
 
 
 def _load_tagger(model_dir: Path) -> SpanTagger:

@@ -32,7 +32,7 @@ from __future__ import annotations
 import re
 
 from govreport.core import schema
-from govreport.core.document import Span
+from govreport.core.document import Span, span_order
 from govreport.core.entities import choose_agency, choose_year, is_phone
 from govreport.core.rules import fold_traditional, parse_year, printed_extent, strip_pinyin
 from govreport.inference.repair import AGENCY_ENDS, is_generic_body, overlap_test
@@ -239,7 +239,7 @@ def report_years(text: str, spans: list[Span]) -> list[Span]:
                     or overlaps(span) or _in_brackets(text, span) or span in added):
                 continue
             added.append(span)
-    return sorted(kept + added)
+    return sorted(kept + added, key=span_order)
 
 
 def _states_year(text: str, s: Span) -> bool:

@@ -27,7 +27,7 @@ import itertools
 import re
 from collections.abc import Callable
 
-from govreport.core.document import Span
+from govreport.core.document import Span, span_order
 from govreport.core.entities import is_email, is_phone
 from govreport.core.rules import PINYIN, SENTENCE_ENDS, fold_traditional, printed_extent, strip_pinyin
 from govreport.core.schema import SECTIONS
@@ -116,7 +116,7 @@ def repair_spans(text: str, spans: list[Span]) -> list[Span]:
     kept = _titles_with_names(text, kept)
     kept = _years_outside_titles(text, kept)
     kept = [s for s in kept if s.label != "REPORT_YEAR" or not (_in_dated_day(text, s) or _in_doc_number(text, s))]
-    return sorted(cells + kept)
+    return sorted(cells + kept, key=span_order)
 
 
 # A body's short form printed as a name (荔湾区, 棠景街, 凤天县; guide: short forms count) ends in a place.
@@ -232,7 +232,7 @@ def _headings_in_order(spans: list[Span]) -> list[Span]:
     """Sections follow the template's order: a heading tagged before the heading of an earlier section
     ((三)因政府信息… inside section 1, then 二、主动公开…) is a sub-heading's words, not the section's start.
     A report pasted twice starts again at its first section, which is no disorder."""
-    heads = sorted(s for s in spans if s.label in _ORDER)
+    heads = sorted((s for s in spans if s.label in _ORDER), key=span_order)
     wrong = {h for h, nxt in itertools.pairwise(heads)
              if _ORDER[nxt.label] < _ORDER[h.label] and _ORDER[nxt.label] > 0}
     return [s for s in spans if s not in wrong]

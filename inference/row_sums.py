@@ -26,6 +26,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable, Sequence
+from functools import cache
 
 import numpy as np
 
@@ -38,6 +39,7 @@ _T3_ROWS = tuple(schema.T3_GROUPS)
 MAX_READINGS = 5000  # joins to choose among: C(14, 4) = 1001 for a 15-number table-3 line
 
 
+@cache  # labels are the model's few hundred
 def _row_of(label: str | None) -> str | None:
     """``T2.granted.total`` -> ``T2.granted`` (tables 2 and 3 only: table 1 has no row sums)."""
     if label is None or not label.startswith(("T2.", "T3.")):
@@ -66,8 +68,8 @@ def _layout(labels: Sequence[str | None], members: list[int], support: Callable[
     width = len(_T2_ROW_COLUMNS)
     if all(r.startswith("T2.") for r in rows):
         n_rows, rest = divmod(len(members), width)
-        if len(rows) == 1 or n_rows < 2 or rest:
-            return [max(rows, key=support)], width
+        if len(rows) == 1 or n_rows < 2 or rest:  # (a lone row needs no support summed)
+            return [rows[0] if len(rows) == 1 else max(rows, key=support)], width
         windows = {tuple(f"T2.{r}" for r in order[s:s + n_rows])
                    for order in map(list, schema.T2_ROWS.values()) for s in range(len(order) - n_rows + 1)}
         return (list(max(sorted(windows), key=lambda w: fit(list(w)))), width) if windows else None

@@ -100,7 +100,12 @@ def _geo_shift(text: str, start: int, path: str, columns: Sequence[str]) -> floa
     a = _last_letter(text, start)
     if a is None or path not in columns:
         return 0.0
-    return float(cell_indices(text[a:start + 1])[-1] - 1 != columns.index(path))
+    return float(_last_cell(text[a:start + 1]) - 1 != columns.index(path))
+
+
+@lru_cache(maxsize=4096)  # a report prints the same few row pieces (label, marks, number) again and again
+def _last_cell(piece: str) -> int:
+    return cell_indices(piece)[-1]
 
 
 def _same_neighbours(record: dict[str, Any], path: str, columns: Sequence[str]) -> float:

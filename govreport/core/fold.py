@@ -42,9 +42,20 @@ def _spliced(text: str) -> list[tuple[int, int]]:
             if m.start() and "\u4e00" <= text[m.start() - 1] <= "\u9fff"]
 
 
+class _FoldTable(dict):
+    """Code point -> its fold, for ``str.translate``, filled as characters are met."""
+
+    def __missing__(self, code: int) -> str:
+        out = self[code] = fold_char(chr(code))
+        return out
+
+
+_TABLE = _FoldTable()
+
+
 def _translated(text: str) -> str:
     """Every character of ``text`` folded (one character for one: offsets unchanged)."""
-    return text.translate({ord(ch): out for ch in set(text) if (out := fold_char(ch)) != ch})
+    return text.translate(_TABLE)
 
 
 def fold_with_map(text: str) -> tuple[str, array]:
