@@ -27,7 +27,7 @@ import re
 
 import numpy as np
 
-from govreport.core.numbers import iter_number_units
+from govreport.core.numbers import UNITS_CACHED, iter_number_units, number_units
 
 CELLS = 16
 TYPE_VOCAB_SIZE = 4 * CELLS
@@ -119,7 +119,9 @@ def token_type_array(text: str, blank_lines: bool = False) -> np.ndarray:
     sep = _separator_mask(text)
     out = np.frombuffer(_cells(text, sep, blank_lines), dtype=np.uint8).copy()
     out += np.frombuffer(sep, dtype=np.uint8) * np.uint8(2 * CELLS)
-    bounds = np.fromiter(itertools.chain.from_iterable(iter_number_units(text)), dtype=np.intp).reshape(-1, 2)
+    # a text short enough keeps its units for the decoder (numbers.number_units); a long one streams them
+    units = number_units(text) if len(text) <= UNITS_CACHED else iter_number_units(text)
+    bounds = np.fromiter(itertools.chain.from_iterable(units), dtype=np.intp).reshape(-1, 2)
     if len(bounds):  # += CELLS inside every printed number (they do not overlap), in one pass
         edge = np.zeros(len(text) + 1, dtype=np.int32)
         np.add.at(edge, bounds[:, 0], 1)

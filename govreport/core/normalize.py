@@ -164,6 +164,11 @@ def _codes(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
+def space_mask(text: str) -> np.ndarray:
+    """``str.isspace`` of every character, as a bool array."""
+    return _SPACES[np.minimum(_codes(text), len(_SPACES) - 1)]
+
+
 def _normalize_piece(text: str, folded: str, options: NormalizeOptions) -> tuple[str, np.ndarray, np.ndarray]:
     """``_normalize_chars`` of a text whose every character has a one-character form (``folded``), with
     arrays: what is kept of each whitespace run (``\\s`` is exactly ``str.isspace``, i.e. ``_is_space``)
@@ -171,7 +176,7 @@ def _normalize_piece(text: str, folded: str, options: NormalizeOptions) -> tuple
     n = len(text)
     codes = _codes(text)
     out = _codes(folded).copy()
-    space = _SPACES[np.minimum(codes, len(_SPACES) - 1)]
+    space = _SPACES[np.minimum(codes, len(_SPACES) - 1)]  # space_mask(text)
     first = space.copy()  # the first character of each whitespace run
     first[1:] &= ~space[:-1]
     run = np.cumsum(first) - 1  # the whitespace run of each character (where space)

@@ -68,8 +68,11 @@ def parse_number(text: str) -> int | float | None:
     return None if n is None else sign * n
 
 
-# A printed number as one unit: an optional sign or sign word, digits, thousands groups, decimals.
-_NUMBER_UNIT = re.compile(r"(?:增|减|--|[+\-−－])?\d+(?:,\d{3})*(?:\.\d+)?")
+# A printed number as one unit: an optional sign or sign word, digits, thousands groups, decimals
+# (group 1: from the first digit on).
+_NUMBER_UNIT = re.compile(r"(?:增|减|--|[+\-−－])?(\d+(?:,\d{3})*(?:\.\d+)?)")
+UNITS_CACHED = 1 << 18  # texts up to this long keep their units for the next call on the same text
+_last_units: tuple[str, tuple[tuple[int, int], ...]] = ("", ())
 
 
 def number_units(text: str) -> list[tuple[int, int]]:
@@ -81,16 +84,21 @@ def number_units(text: str) -> list[tuple[int, int]]:
     >>> [ "规章000 | 1,234 | 减4 | 398.36"[s:e] for s, e in number_units("规章000 | 1,234 | 减4 | 398.36")]
     ['0', '0', '0', '1,234', '减4', '398.36']
     """
-    return list(iter_number_units(text))
+    global _last_units
+    if _last_units[0] is text:  # the same text again (the tagger's geometry, then its decoder)
+        return list(_last_units[1])
+    units = tuple(iter_number_units(text))
+    if len(text) <= UNITS_CACHED:
+        _last_units = (text, units)
+    return list(units)
 
 
 def iter_number_units(text: str) -> Iterator[tuple[int, int]]:
     """``number_units`` one at a time (a long text holds hundreds of thousands of numbers)."""
     for m in _NUMBER_UNIT.finditer(text):
         start, end = m.span()
-        body = m.group().lstrip("增减-+−－")
-        digits_start = end - len(body)
-        if len(body) > 1 and body[0] == "0" and body[1].isdigit():
+        digits_start = m.start(1)  # after the sign: what lstrip("增减-+−－") leaves
+        if text[digits_start] == "0" and digits_start + 1 < end and text[digits_start + 1].isdigit():
             head = (start, digits_start + 1) if digits_start > start else (start, start + 1)
             yield head
             yield from ((k, k + 1) for k in range(head[1], end) if text[k].isdigit())
