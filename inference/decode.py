@@ -452,18 +452,30 @@ def decode_scored(text: str, probs: np.ndarray, groups: LabelGroups, options: De
     units, pooled, labels, fixed = _join_spaced_numbers(units, pooled, labels, model_joins | decided, final)
     if options.structured:
         labels = _structure_rows(text, units, pooled, labels, groups.names, fixed)
-    index = {name: i + 1 for i, name in enumerate(groups.names)}
-    for (s, e), label, p in zip(units, labels, pooled, strict=True):
-        scores[s:e] = p[index[label] if label is not None else 0]
-        if label is None:
-            ids[s:e] = 0
-        else:
-            g = index[label]
-            joined = s > 0 and (int(ids[s - 1]) + 1) // 2 == g and _row_and_column(label) is None
-            ids[s:e] = 2 * g
-            if not joined:
-                ids[s] = 2 * g - 1
+    _write_units(ids, scores, units, labels, pooled, groups.names)
     return ids, scores
+
+
+def _write_units(ids: np.ndarray, scores: np.ndarray, units: list[tuple[int, int]], labels: list[str | None],
+                 pooled: list[np.ndarray], names: tuple[str, ...]) -> None:
+    """Every number's characters take its label (I-, B- first unless it continues a span of the same
+    non-cell label right before it) and its pooled mass of that label as their score."""
+    if not units:
+        return
+    index = {name: i + 1 for i, name in enumerate(names)}
+    cols = [index[label] if label is not None else 0 for label in labels]
+    bounds = np.array(units, dtype=np.intp)
+    starts, lengths = bounds[:, 0], bounds[:, 1] - bounds[:, 0]
+    where = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(int(lengths.sum()))
+    scores[where] = np.repeat(np.array([p[c] for p, c in zip(pooled, cols, strict=True)], dtype=scores.dtype),
+                              lengths)
+    g = np.array(cols, dtype=np.int64)
+    ids[where] = np.repeat(2 * g, lengths)
+    # the label right before each number once all are written (a number's own B- changes no group)
+    before = np.where(starts > 0, (ids[np.maximum(starts - 1, 0)].astype(np.int64) + 1) // 2, -1)
+    plain = np.array([label is not None and _row_and_column(label) is None for label in labels])
+    begin = (g > 0) & ~(plain & (before == g))
+    ids[starts[begin]] = 2 * g[begin] - 1
 
 
 def pooled_means(mass: np.ndarray, units: list[tuple[int, int]]) -> np.ndarray:
