@@ -452,8 +452,51 @@ def decode_scored(text: str, probs: np.ndarray, groups: LabelGroups, options: De
     units, pooled, labels, fixed = _join_spaced_numbers(units, pooled, labels, model_joins | decided, final)
     if options.structured:
         labels = _structure_rows(text, units, pooled, labels, groups.names, fixed)
+        labels = _t3_by_marks(text, units, labels, set(groups.names))
     _write_units(ids, scores, units, labels, pooled, groups.names)
     return ids, scores
+
+
+T3_CELLS = tuple(f"T3.{g}.{c}" for g in schema.T3_GROUPS for c in schema.T3_COLUMNS)  # print order
+_NA_MARK = re.compile(r"[／/]|(?<![0-9０-９])[-—－]+(?![0-9０-９])")
+
+
+def _t3_by_marks(text: str, units: list[tuple[int, int]], labels: list[str | None],
+                 names: set[str]) -> list[str | None]:
+    """Table 3's one printed row with every blank cell marked (`／ | ／ | ／ | 0 | ／ …`, `-` on lines of
+    their own): when its numbers and not-applicable marks, counted between the label text before and
+    after them, are exactly the table's 15 cells, each number is the cell at its place. The model, seeing
+    two 0s among thirteen marks, can put one a column off (synthetic dev docs 21, 28)."""
+    cells = [u for u, label in enumerate(labels) if label and label.startswith("T3.")]
+    if not cells or not all(c in names for c in T3_CELLS):
+        return labels
+    lo, hi = cells[0], cells[-1]
+    if any(labels[u] and not labels[u].startswith("T3.") for u in range(lo, hi + 1)):
+        return labels  # another table's number inside: no one row
+    start, end = units[lo][0], units[hi][1]
+    while start > 0 and not text[start - 1].isalpha():
+        start -= 1
+    while end < len(text) and not text[end].isalpha():
+        end += 1
+    numbering = [a for a, b in units if start <= a and b <= end and _NUMBERING.match(text, b)]
+    end = min([end, *(a for a in numbering if a > units[hi][0])])  # 5、工作中…: the next heading's number
+    inside = [u for u, (a, b) in enumerate(units) if start <= a and b <= end]
+    if any(labels[u] and not labels[u].startswith("T3.") for u in inside):
+        return labels
+    entries: list[int | None] = []  # unit index, or None for a mark, in print order
+    pos = start
+    for u in inside:
+        entries += [None] * len(_NA_MARK.findall(text, pos, units[u][0]))
+        entries.append(u)
+        pos = units[u][1]
+    entries += [None] * len(_NA_MARK.findall(text, pos, end))
+    if len(entries) != len(T3_CELLS) or len(inside) == len(entries):
+        return labels
+    out = list(labels)
+    for cell, u in zip(T3_CELLS, entries, strict=True):
+        if u is not None:
+            out[u] = cell
+    return out
 
 
 def _write_units(ids: np.ndarray, scores: np.ndarray, units: list[tuple[int, int]], labels: list[str | None],

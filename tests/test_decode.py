@@ -194,3 +194,22 @@ def test_a_lone_number_before_a_run_of_blank_cells_is_in_the_first_column(row: s
     probs = probs_for(row, {i: {CELLS[4]: 0.7, CELLS[3]: 0.2} for i in range(zero, e)})
     got = spans(row, decode(row, probs, GROUPS))
     assert got[0] == ("natural_person" if first else "total", row[s:e])
+
+
+def test_a_table3_row_with_every_blank_marked_places_each_number_by_its_count():
+    from govreport.inference.decode import T3_CELLS, _t3_by_marks
+
+    header = "复议后起诉 |\n结果维持 |\n总计 |\n"
+    marks = ["／", "／", "／", "0", "／", "／", "／", "0", "／", "／", "／", "／", "／", "／", "／"]
+    text = header + "".join(f"{m} |\n" for m in marks) + "五、存在的主要问题\n"
+    units = number_units(text)
+    # the model put the second 0 one column off, and left nothing else
+    labels = ["T3.review.pending", "T3.litigation_direct.pending"]
+    got = _t3_by_marks(text, units, labels, set(T3_CELLS))
+    assert got == ["T3.review.pending", "T3.litigation_direct.other"]  # the 8th of 15 cells
+    # one mark fewer (a blank left unmarked): the count says nothing, the model's labels stay
+    short = header + "".join(f"{m} |\n" for m in marks[1:]) + "五、存在的主要问题\n"
+    assert _t3_by_marks(short, number_units(short), labels, set(T3_CELLS)) == labels
+    # the next heading's number (5、) is no cell of the row
+    dashed = header + "".join(f"{m.replace('／', '-')}\n\n" for m in marks) + "   5、工作中存在的主要问题\n"
+    assert _t3_by_marks(dashed, number_units(dashed), [*labels, None], set(T3_CELLS))[:2] == got
