@@ -233,13 +233,20 @@ def report_years(text: str, spans: list[Span]) -> list[Span]:
     for form in forms:
         for m in re.finditer(re.escape(form), text):
             span = Span(m.start(), m.end(), "REPORT_YEAR")
-            after_name = len(text[:span.start].rstrip(" \u3000")) in named and _YEAR_AFTER.match(text, span.end)
+            after_name = _before_spaces(text, span.start) in named and _YEAR_AFTER.match(text, span.end)
             if (re.match(_D, text[span.start - 1:span.start] or " ")
                     or not (after_name or _states_year(text, span))
                     or overlaps(span) or _in_brackets(text, span) or span in added):
                 continue
             added.append(span)
     return sorted(kept + added, key=span_order)
+
+
+def _before_spaces(text: str, i: int) -> int:
+    """Where the spaces right before ``i`` begin (no copy of the text before it: years recur in long texts)."""
+    while i > 0 and text[i - 1] in " \u3000":
+        i -= 1
+    return i
 
 
 def _states_year(text: str, s: Span) -> bool:

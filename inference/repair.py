@@ -287,6 +287,8 @@ _NOT_NAME_HEAD = set("度在对對向将將由经經为為从從把被给給据�
                      "也都就又还還再已要会會应應同现現")
 _TITLE_AFTER = re.compile(r"\s*(?:\d{4}|[〇○零一二三四五六七八九]{4})\s*年度?\s*(?:政府|政务|政務)")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_LINE_END = re.compile(r"\s*?(?:\n|$)")  # only spaces left on the line
+HEAD_REACH = 12  # the longest head a title line gives back (大连长兴岛经济技术开发|区长兴岛街道: 11)
 
 
 def _with_head(text: str, s: Span) -> Span:
@@ -296,13 +298,14 @@ def _with_head(text: str, s: Span) -> Span:
     (某某区某某街道2022年政府信息公开…) or a line holding the name alone the name runs from the line's start."""
     line_start = text.rfind("\n", 0, s.start) + 1
     i = s.start
-    while i > line_start and _CJK.match(text[i - 1]) and not (text[i - 1] == "年" and text[i - 2:i - 1].isdigit()):
+    floor = max(line_start, s.start - HEAD_REACH - 1)  # a longer head is never taken: no walk over a long line
+    while i > floor and _CJK.match(text[i - 1]) and not (text[i - 1] == "年" and text[i - 2:i - 1].isdigit()):
         i -= 1
     head = text[i:s.start]
     if not head or head[0] in _NOT_NAME_HEAD:
         return s
-    alone = text[s.end:text.find("\n", s.end) if "\n" in text[s.end:] else len(text)].strip() == ""
-    if len(head) == 1 or (i == line_start and len(head) <= 12 and (alone or _TITLE_AFTER.match(text, s.end))):
+    alone = _LINE_END.match(text, s.end) is not None
+    if len(head) == 1 or (i == line_start and len(head) <= HEAD_REACH and (alone or _TITLE_AFTER.match(text, s.end))):
         return Span(i, s.end, s.label)
     return s
 
