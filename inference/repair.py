@@ -104,7 +104,7 @@ def repair_spans(text: str, spans: list[Span]) -> list[Span]:
         if s is not None:
             kept.append(s)
     kept = _short_forms(text, _extended_to_names(text, kept))
-    kept = [_to_address_end(text, s) for s in _headings_in_order(kept)]
+    kept = [_to_address_end(text, s) for s in _headings_in_order(text, kept)]
     # a joined span may now cover a cell span that sat in its gap: cells win, they are checked by rules
     cells = [s for s in spans if not _kind(s.label)]
     overlaps = overlap_test(cells)
@@ -228,13 +228,21 @@ def _to_heading_end(text: str, s: Span) -> Span:
 _ORDER = {f"H.{k}": i for i, k in enumerate(SECTIONS)}
 
 
-def _headings_in_order(spans: list[Span]) -> list[Span]:
+# A section's own numbering (一、 2. 第一部分), as against a sub-heading's ((一) 1) or none
+_TOP_NUMBER = re.compile(r"\s*(?:[一二三四五六七八九十壹贰叁肆伍陆]+|\d{1,2})[、.．]|\s*第[一二三四五六七八九十]+部分")
+
+
+def _headings_in_order(text: str, spans: list[Span]) -> list[Span]:
     """Sections follow the template's order: a heading tagged before the heading of an earlier section
     ((三)因政府信息… inside section 1, then 二、主动公开…) is a sub-heading's words, not the section's start.
-    A report pasted twice starts again at its first section, which is no disorder."""
+    So is a heading right after one of its own section that has the section's numbering while it has
+    none (一、总体情况 then (一) 概述, 二、主动公开… then 主动公开…统计). A report pasted twice starts
+    again at its first section, which is no disorder."""
     heads = sorted((s for s in spans if s.label in _ORDER), key=span_order)
     wrong = {h for h, nxt in itertools.pairwise(heads)
              if _ORDER[nxt.label] < _ORDER[h.label] and _ORDER[nxt.label] > 0}
+    wrong |= {nxt for h, nxt in itertools.pairwise(heads) if nxt.label == h.label
+              and _TOP_NUMBER.match(text, h.start) and not _TOP_NUMBER.match(text, nxt.start)}
     return [s for s in spans if s not in wrong]
 
 

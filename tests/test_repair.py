@@ -242,6 +242,21 @@ def test_a_heading_before_an_earlier_sections_heading_is_a_sub_heading():
     assert repair_spans(twice, [spans[0], spans[2], spans[3], *shifted]) == [spans[0], spans[2], spans[3], *shifted]
 
 
+def _heading(text: str, words: str, label: str) -> Span:
+    return Span(text.index(words), text.index(words) + len(words), label)
+
+
+def test_an_unnumbered_heading_right_after_its_sections_numbered_one_is_a_sub_heading():
+    text = "一、总体情况\n根据条例编制本报告。\n(一) 概述\n我镇高度重视。\n二、主动公开政府信息情况\n规章 0\n"
+    top, sub = _heading(text, "一、总体情况", "H.overview"), _heading(text, "(一) 概述", "H.overview")
+    proactive = _heading(text, "二、主动公开政府信息情况", "H.proactive")
+    assert repair_spans(text, [top, sub, proactive]) == [top, proactive]
+    # two numbered headings of one section are left to the model (第一部分 … twice, 三、 then 四、 mislabelled)
+    both = "一、总体情况\n甲。\n二、总体情况\n乙。\n"
+    first, second = _heading(both, "一、总体情况", "H.overview"), _heading(both, "二、总体情况", "H.overview")
+    assert repair_spans(both, [first, second]) == [first, second]
+
+
 def test_an_address_runs_to_its_room_number():
     text = "聯(lián)系(地址:深圳市龍崗區(qū)龍翔大道行政服務(wù)大廳231室;電話:89230187)"
     a = text.index("深圳")
