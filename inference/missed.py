@@ -13,7 +13,8 @@ stands before the year, or between the year and 政府信息公开, when it ends
 Every mention of the agency. The guide tags each printed occurrence of the body's name; the tagger finds
 the title's and misses many in prose (拉堡鎮 eight times in seed-000). Once the agency and its aliases are
 chosen from the tagged mentions, every other occurrence of those exact names is tagged too, except inside
-《…》 (another document's title) and where another span already is.
+《…》 (another document's title) and where another span already is. A copy gets the head and body the
+repairs give a tagged name (a signature line holding 开发区|集体经济发展服务署 alone, where the prose cut it).
 
 The signature date. A line near the end that holds only a date is the signature's (r12's 2022年1月11日
 under the body's name); the spec takes it before any page line's date.
@@ -35,7 +36,7 @@ from govreport.core import schema
 from govreport.core.document import Span, span_order
 from govreport.core.entities import choose_agency, choose_year, is_phone
 from govreport.core.rules import fold_traditional, parse_year, printed_extent, strip_pinyin
-from govreport.inference.repair import AGENCY_ENDS, is_generic_body, overlap_test
+from govreport.inference.repair import AGENCY_ENDS, is_generic_body, overlap_test, whole_name
 
 NUMERALS = dict(zip(schema.SECTIONS, "一二三四五六", strict=True))
 KEY_WORDS = {
@@ -146,7 +147,7 @@ def agency_mentions(text: str, spans: list[Span]) -> list[Span]:
     for name in (n for n in names if len(n) >= 3):
         start = text.find(name)
         while start >= 0:
-            candidates.append(Span(start, start + len(name), "AGENCY"))
+            candidates.append(whole_name(text, Span(start, start + len(name), "AGENCY")))
             start = text.find(name, start + 1)
     overlaps = overlap_test(spans)
     out: list[Span] = []

@@ -97,7 +97,7 @@ def repair_spans(text: str, spans: list[Span]) -> list[Span]:
         if s.label == "AGENCY":
             s = _name_core(text, s)
             s = _agency_cut(text, s) if s else None
-            s = _with_body(text, _with_head(text, s)) if s else None
+            s = whole_name(text, s) if s else None
             if s is None or is_generic_body(text[s.start:s.end]):
                 continue
         s = _snapped(text, _agency_name_part(text, s))
@@ -316,6 +316,12 @@ def _with_head(text: str, s: Span) -> Span:
     if len(head) == 1 or (i == line_start and len(head) <= HEAD_REACH and (alone or _TITLE_AFTER.match(text, s.end))):
         return Span(i, s.end, s.label)
     return s
+
+
+def whole_name(text: str, s: Span) -> Span:
+    """An agency span with the head and the body the tagger left off (the same for a tagged name and for
+    a mention copied from it: a copy of a cut name is cut too)."""
+    return _with_body(text, _with_head(text, s))
 
 
 _BODY_AFTER = re.compile(r"人民政府|政府|街道办事处|办事处|辦事處")

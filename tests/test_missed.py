@@ -140,3 +140,12 @@ def test_a_township_named_twice_over_is_mentioned_by_its_place_name():
     full = text.index("鸭南乡乡")
     got = [text[s.start:s.end] for s in agency_mentions(text, [Span(full, full + 8, "AGENCY")])]
     assert got == ["鸭南乡", "鸭南乡"]
+
+
+def test_a_copied_mention_gets_the_head_its_line_gives_back():
+    # the tagger cut the name in prose (its head is words of their own there); the signature line holds
+    # the whole name, so the copy made there takes it from the line's start, as a tagged span would
+    text = "今年开发区集体经济发展服务署认真落实。\n开发区集体经济发展服务署\n2022年1月10日"
+    cut = text.index("集体")
+    got = [(s.start, text[s.start:s.end]) for s in agency_mentions(text, [Span(cut, cut + 9, "AGENCY")])]
+    assert got == [(text.index("\n开发区") + 1, "开发区集体经济发展服务署")]
