@@ -13,8 +13,8 @@
 2. what else the pipeline knows about the value (``signals.value_features``): failed identity and
    text checks it takes part in, a pasted-twice conflict, blanks in its row, a column the cell marks
    do not confirm, numbers of its run left without a cell or split over rows, a zero and whether its
-   neighbours hold the same value, a name cut at its head, rival agency mentions, sections not found;
-   and an intercept per family.
+   neighbours hold the same value, a name cut at its head, rival agency mentions, sections not found,
+   a section holding another's heading line; and an intercept per family.
 
 The weights (``configs/confidence.json``) are fitted by ``scripts/fit_confidence.py`` on synthetic
 documents (seed 424242, not the synthetic dev seed) and the real training split, never on the gold set
@@ -39,7 +39,7 @@ from govreport.inference.signals import value_features
 WEIGHTS = paths.CONFIGS / "confidence.json"
 FEATURES = ("tag_logit", "cell", "entity", "agency", "section", "row_gaps", "geo_shift", "dropped", "mixed_rows",
             "zero", "same_neighbours", "cut_before", "agency_rivals", "failed_identity", "failed_text", "conflict",
-            "sections_missing")
+            "sections_missing", "holds_heading")
 # Family intercepts, not shrunk when fitting. The agency's offset from the other entities is shrunk like
 # a feature: with every agency of the fitting data right it would otherwise grow without bound (17 with
 # the stage-4 model) and no wrong agency could ever be flagged.

@@ -15,7 +15,8 @@ with provenance. ``confidence.py`` weighs them (weights fitted by ``scripts/fit_
 - entities: ``cut_before`` (the span starts right after a letter: a name cut at its head), ``agency``
   plus ``agency_rivals`` (share of AGENCY mentions that name another body);
 - sections: ``sections_missing``, the share of the sections not found (a heading the model missed
-  leaves its text inside a neighbour);
+  leaves its text inside a neighbour); ``holds_heading``, the section's text holds a line that is another
+  section's heading, its ordinal and key words agreeing (二、主动公开政府信息情况 inside the overview);
 - family intercepts ``cell``, ``entity``, ``agency``, ``section``.
 """
 
@@ -31,8 +32,10 @@ from govreport.core.checks import check_paths
 from govreport.core.document import Span
 from govreport.core.fold import fold
 from govreport.core.numbers import number_units
+from govreport.core.rules import fold_traditional, strip_pinyin
 from govreport.inference.decode import _label_between
 from govreport.inference.geometry import cell_indices
+from govreport.inference.missed import KEY_WORDS
 
 LOOK_BACK = 400  # characters searched back for a row label
 _CELL_HEADS = ("proactive.", "requests.", "review_litigation.")
@@ -181,5 +184,24 @@ def value_features(record: dict[str, Any], text: str | None, spans: list[Span],
     missing = sum(v is None for v in sections.values()) / max(1, len(sections))
     for key, value in sections.items():
         if value is not None:
-            out[f"sections.{key}"] = {"section": 1.0, "sections_missing": missing}
+            out[f"sections.{key}"] = {"section": 1.0, "sections_missing": missing,
+                                      "holds_heading": float(_holds_heading(key, value))}
     return out
+
+
+_ORDINALS = "一二三四五六"
+# A line that is a heading and nothing else: its ordinal (二、 第二部分 2.) and up to 30 characters, no
+# sentence or table-cell punctuation (1.主动公开的信息与群众需求之间仍有差距。 is a list item, not a heading)
+_HEADING_LINE = re.compile(r"^[ \t\u3000]*(?:([一二三四五六])[、.．]|第([一二三四五六])部分|([1-6])[、.．](?!\d))"
+                           r"[ \t\u3000]*([^\n|\t。；;，,]{2,30}?)[ \t\u3000:：]*$", re.MULTILINE)
+
+
+def _holds_heading(key: str, section_text: str) -> bool:
+    """Does the text hold another section's heading line (one the model missed, so the text ran on)?"""
+    for m in _HEADING_LINE.finditer(section_text):
+        ordinal = m.group(1) or m.group(2) or _ORDINALS[int(m.group(3)) - 1]
+        other = list(schema.SECTIONS)[_ORDINALS.index(ordinal)]
+        words = fold_traditional(strip_pinyin(m.group(4)))
+        if other != key and any(w in words for w in KEY_WORDS[other]):
+            return True
+    return False

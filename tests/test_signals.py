@@ -127,6 +127,18 @@ def test_a_name_cut_at_its_head_and_rival_agencies() -> None:
     assert whole["agency_rivals"] == 0.5
 
 
+def test_a_section_holding_another_sections_heading_line_is_flagged() -> None:
+    swallowed = "本年度工作有序。\n二、主动公开政府信息情况\n规章 0 0 0\n"  # the model missed heading 二
+    items = ("存在问题如下。\n1.主动公开的信息与群众需求之间仍有差距。\n2.主动公开情况:全年公开3条,较上年增加\n"
+             "| 一、本年新收政府信息公开申请数量 | 3 |\n二、总体情况\n")  # list items, a table row, own section
+    record = {"checks": [], "conflicts": [], "sections": {"overview": swallowed, "problems": items,
+                                                          "other": "第三部分 收到和处理政府信息公开申请情况\n"}}
+    f = value_features(record, None, [], {})
+    assert f["sections.overview"]["holds_heading"] == 1.0
+    assert f["sections.problems"]["holds_heading"] == 0.0
+    assert f["sections.other"]["holds_heading"] == 1.0
+
+
 def test_shipped_weights_cover_the_features_and_give_probabilities() -> None:
     data = json.loads(WEIGHTS.read_text(encoding="utf-8"))
     assert set(data["weights"]) == set(FEATURES)
