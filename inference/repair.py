@@ -125,21 +125,24 @@ OVERHANG = 2  # characters the tagger ran an agency's name into the words after 
 _AFTER_SHORT_FORM = re.compile(r"道|人民|政府|办|辦|委|局|黨|党|人大|政协|政協")
 
 
-_LEAD_VERB = re.compile(r"特?向社会公布|社会公布|现公布|公布|特编制|编制|由")
+_LEAD_VERB = re.compile(r"特?向社会公[布开開]|社会公[布开開]|现公[布开開]|公[布开開]|特编制|编制|由")
+VERB_REACH = 3  # characters of a verb phrase before the span that the span may begin inside (社|会公布)
 _INNER_STOP = set("在为為对對向将將按以于於")
 
 
 def _name_core(text: str, s: Span) -> Span | None:
     """The name inside an AGENCY span run into the words around it: never one holding 的 (县政府办的精心);
-    without the verb before it (特向社会公布|建平县卫生健康局, 由|…); cut before a preposition that follows a
-    body's end (东湖街道办事处|在越城区…)."""
-    value = text[s.start:s.end]
-    if "的" in value:
+    without the verb before it (特向社会公布|建平县卫生健康局, 由|…), also when the span begins inside it
+    (现公|开大冶市…, 向社|会公布龙口镇: a model thrown by a shifted window); cut before a preposition that
+    follows a body's end (东湖街道办事处|在越城区…)."""
+    if "的" in text[s.start:s.end]:
         return None
     start, end = s.start, s.end
-    lead = _LEAD_VERB.match(value)
-    if lead and len(value) - lead.end() >= MIN_CHARS["E"]:
-        start += lead.end()
+    for k in range(min(VERB_REACH, start), -1, -1):  # the verb phrase may begin before the span
+        lead = _LEAD_VERB.match(text, start - k, end)
+        if lead and lead.end() > start and end - lead.end() >= MIN_CHARS["E"]:
+            start = lead.end()
+            break
     for k in range(start + MIN_CHARS["E"], end):
         if text[k] in _INNER_STOP and _ends_like_body(strip_pinyin(text[start:k])):
             end = k
@@ -296,6 +299,9 @@ _NOT_NAME_HEAD = set("度在对對向将將由经經为為从從把被给給据�
 _TITLE_AFTER = re.compile(r"\s*(?:\d{4}|[〇○零一二三四五六七八九]{4})\s*年度?\s*(?:政府|政务|政務)")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _LINE_END = re.compile(r"\s*?(?:\n|$)")  # only spaces left on the line
+_LAST_VERB = re.compile(r"(?:公[布开開]|编制|編制)(?!.*(?:公[布开開]|编制|編制))")
+_UNITS = set("省市区區县縣镇鎮乡鄉街旗州盟")
+PLACE_HEAD = 4  # the longest place name a verb leaves before a unit word (荷塘|区, 五常|市)
 HEAD_REACH = 12  # the longest head a title line gives back (大连长兴岛经济技术开发|区长兴岛街道: 11)
 
 
@@ -310,6 +316,11 @@ def _with_head(text: str, s: Span) -> Span:
     while i > floor and _CJK.match(text[i - 1]) and not (text[i - 1] == "年" and text[i - 2:i - 1].isdigit()):
         i -= 1
     head = text[i:s.start]
+    verb = _LAST_VERB.search(head)
+    if verb and text[s.start] in _UNITS and 0 < len(head) - verb.end() <= PLACE_HEAD:
+        # 现公布荷塘|区桂花街道办事处: a name cut before its unit word gets the place name after the verb
+        rest = head[verb.end():]
+        return s if rest[0] in _NOT_NAME_HEAD else Span(s.start - len(rest), s.end, s.label)
     if not head or head[0] in _NOT_NAME_HEAD:
         return s
     alone = _LINE_END.match(text, s.end) is not None
@@ -424,7 +435,7 @@ def _in_doc_number(text: str, s: Span) -> bool:
     return text[s.start - 1:s.start] in tuple("〔[【(（") and _DOC_NUMBER_REST.match(text, s.end) is not None
 
 
-_PERIOD_START = re.compile(r"\s*年\s*0?1\s*月\s*0?1\s*日")
+_PERIOD_START = re.compile(r"\s*年\s*[0０]?[1１]\s*月\s*[0０]?[1１]\s*日")  # full-width digits too
 
 
 def _in_dated_day(text: str, s: Span) -> bool:

@@ -142,6 +142,8 @@ def test_the_year_of_a_full_date_is_no_report_year_but_the_period_start_is():
     starts = [text.index("2021"), text.index("2021", 12), text.index("2022")]
     spans = [Span(a, a + 4, "REPORT_YEAR") for a in starts]
     assert repair_spans(text, spans) == [spans[0]]
+    wide = text.translate({ord(d): 0xFF10 + int(d) for d in "0123456789"})  # full-width digits: the same
+    assert repair_spans(wide, spans) == [spans[0]]
 
 
 def test_a_heading_span_of_numbering_alone_is_dropped():
@@ -295,6 +297,20 @@ def test_an_agency_name_is_cut_out_of_the_words_run_into_it():
              Span(text.index("东湖"), text.index("系统"), "AGENCY"),
              Span(text.index("县政府办"), text.index("指导"), "AGENCY")]
     assert [text[s.start:s.end] for s in repair_spans(text, spans)] == ["建平县卫生健康局", "东湖街道办事处"]
+
+
+def test_a_name_begun_inside_the_verb_before_it_or_cut_before_its_unit_word():
+    # a shifted window (web debris above the report) made the tagger begin inside 公开/公布, or after 荷塘
+    text = ("规定,现公开大冶市自然资源和规划局2025年报告。现向社会公布龙口镇2022年报告。"
+            "要求,现公布荷塘区桂花街道办事处2019年")
+    spans = [Span(text.index("开大冶"), text.index("2025"), "AGENCY"),
+             Span(text.index("会公布"), text.index("2022"), "AGENCY"),
+             Span(text.index("区桂花"), text.index("2019"), "AGENCY")]
+    assert [text[s.start:s.end] for s in repair_spans(text, spans)] == [
+        "大冶市自然资源和规划局", "龙口镇", "荷塘区桂花街道办事处"]
+    own = "现公布我区桂花街道办事处2019年"  # 我 is no place name: left as tagged
+    assert [own[s.start:s.end] for s in repair_spans(own, [Span(own.index("区"), own.index("2019"), "AGENCY")])] == [
+        "区桂花街道办事处"]
 
 
 def test_an_address_runs_from_its_label_and_holds_no_agency_or_phone_digits():

@@ -1,0 +1,107 @@
+"""Value-level cell F1 of real reports re-laid out the ways real text reaches users.
+
+    python benchmarks/layout_stress.py [--sets train dev gold] [--model models/default]
+
+The hand-corrected records stay the truth: every layout below changes how the text prints, never a
+number, so each document's gold record still holds. The layouts: table cells split by tabs, by spaces, one
+cell per line; the whole text in traditional characters; pasted twice; web-page debris before and after;
+full-width digits; one CJK character in fifty lost. The model has learnt annotations/train's texts but not
+these layouts of them; annotations/dev chose the checkpoints; the gold set is for measurement only (do not
+write rules from its figures here). Writes benchmarks/results/layout_stress.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import random
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from govreport.annotations.evaluate import Prediction, evaluate
+from govreport.core.document import Document, load_documents
+from govreport.inference.extract import Extractor
+
+REPO = Path(__file__).resolve().parents[1]
+_PIPE = re.compile(r"[ \t]*\|[ \t]*")
+_DEBRIS_HEAD = ("首页 | 政务公开 | 政府信息公开年报\n当前位置:首页 > 政府信息公开 > 年度报告\n"
+                "【字体:大 中 小】 打印本页\n")
+_DEBRIS_TAIL = ("\n上一篇:关于公布政务服务事项的通知\n下一篇:无\n主办单位:本站 技术支持:某网络科技有限公司\n"
+                "【关闭窗口】\n")
+
+
+def _s2t() -> Callable[[str], str]:
+    import opencc
+
+    return opencc.OpenCC("s2t").convert
+
+
+def _lose(text: str, seed: int) -> str:
+    rng = random.Random(seed)
+    return "".join(ch for ch in text if not ("\u4e00" <= ch <= "\u9fff" and rng.random() < 0.02))
+
+
+LAYOUTS: dict[str, Callable[[str, int], str]] = {
+    "as printed": lambda t, _: t,
+    "tabs": lambda t, _: _PIPE.sub("\t", t),
+    "spaces": lambda t, _: _PIPE.sub(" ", t),
+    "cell per line": lambda t, _: _PIPE.sub("\n", t),
+    "traditional": lambda t, _: _s2t()(t),
+    "pasted twice": lambda t, _: t + "\n\n" + t,
+    "web debris": lambda t, _: _DEBRIS_HEAD + t + _DEBRIS_TAIL,
+    "full-width digits": lambda t, _: t.translate({ord(d): 0xFF10 + int(d) for d in "0123456789"}),
+    "lost characters": _lose,
+}
+
+
+def _gold_as_printed(record: dict, convert: Callable[[str], str]) -> dict:
+    """The gold record of a text converted to traditional characters: its names print so now (spec: text
+    keeps the document's own characters), its numbers do not change."""
+    out = dict(record)
+    for key in ("agency",):
+        out[key] = convert(out[key]) if isinstance(out.get(key), str) else out.get(key)
+    out["agency_aliases"] = [convert(a) for a in out.get("agency_aliases") or []]
+    out["leaders"] = [{k: convert(v) if isinstance(v, str) else v for k, v in ld.items()}
+                      for ld in out.get("leaders") or []]
+    return out
+
+
+def score(extractor: Extractor, docs: list[Document], layout: Callable[[str, int], str], label: str) -> dict:
+    traditional = label == "traditional"
+    moved = [dataclasses.replace(d, text=layout(d.text, i), spans=[],
+                                 record=_gold_as_printed(d.record or {}, _s2t()) if traditional else d.record)
+             for i, d in enumerate(docs)]
+    preds = {d.id: Prediction([], extractor.extract(d.text).record) for d in moved}
+    rec = evaluate(moved, preds)["record"]
+    v = rec["values"]["overall"]
+    return {"value_f1": round(v["f1"], 4), "tp_fp_fn": [v["tp"], v["fp"], v["fn"]],
+            "record_fields": round(rec["key_fields"]["accuracy"], 4), "fields_wrong": rec["key_fields"]["wrong"]}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--model", default=str(REPO / "models" / "default"))
+    ap.add_argument("--sets", nargs="+", default=["train", "dev", "gold"])
+    ap.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results" / "layout_stress.json")
+    args = ap.parse_args(argv)
+    extractor = Extractor(args.model)
+    results: dict[str, dict] = {}
+    for name in args.sets:
+        docs = list(load_documents(REPO / "annotations" / name))
+        results[name] = {}
+        for label, layout in LAYOUTS.items():
+            results[name][label] = score(extractor, docs, layout, label)
+            s = results[name][label]
+            print(f"{name:6s} {label:18s} value F1 {s['value_f1']:.4f} {s['tp_fp_fn']}  record fields "
+                  f"{s['record_fields']:.3f}", file=sys.stderr, flush=True)
+    args.out.write_text(json.dumps({"command": "python benchmarks/layout_stress.py " + " ".join(argv or []),
+                                    "model": args.model, "sets": results}, ensure_ascii=False, indent=1) + "\n",
+                        encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
