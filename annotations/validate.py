@@ -278,12 +278,11 @@ def _amount_issues(text: str, spans: list[Span], record: dict[str, Any],
 
 
 def _list_issues(texts: Callable[[str], list[str]], record: dict[str, Any]) -> list[Issue]:
-    """Entity lists (phones, emails, …): the plausible span texts (contacts in ASCII), deduplicated in order."""
+    """Entity lists (phones, emails, …): the plausible span texts, deduplicated in order."""
     issues: list[Issue] = []
     plausible = {"EMAIL": entities.is_email, "PHONE": entities.is_phone}
     for label, key in schema.ENTITY_LIST_KEYS.items():
-        want = schema.distinct(entities.list_value(label, t) for t in texts(label)
-                               if label not in plausible or plausible[label](t))
+        want = schema.distinct(t for t in texts(label) if label not in plausible or plausible[label](t))
         if record.get(key) != want:
             issues.append((None, f"record.{key} is {record.get(key)}; {label} spans give {want} "
                                  "(deduplicated, in order of first occurrence)"))

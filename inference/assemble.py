@@ -185,18 +185,16 @@ def _fill_leaders(record: dict[str, Any], text: str, spans: list[Span], prov: Pr
 
 
 def _fill_lists(record: dict[str, Any], text: str, spans: list[Span], prov: Provenance) -> None:
-    """Entity lists (phones, emails, …): distinct span texts in order (``entities.list_value``: contacts
-    in ASCII), implausible contacts left out."""
+    """Entity lists (phones, emails, …): distinct span texts in order, implausible contacts left out."""
     # a span that does not look like its kind (某某官网@:, 020 inside 2020) is no contact
     plausible = {"EMAIL": entities.is_email, "PHONE": entities.is_phone}
     for label, key in schema.ENTITY_LIST_KEYS.items():
         for s in spans:
             if s.label != label or (label in plausible and not plausible[label](text[s.start:s.end])):
                 continue
-            value = entities.list_value(label, text[s.start:s.end])
-            if value not in record[key]:
+            if text[s.start:s.end] not in record[key]:
                 prov[f"{key}.{len(record[key])}"] = [s.start, s.end]
-                record[key].append(value)
+                record[key].append(text[s.start:s.end])
 
 
 def _fill_amounts(record: dict[str, Any], text: str, spans: list[Span], prov: Provenance,

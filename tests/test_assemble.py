@@ -196,15 +196,6 @@ def test_list_entities_deduplicated_in_order():
     assert text[slice(*record["provenance"]["phones.1"])] == "0772-1234567"
 
 
-def test_contacts_in_full_width_digits_are_given_in_ascii_and_documents_as_printed():
-    text, spans = build("电话：", ("０７７２-７２１２２０５", "PHONE"), "；又 ", ("0772-7212205", "PHONE"), " 邮箱 ",
-                        ("ZB@１６３.com", "EMAIL"), " 文号 ", ("国办发（２０１９）６０号", "DOC_NUMBER"))
-    record = assemble(text, spans, offsets=True)
-    assert record["phones"] == ["0772-7212205"] and record["emails"] == ["ZB@163.com"]
-    assert record["doc_numbers"] == ["国办发（２０１９）６０号"]
-    assert text[slice(*record["provenance"]["phones.0"])] == "０７７２-７２１２２０５"
-
-
 # --- sections, checks, provenance -----------------------------------------------------------------
 def test_sections_checks_and_provenance_point_at_their_characters():
     text, spans = build(("一、总体情况", "H.overview"), "\n 本年度… \n",

@@ -248,16 +248,6 @@ def choose_published(text: str, spans: Sequence[Span]) -> tuple[str, Span] | Non
     return found.get("signature") or found.get("page")
 
 
-_CONTACTS = {"PHONE", "EMAIL", "POSTCODE", "URL"}
-
-
-def list_value(label: str, printed: str) -> str:
-    """A span's entry in its record list: a contact (phone, e-mail, postcode, URL) in ASCII (NFKC:
-    ０４５１-５５８４３０１７ is 0451-55843017 to anyone who dials it, and ZBZRMZF@１６３.com no address until
-    folded); an address or a document number as printed."""
-    return unicodedata.normalize("NFKC", printed) if label in _CONTACTS else printed
-
-
 def is_email(value: str) -> bool:
     """A real address (local@domain.tld), not spam such as 某某体育官网@:."""
     return EMAIL.fullmatch(unicodedata.normalize("NFKC", value).strip()) is not None
