@@ -45,6 +45,19 @@ def _s2t() -> Callable[[str], str]:
     return opencc.OpenCC("s2t").convert
 
 
+_ROW = re.compile(r"^[^\n]*\|[^\n]*\|[^\n]*$", re.MULTILINE)  # a line of two or more cells
+
+
+def _cells_on_lines(row: re.Match[str]) -> str:
+    """A table row printed one cell per line, a blank cell an empty line (the pipes at its ends no cell)."""
+    cells = [c.strip() for c in row.group(0).split("|")]
+    if cells and not cells[0]:
+        cells = cells[1:]
+    if cells and not cells[-1]:
+        cells = cells[:-1]
+    return "\n".join(cells)
+
+
 def _lose(text: str, seed: int) -> str:
     rng = random.Random(seed)
     return "".join(ch for ch in text if not ("\u4e00" <= ch <= "\u9fff" and rng.random() < 0.02))
@@ -54,7 +67,7 @@ LAYOUTS: dict[str, Callable[[str, int], str]] = {
     "as printed": lambda t, _: t,
     "tabs": lambda t, _: _PIPE.sub("\t", t),
     "spaces": lambda t, _: _PIPE.sub(" ", t),
-    "cell per line": lambda t, _: _PIPE.sub("\n", t),
+    "cell per line": lambda t, _: _ROW.sub(_cells_on_lines, t),
     "traditional": lambda t, _: _s2t()(t),
     "pasted twice": lambda t, _: t + "\n\n" + t,
     "web debris": lambda t, _: _DEBRIS_HEAD + t + _DEBRIS_TAIL,
