@@ -100,6 +100,7 @@ def repair_spans(text: str, spans: list[Span]) -> list[Span]:
             s = whole_name(text, s) if s else None
             if s is None or is_generic_body(text[s.start:s.end]):
                 continue
+            s = _address_around(text, s) or s
         s = _snapped(text, _agency_name_part(text, s))
         if s is not None:
             kept.append(s)
@@ -177,7 +178,7 @@ def _ends_like_body(name: str) -> bool:
     return name[-1] in AGENCY_ENDS and (name[-1] != "道" or name.endswith("街道"))
 
 
-_PHRASE_AFTER = re.compile(r"信息公[开開]")
+_PHRASE_AFTER = re.compile(r"信息(?:公[开開]|[与與]政[务務]公[开開])")  # 政府信息公开, 政府信息与政务公开办公室
 
 
 def _without_phrase_government(text: str, s: Span) -> Span | None:
@@ -299,9 +300,10 @@ _NOT_NAME_HEAD = set("度在对對向将將由经經为為从從把被给給据�
 _TITLE_AFTER = re.compile(r"\s*(?:\d{4}|[〇○零一二三四五六七八九]{4})\s*年度?\s*(?:政府|政务|政務)")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _LINE_END = re.compile(r"\s*?(?:\n|$)")  # only spaces left on the line
-_LAST_VERB = re.compile(r"(?:公[布开開]|编制|編制)(?!.*(?:公[布开開]|编制|編制))")
-_UNITS = set("省市区區县縣镇鎮乡鄉街旗州盟")
-PLACE_HEAD = 4  # the longest place name a verb leaves before a unit word (荷塘|区, 五常|市)
+_VERBS = r"公[布开開]|编制|編制|由|请与|請與"
+_LAST_VERB = re.compile(rf"(?:{_VERBS})(?!.*(?:{_VERBS}))")
+_UNIT_WORDS = set("省市区區县縣镇鎮乡鄉街")
+PLACE_HEAD = 4  # the longest piece of a name a verb leaves before the span (荷塘|区, 广州市荔|湾区, 建章|路街道)
 HEAD_REACH = 12  # the longest head a title line gives back (大连长兴岛经济技术开发|区长兴岛街道: 11)
 
 
@@ -317,10 +319,10 @@ def _with_head(text: str, s: Span) -> Span:
         i -= 1
     head = text[i:s.start]
     verb = _LAST_VERB.search(head)
-    if verb and text[s.start] in _UNITS and 0 < len(head) - verb.end() <= PLACE_HEAD:
-        # 现公布荷塘|区桂花街道办事处: a name cut before its unit word gets the place name after the verb
-        rest = head[verb.end():]
-        return s if rest[0] in _NOT_NAME_HEAD else Span(s.start - len(rest), s.end, s.label)
+    if verb and 0 < len(head) - verb.end() <= PLACE_HEAD:
+        # 现公布荷塘|区桂花街道办事处, 特编制湛|江市…, 由建章|路街道辦事處: the name runs from the verb
+        rest = head[verb.end():]  # a place name opens with neither a function word nor a unit (由镇|党政办)
+        return s if rest[0] in _NOT_NAME_HEAD or rest[0] in _UNIT_WORDS else Span(s.start - len(rest), s.end, s.label)
     if not head or head[0] in _NOT_NAME_HEAD:
         return s
     alone = _LINE_END.match(text, s.end) is not None
@@ -542,6 +544,22 @@ def _doc_number_edges(text: str, start: int, end: int) -> tuple[int, int]:
     if issuer and (issuer.start() == 0 or not _CJK.match(text[issuer.start() - 1])):
         start = issuer.start()
     return start, end
+
+
+# where an address ends: punctuation, a line end, the next label (…铁山路37号邮编:255000)
+_CLAUSE_END = re.compile(r"[,，;；。)）:：\n]|邮编|郵編|电话|電話|传真|傳真|邮箱|郵箱")
+
+
+def _address_around(text: str, s: Span) -> Span | None:
+    """The address an AGENCY span is the place name of (地址:深圳市龍崗區|龍翔大道…大廳231室, 地址:汉源街道办|
+    羌州北路…二楼): from the label to the clause's end, when the address runs on past the name; None when
+    the span is no such piece (地址:五常市民意乡人民政府, is the body's own name, a mention)."""
+    label = _ADDRESS_LABEL.search(text, max(0, s.start - 40), s.start)
+    if label is None:
+        return None
+    end_at = next((m.start() for m in _CLAUSE_END.finditer(text, s.end)  # not a splice's (wù)
+                   if not _SPLICE_AT_END.search(text, max(0, m.end() - 12), m.end())), len(text))
+    return Span(label.end(), end_at, "ADDRESS") if text[s.end:end_at].strip() else None
 
 
 _ADDRESS_LABEL = re.compile(r"地址\s*[:：]\s*(?=[^,，;；。()（）\n]*$)")

@@ -313,6 +313,32 @@ def test_a_name_begun_inside_the_verb_before_it_or_cut_before_its_unit_word():
         "区桂花街道办事处"]
 
 
+def test_a_name_cut_after_the_verb_before_it_gets_its_head_back():
+    text = "现公布广州市荔湾区人民政府2025年报告。要求,由建章路街道辦事處編制。请与本县林业局联系。"
+    spans = [Span(text.index("湾区"), text.index("2025"), "AGENCY"),
+             Span(text.index("路街道"), text.index("編制"), "AGENCY"),
+             Span(text.index("县林业局"), text.index("联系"), "AGENCY")]
+    assert [text[s.start:s.end] for s in repair_spans(text, spans)] == [
+        "广州市荔湾区人民政府", "建章路街道辦事處", "县林业局"]  # 本 is no place name
+
+
+def test_an_agency_inside_an_address_that_runs_on_is_that_address():
+    text = ("聯系(地址:深圳市龍崗區龍翔大道行政服務大廳231室;電話:89230187)。地址:五常市民意乡人民政府,邮编:150207。"
+            "《国务院办公厅政府信息与政务公开办公室关于…的通知》")
+    place = Span(text.index("深圳"), text.index("龍翔"), "AGENCY")
+    own = Span(text.index("五常"), text.index(",邮编"), "AGENCY")
+    office = Span(text.index("国务院"), text.index("信息与"), "AGENCY")
+    got = [(text[s.start:s.end], s.label) for s in repair_spans(text, [place, own, office])]
+    assert got == [("深圳市龍崗區龍翔大道行政服務大廳231室", "ADDRESS"), ("五常市民意乡人民政府", "AGENCY"),
+                   ("国务院办公厅", "AGENCY")]
+    # the address ends at the next label, not inside a spliced (wù)
+    more = "地址:中埠镇铁山路37号邮编:255000,联系。(地址：錦浦區靖清路街道便民服務(wù)中心825室; 聯"
+    spans = [Span(more.index("中埠镇"), more.index("铁山"), "AGENCY"),
+             Span(more.index("錦浦區"), more.index("靖清"), "AGENCY")]
+    assert [more[s.start:s.end] for s in repair_spans(more, spans)] == [
+        "中埠镇铁山路37号", "錦浦區靖清路街道便民服務(wù)中心825室"]
+
+
 def test_an_address_runs_from_its_label_and_holds_no_agency_or_phone_digits():
     text = "(地址:微山县两城镇人民政府驻地府前路1号,邮编:272199,电话:0537-8451001)"
     agency = Span(text.index("微山"), text.index("驻地"), "AGENCY")
