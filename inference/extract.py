@@ -26,6 +26,7 @@ from govreport.inference.missed import (
     missing_headings,
     report_years,
     signature_date,
+    without_cited_issuers,
 )
 from govreport.inference.repair import repair_spans
 
@@ -74,6 +75,7 @@ def with_missed(text: str, spans: list[Span]) -> list[Span]:
     agency's and the report year's other mentions the tagger missed (inference.missed)."""
     spans = sorted(spans + missing_headings(text, spans) + agency_from_title(text, spans) + signature_date(text, spans)
                    + labelled_phones(text, spans), key=span_order)  # Span's own order, compared in C
+    spans = without_cited_issuers(text, spans)
     return report_years(text, sorted(spans + agency_mentions(text, spans), key=span_order))
 
 

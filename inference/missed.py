@@ -34,7 +34,7 @@ import re
 
 from govreport.core import schema
 from govreport.core.document import Span, span_order
-from govreport.core.entities import choose_agency, choose_year, is_phone
+from govreport.core.entities import choose_agency, choose_year, fold_name, is_phone
 from govreport.core.rules import fold_traditional, parse_year, printed_extent, strip_pinyin
 from govreport.inference.repair import AGENCY_ENDS, is_generic_body, overlap_test, whole_name
 
@@ -136,6 +136,31 @@ def signature_date(text: str, spans: list[Span]) -> list[Span]:
     return []
 
 
+def without_cited_issuers(text: str, spans: list[Span]) -> list[Span]:
+    """The AGENCY spans that open a cited document's title (《国务院办公厅…关于…的通知》, 《琼海市人民政府办公室
+    关于印发…》) name that document's issuer: kept only when it is the reporting body, as chosen from the
+    other mentions (《园庆区应急管理局关于…》 cited by 园庆区应急管理局 itself); never a vote in that choice."""
+    issuers = [s for s in spans if s.label == "AGENCY" and _issuer_of_cited(text, s)]
+    if not issuers:
+        return spans
+    rest = [s for s in spans if s not in issuers]
+    chosen = choose_agency(text, rest)
+    own = [fold_name(n) for n in ([text[chosen[0].start:chosen[0].end], *chosen[1]] if chosen else [])]
+
+    def reporter(s: Span) -> bool:  # one of its names, or a longer or shorter printing of one (as clustered)
+        name = fold_name(text[s.start:s.end])
+        return any(name in o or o in name for o in own)
+
+    return sorted(rest + [s for s in issuers if reporter(s)], key=span_order)
+
+
+def _issuer_of_cited(text: str, s: Span) -> bool:
+    if text[s.start - 1:s.start] != "《":
+        return False
+    close = text.find("》", s.end)
+    return close >= 0 and "关于" in fold_traditional(strip_pinyin(text[s.end:close]))
+
+
 def agency_mentions(text: str, spans: list[Span]) -> list[Span]:
     """AGENCY spans for the untagged occurrences of the chosen agency's name and its aliases."""
     chosen = choose_agency(text, spans)
@@ -159,7 +184,7 @@ def agency_mentions(text: str, spans: list[Span]) -> list[Span]:
     return out
 
 
-_LAST_UNIT = re.compile(r".*[省市区區县縣旗州盟](?:人民政府)?")  # 荔湾区人民政府|南源街道办事处
+_UNIT_AT = re.compile(r"[省市区區县縣旗州盟](?:人民政府)?")  # 荔湾区人民政府|南源街道办事处
 _TOWN = re.compile(r"镇|鎮|乡|鄉|街道|苏木|蘇木")
 
 
@@ -172,11 +197,14 @@ def _town_short_forms(name: str) -> set[str]:
     that without its office (西咸新区|底张街道|办事处, 七里坪镇|人民政府): the prose names the body so, and
     the guide tags short forms too. Only below a county: a department's tail (某市|公安局) names the same
     department of every other place too."""
-    unit = _LAST_UNIT.match(name)
-    tail = name[unit.end():] if unit else name
+    tail = name
+    for unit in _UNIT_AT.finditer(name):  # the last unit that leaves a name after it: the 市 of 胡市镇 is none
+        if len(_BODY_SUFFIX.sub("", name[unit.end():])) >= 2:
+            tail = name[unit.end():]
     forms = {tail, _BODY_SUFFIX.sub("", tail)}
     forms |= {_DOUBLED_TOWN.sub(r"\1", f) for f in forms}  # 鸭南乡乡(人民政府): the township 鸭南乡's government
-    return {f for f in forms if len(f) >= 3 and f != name and _TOWN.search(f) and not is_generic_body(f)}
+    forms = {f for f in forms if len(f) >= 3 and f != name and _TOWN.search(f) and not is_generic_body(f)}
+    return forms | {f[:-1] for f in forms if f.endswith("街道") and len(f) >= 4}  # 棠景街道: 棠景街 in prose
 
 
 _PHONE_LABELLED = re.compile(r"(?:电话|電話|传真|傳真)\s*[:：]?\s*([0-9０-９][0-9０-９\-－—–()（） ]{5,24}[0-9０-９])")

@@ -126,6 +126,7 @@ OVERHANG = 2  # characters the tagger ran an agency's name into the words after 
 _AFTER_SHORT_FORM = re.compile(r"道|人民|政府|办|辦|委|局|黨|党|人大|政协|政協")
 
 
+_SITE = re.compile(r"官网|官網|网站|網站|门户|門戶")
 _LEAD_VERB = re.compile(r"特?向社会公[布开開]|社会公[布开開]|现公[布开開]|公[布开開]|特编制|编制|由")
 VERB_REACH = 3  # characters of a verb phrase before the span that the span may begin inside (社|会公布)
 _INNER_STOP = set("在为為对對向将將按以于於")
@@ -139,6 +140,9 @@ def _name_core(text: str, s: Span) -> Span | None:
     if "的" in text[s.start:s.end]:
         return None
     start, end = s.start, s.end
+    sites = list(_SITE.finditer(text, start, end))  # 遂溪县人民政府官网|乐民镇: the body after the website
+    if sites and end - sites[-1].end() >= MIN_CHARS["E"]:
+        start = sites[-1].end()
     for k in range(min(VERB_REACH, start), -1, -1):  # the verb phrase may begin before the span
         lead = _LEAD_VERB.match(text, start - k, end)
         if lead and lead.end() > start and end - lead.end() >= MIN_CHARS["E"]:

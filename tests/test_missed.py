@@ -5,6 +5,7 @@ from govreport.inference.missed import (
     missing_headings,
     report_years,
     signature_date,
+    without_cited_issuers,
 )
 
 TEXT = ("一、总体情况\n本年度工作有序。\n"
@@ -149,3 +150,25 @@ def test_a_copied_mention_gets_the_head_its_line_gives_back():
     cut = text.index("集体")
     got = [(s.start, text[s.start:s.end]) for s in agency_mentions(text, [Span(cut, cut + 9, "AGENCY")])]
     assert got == [(text.index("\n开发区") + 1, "开发区集体经济发展服务署")]
+
+
+def test_a_towns_short_forms_when_its_own_name_holds_a_unit_character_and_a_streets_in_prose():
+    text = "胡市镇人民政府2019年政府信息公开工作年度报告\n2019年,胡市镇以制度建设为抓手。\n来源:棠景街\n"
+    got = [text[s.start:s.end] for s in agency_mentions(text, [Span(0, 7, "AGENCY")])]
+    assert got == ["胡市镇"]  # the 市 of 胡市镇 is the town's name, not a city before it
+    street = "广州市白云区人民政府棠景街道办事处2021年报告\n来源:棠景街 字体\n2021年,棠景街道在区委领导下"
+    got = [street[s.start:s.end] for s in agency_mentions(street, [Span(0, 17, "AGENCY")])]
+    assert got == ["棠景街", "棠景街道"]
+
+
+def test_a_cited_documents_issuer_is_kept_only_when_it_is_the_reporting_body():
+    text = ("大路镇人民政府2020年政府信息公开工作年度报告\n根据《琼海市人民政府办公室关于印发要点的通知》,"
+            "制定印发了《大路镇人民政府关于加强政务公开的通知》。")
+    own = Span(0, 7, "AGENCY")
+    foreign = Span(text.index("琼海市"), text.index("关于印发"), "AGENCY")
+    cited_own = Span(text.index("大路镇人民政府关于"), text.index("大路镇人民政府关于") + 7, "AGENCY")
+    assert without_cited_issuers(text, [own, foreign, cited_own]) == [own, cited_own]
+    # the issuer never outvotes the reporter: with only itself cited twice, the report's title still wins
+    twice = "某镇人民政府2020年报告\n《国务院办公厅关于甲的通知》《国务院办公厅关于乙的通知》"
+    spans = [Span(0, 6, "AGENCY")] + [Span(m, m + 6, "AGENCY") for m in (twice.index("国务院"), twice.rindex("国务院"))]
+    assert without_cited_issuers(twice, spans) == spans[:1]

@@ -324,7 +324,7 @@ def test_a_name_cut_after_the_verb_before_it_gets_its_head_back():
 
 def test_an_agency_inside_an_address_that_runs_on_is_that_address():
     text = ("聯系(地址:深圳市龍崗區龍翔大道行政服務大廳231室;電話:89230187)。地址:五常市民意乡人民政府,邮编:150207。"
-            "《国务院办公厅政府信息与政务公开办公室关于…的通知》")
+            "按国务院办公厅政府信息与政务公开办公室要求")
     place = Span(text.index("深圳"), text.index("龍翔"), "AGENCY")
     own = Span(text.index("五常"), text.index(",邮编"), "AGENCY")
     office = Span(text.index("国务院"), text.index("信息与"), "AGENCY")
@@ -337,6 +337,12 @@ def test_an_agency_inside_an_address_that_runs_on_is_that_address():
              Span(more.index("錦浦區"), more.index("靖清"), "AGENCY")]
     assert [more[s.start:s.end] for s in repair_spans(more, spans)] == [
         "中埠镇铁山路37号", "錦浦區靖清路街道便民服務(wù)中心825室"]
+
+
+def test_a_website_before_a_name_is_no_part_of_it():
+    text = "在遂溪县人民政府官网乐民镇子门户网站发布。"
+    run_on = Span(text.index("溪县"), text.index("子门户"), "AGENCY")
+    assert [text[s.start:s.end] for s in repair_spans(text, [run_on])] == ["乐民镇"]
 
 
 def test_an_address_runs_from_its_label_and_holds_no_agency_or_phone_digits():
