@@ -22,6 +22,8 @@ from govreport.inference.confidence import carry_scores
 from govreport.inference.missed import (
     agency_from_title,
     agency_mentions,
+    document_numbers,
+    labelled_dates,
     labelled_phones,
     missing_headings,
     report_years,
@@ -71,11 +73,13 @@ class Extractor:
 
 
 def with_missed(text: str, spans: list[Span]) -> list[Span]:
-    """The spans with the headings, the title's agency, the signature date, labelled phone numbers and the
-    agency's and the report year's other mentions the tagger missed (inference.missed)."""
-    spans = sorted(spans + missing_headings(text, spans) + agency_from_title(text, spans) + signature_date(text, spans)
-                   + labelled_phones(text, spans), key=span_order)  # Span's own order, compared in C
-    spans = without_cited_issuers(text, spans)
+    """The spans with the headings, the title's agency, the signature date, labelled phone numbers and dates,
+    bracketed document numbers and the agency's and the report year's other mentions the tagger missed
+    (inference.missed)."""
+    signed = signature_date(text, spans)
+    spans = sorted(spans + missing_headings(text, spans) + agency_from_title(text, spans) + signed
+                   + labelled_phones(text, spans) + labelled_dates(text, spans + signed), key=span_order)  # in C
+    spans = without_cited_issuers(text, document_numbers(text, spans))
     return report_years(text, sorted(spans + agency_mentions(text, spans), key=span_order))
 
 

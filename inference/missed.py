@@ -222,6 +222,42 @@ def labelled_phones(text: str, spans: list[Span]) -> list[Span]:
     return out
 
 
+# a page line's publication date, on the label's line or the next (发布日期\n • 2022-01-27)
+_DATE_LABEL = re.compile(r"(?:发布|發布|發佈|成文|发文|發文)(?:日期|时间|時間)\s*[:：]?[\s•·]{0,8}")
+
+
+def labelled_dates(text: str, spans: list[Span]) -> list[Span]:
+    """PUBLISHED_DATE spans for the untagged dates a page line's 发布日期/发布时间/成文日期/发文日期 gives (the
+    spec's second source of ``published``; the signature's date still comes first in assembly)."""
+    overlaps = overlap_test(spans)
+    out = []
+    for m in _DATE_LABEL.finditer(text):
+        extent = printed_extent(text, m.end(), m.end() + 1, "date")
+        if extent and extent[0] == m.end():
+            span = Span(extent[0], extent[1], "PUBLISHED_DATE")
+            if not overlaps(span):
+                out.append(span)
+    return out
+
+
+# A document number that stands in brackets or after a title: its issuer's code (from the opener on), the
+# year in its brackets and its number, or a decree's 令第711号 (国务院令第711号, 国办公开办函〔2021〕30号)
+_DOC_NUMBER = re.compile(r"(?<=[(（、,，》])\s*([\u4e00-\u9fff]{1,12}(?:[〔\[【(（]\s*\d{4}\s*[〕\]】)）]|令第)"
+                         r"\s*\d{1,4}\s*[号號])")
+
+
+def document_numbers(text: str, spans: list[Span]) -> list[Span]:
+    """The spans with every bracketed document number the tagger missed or cut (〔2021[〕30号]) as one
+    DOC_NUMBER span; a number overlapping any other span is left as tagged."""
+    out = list(spans)
+    for m in _DOC_NUMBER.finditer(text):
+        whole = Span(m.start(1), m.end(1), "DOC_NUMBER")
+        inside = [s for s in out if s.start < whole.end and whole.start < s.end]
+        if all(s.label == "DOC_NUMBER" and whole.start <= s.start and s.end <= whole.end for s in inside):
+            out = [s for s in out if s not in inside] + [whole]
+    return sorted(out, key=span_order)
+
+
 def _in_brackets(text: str, s: Span) -> bool:
     before = text[max(0, s.start - 60):s.start]
     return before.rfind("《") > before.rfind("》")

@@ -97,7 +97,7 @@ def repair_spans(text: str, spans: list[Span]) -> list[Span]:
         if s.label == "AGENCY":
             s = _name_core(text, s)
             s = _agency_cut(text, s) if s else None
-            s = whole_name(text, s) if s else None
+            s = whole_name(text, _office_word(text, s)) if s else None
             if s is None or is_generic_body(text[s.start:s.end]):
                 continue
             s = _address_around(text, s) or s
@@ -175,6 +175,18 @@ def _agency_cut(text: str, s: Span) -> Span | None:
             return _without_phrase_government(text, Span(start, end, s.label))
         end = _last_char_start(text, start, end)
     return None
+
+
+def _office_word(text: str, s: Span) -> Span:
+    """A name the tagger ended inside an office word: 建章路街道辦|事處 runs on to 辦事處; 宁强县自然资源局办|公室
+    is the body before its office (请与…局办公室联系: the office is where to ask, the body reports)."""
+    if text[s.end - 1:s.end] not in ("办", "辦"):
+        return s
+    if text[s.end:s.end + 2] in ("事处", "事處"):
+        return Span(s.start, s.end + 2, s.label)
+    if text[s.end:s.end + 2] == "公室" and _ends_like_body(strip_pinyin(text[s.start:s.end - 1])):
+        return Span(s.start, s.end - 1, s.label)
+    return s
 
 
 def _ends_like_body(name: str) -> bool:

@@ -2,6 +2,8 @@ from govreport.core.document import Span
 from govreport.inference.missed import (
     agency_from_title,
     agency_mentions,
+    document_numbers,
+    labelled_dates,
     missing_headings,
     report_years,
     signature_date,
@@ -172,3 +174,21 @@ def test_a_cited_documents_issuer_is_kept_only_when_it_is_the_reporting_body():
     twice = "某镇人民政府2020年报告\n《国务院办公厅关于甲的通知》《国务院办公厅关于乙的通知》"
     spans = [Span(0, 6, "AGENCY")] + [Span(m, m + 6, "AGENCY") for m in (twice.index("国务院"), twice.rindex("国务院"))]
     assert without_cited_issuers(twice, spans) == spans[:1]
+
+
+def test_a_page_lines_publication_date_is_tagged_on_its_line_or_the_next():
+    text = "发布日期\n  • 2022-01-27\n  • 主题分类\n成文日期:2022年1月20日\n更新日期:2021-01-20"
+    got = [(text[s.start:s.end], s.label) for s in labelled_dates(text, [])]
+    assert got == [("2022-01-27", "PUBLISHED_DATE"), ("2022年1月20日", "PUBLISHED_DATE")]  # 更新日期 is no label
+    tagged = Span(text.index("2022-01-27"), text.index("2022-01-27") + 10, "PUBLISHED_DATE")
+    assert labelled_dates(text, [tagged]) == [Span(text.index("2022年"), text.index("2022年") + 10, "PUBLISHED_DATE")]
+
+
+def test_bracketed_document_numbers_are_tagged_whole_and_a_cut_one_is_replaced():
+    text = "《条例》(国务院令第711号)、《通知》(国办公开办函〔2021〕30号)。根据国办发〔2020〕17号文件,电话(0772)1234。"
+    cut = Span(text.index("〕30号"), text.index("〕30号") + 4, "DOC_NUMBER")
+    phone = Span(text.index("(0772)") + 1, text.index("1234") + 4, "PHONE")
+    got = [(text[s.start:s.end], s.label) for s in document_numbers(text, [cut, phone])]
+    # after 根据 no opener bounds the issuer's code: left to the tagger
+    assert got == [("国务院令第711号", "DOC_NUMBER"), ("国办公开办函〔2021〕30号", "DOC_NUMBER"),
+                   ("0772)1234", "PHONE")]

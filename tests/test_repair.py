@@ -339,6 +339,13 @@ def test_an_agency_inside_an_address_that_runs_on_is_that_address():
         "中埠镇铁山路37号", "錦浦區靖清路街道便民服務(wù)中心825室"]
 
 
+def test_a_name_ended_inside_an_office_word():
+    text = "由建章路街道辦事處編制。请与宁强县自然资源局办公室联系。"
+    spans = [Span(text.index("建章"), text.index("事處"), "AGENCY"),
+             Span(text.index("宁强"), text.index("公室"), "AGENCY")]
+    assert [text[s.start:s.end] for s in repair_spans(text, spans)] == ["建章路街道辦事處", "宁强县自然资源局"]
+
+
 def test_a_website_before_a_name_is_no_part_of_it():
     text = "在遂溪县人民政府官网乐民镇子门户网站发布。"
     run_on = Span(text.index("溪县"), text.index("子门户"), "AGENCY")
