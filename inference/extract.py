@@ -20,6 +20,7 @@ from govreport.core.document import Span, span_order
 from govreport.inference.assemble import assemble, clean_spans
 from govreport.inference.confidence import carry_scores
 from govreport.inference.missed import (
+    agency_from_opening,
     agency_from_title,
     agency_mentions,
     document_numbers,
@@ -77,7 +78,8 @@ def with_missed(text: str, spans: list[Span]) -> list[Span]:
     bracketed document numbers and the agency's and the report year's other mentions the tagger missed
     (inference.missed)."""
     signed = signature_date(text, spans)
-    spans = sorted(spans + missing_headings(text, spans) + agency_from_title(text, spans) + signed
+    named = agency_from_title(text, spans) or agency_from_opening(text, spans)
+    spans = sorted(spans + missing_headings(text, spans) + named + signed
                    + labelled_phones(text, spans) + labelled_dates(text, spans + signed), key=span_order)  # in C
     spans = without_cited_issuers(text, document_numbers(text, spans))
     return report_years(text, sorted(spans + agency_mentions(text, spans), key=span_order))

@@ -8,7 +8,9 @@ alone, and a candidate must lie between the headings found before and after it.
 
 The agency. When the tagger tagged no name of the reporting body at all (r12), the title line still
 names it: 某某局2021年政府信息公开工作年度报告 or 2021年某某局政府信息公开工作年度报告. The name is what
-stands before the year, or between the year and 政府信息公开, when it ends like the name of a body.
+stands before the year, or between the year and 政府信息公开, when it ends like the name of a body. With no
+title either, an opening clause names it: the subject after the year, before what the body did
+(2020年七里坪镇严格按照…).
 
 Every mention of the agency. The guide tags each printed occurrence of the body's name; the tagger finds
 the title's and misses many in prose (拉堡鎮 eight times in seed-000). Once the agency and its aliases are
@@ -36,7 +38,7 @@ from govreport.core import schema
 from govreport.core.document import Span, span_order
 from govreport.core.entities import choose_agency, choose_year, fold_name, is_phone
 from govreport.core.rules import fold_traditional, parse_year, printed_extent, strip_pinyin
-from govreport.inference.repair import AGENCY_ENDS, is_generic_body, overlap_test, whole_name
+from govreport.inference.repair import AGENCY_ENDS, NOT_NAME_HEAD, is_generic_body, overlap_test, whole_name
 
 NUMERALS = dict(zip(schema.SECTIONS, "一二三四五六", strict=True))
 KEY_WORDS = {
@@ -100,6 +102,26 @@ def agency_from_title(text: str, spans: list[Span]) -> list[Span]:
             name = _name_in(text, start, end)
             if name is not None and not overlap_test(spans)(name):
                 return [name]
+    return []
+
+
+# A clause the report year opens, its subject a body's name, then what the body did (2020年七里坪镇严格按照…,
+# 2025年中仓街道积极推动…): the spec's opening sentence
+_OPENING = re.compile(r"(?:^|[。；;])[ \t\u3000]*(?:\d{4}|[〇○零一二三四五六七八九]{4})\s*年度?\s*[,，]?\s*"
+                      r"([\u4e00-\u9fff]{3,16}?)(?=认真|严格|积极|坚持|高度|全面|深入|持续|始终|按照|紧紧|扎实|切实|"
+                      r"进一步|不断|围绕|主动|依法)", re.MULTILINE)
+
+
+def agency_from_opening(text: str, spans: list[Span]) -> list[Span]:
+    """An AGENCY span for the body an opening clause names, when the tagger tagged none anywhere and no
+    title line names one either (t16, t36: the report has no title)."""
+    if any(s.label == "AGENCY" for s in spans):
+        return []
+    for m in _OPENING.finditer(text):
+        name = _name_in(text, m.start(1), m.end(1))
+        if name is not None and text[name.start] not in NOT_NAME_HEAD \
+                and not is_generic_body(text[name.start:name.end]) and not overlap_test(spans)(name):
+            return [name]
     return []
 
 

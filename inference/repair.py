@@ -311,7 +311,7 @@ def is_generic_body(name: str) -> bool:
 
 
 # Characters that open the words before a name, never a name: 在/对/将/由… 某镇.
-_NOT_NAME_HEAD = set("度在对對向将將由经經为為从從把被给給据據按和与與及或等了的是于於以其该該本我各全并並"
+NOT_NAME_HEAD = set("度在对對向将將由经經为為从從把被给給据據按和与與及或等了的是于於以其该該本我各全并並"
                      "也都就又还還再已要会會应應同现現")
 _TITLE_AFTER = re.compile(r"\s*(?:\d{4}|[〇○零一二三四五六七八九]{4})\s*年度?\s*(?:政府|政务|政務)")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -338,8 +338,8 @@ def _with_head(text: str, s: Span) -> Span:
     if verb and 0 < len(head) - verb.end() <= PLACE_HEAD:
         # 现公布荷塘|区桂花街道办事处, 特编制湛|江市…, 由建章|路街道辦事處: the name runs from the verb
         rest = head[verb.end():]  # a place name opens with neither a function word nor a unit (由镇|党政办)
-        return s if rest[0] in _NOT_NAME_HEAD or rest[0] in _UNIT_WORDS else Span(s.start - len(rest), s.end, s.label)
-    if not head or head[0] in _NOT_NAME_HEAD:
+        return s if rest[0] in NOT_NAME_HEAD or rest[0] in _UNIT_WORDS else Span(s.start - len(rest), s.end, s.label)
+    if not head or head[0] in NOT_NAME_HEAD:
         return s
     alone = _LINE_END.match(text, s.end) is not None
     if len(head) == 1 or (i == line_start and len(head) <= HEAD_REACH and (alone or _TITLE_AFTER.match(text, s.end))):

@@ -1,5 +1,6 @@
 from govreport.core.document import Span
 from govreport.inference.missed import (
+    agency_from_opening,
     agency_from_title,
     agency_mentions,
     document_numbers,
@@ -192,3 +193,12 @@ def test_bracketed_document_numbers_are_tagged_whole_and_a_cut_one_is_replaced()
     # after 根据 no opener bounds the issuer's code: left to the tagger
     assert got == [("国务院令第711号", "DOC_NUMBER"), ("国办公开办函〔2021〕30号", "DOC_NUMBER"),
                    ("0772)1234", "PHONE")]
+
+
+def test_an_opening_clause_names_the_body_when_nothing_else_does():
+    text = "一、总体情况\n2020年七里坪镇严格按照《条例》要求。2021年全镇积极推进。\n"
+    assert [text[s.start:s.end] for s in agency_from_opening(text, [])] == ["七里坪镇"]
+    generic = "一、总体情况\n2021年全镇积极推进公开。"  # 全 opens no name
+    assert agency_from_opening(generic, []) == []
+    tagged = [Span(text.index("七里坪镇"), text.index("七里坪镇") + 4, "AGENCY")]
+    assert agency_from_opening(text, tagged) == []  # the tagger's mention stands
