@@ -25,6 +25,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
+import unicodedata
 from collections.abc import Callable
 
 from govreport.core.document import Span, span_order
@@ -69,6 +70,18 @@ def _with_numbering(text: str, s: Span) -> Span:
     return Span(start, s.end, s.label) if start != s.start else s
 
 
+_YEAR_CELL = re.compile(r"(?:19|20)\d\d")
+_BEFORE_HEADER_YEAR = re.compile(r"(?:指|本年\s*[(（])\s*$")
+
+
+def _header_year(text: str, s: Span) -> bool:
+    """A table cell that is a year: a header's (指2018年事项数, 本年(2023)处理决定) or any number printed with
+    its 年 (2019年): no count of the table."""
+    if not _YEAR_CELL.fullmatch(unicodedata.normalize("NFKC", text[s.start:s.end]).strip()):
+        return False
+    return text[s.end:s.end + 1] == "年" or _BEFORE_HEADER_YEAR.search(text, max(0, s.start - 6), s.start) is not None
+
+
 def _join_fragments(text: str, spans: list[Span]) -> list[Span]:
     merged: list[Span] = []
     for s in sorted(spans, key=lambda s: (s.label, s.start)):
@@ -107,7 +120,7 @@ def repair_spans(text: str, spans: list[Span]) -> list[Span]:
     kept = _short_forms(text, _extended_to_names(text, kept))
     kept = [_to_address_end(text, s) for s in _headings_in_order(text, kept)]
     # a joined span may now cover a cell span that sat in its gap: cells win, they are checked by rules
-    cells = [s for s in spans if not _kind(s.label)]
+    cells = [s for s in spans if not _kind(s.label) and not _header_year(text, s)]
     overlaps = overlap_test(cells)
     kept = [s for s in kept if not overlaps(s)]
     kept = _without_overlaps(kept)  # two fragments snapped to one date are one span

@@ -376,3 +376,14 @@ def test_a_document_number_needs_its_number_and_gets_its_issuer_back():
     code = text.index("[2020]")
     spans = [Span(spam, spam + 3, "DOC_NUMBER"), Span(code, code + 9, "DOC_NUMBER")]
     assert [text[s.start:s.end] for s in repair_spans(text, spans)] == ["国办发[2020]17号"]
+
+
+def test_a_year_in_a_table_header_or_printed_with_its_year_character_is_no_cell():
+    text = "信息内容 | 上一年项目数量 (指2018年事项数) | 本年(2023)处理决定数量 |\n行政许可 | 2019 | 0 | 2019年 |"
+    row = "T1.art20_5.administrative_license."
+    count = text.index("| 2019 |") + 2
+    spans = [Span(text.index("2018"), text.index("2018") + 4, row + "previous_count"),
+             Span(text.index("2023"), text.index("2023") + 4, row + "decisions"),
+             Span(count, count + 4, row + "previous_count"),
+             Span(text.index("2019年"), text.index("2019年") + 4, row + "decisions")]
+    assert repair_spans(text, spans) == [spans[2]]  # a printed count of 2019 stays a count
