@@ -4,9 +4,7 @@ The other signals it weighs: tests/test_signals.py."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -15,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from script_loader import load_script
 
 from govreport.core import schema
 from govreport.core.checks import check_paths
@@ -177,11 +176,7 @@ def test_exports_carry_confidence_columns(tmp_path: Path) -> None:
 
 
 def _calibration():
-    spec = importlib.util.spec_from_file_location("calibration", ROOT / "benchmarks" / "calibration.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["calibration"] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_script("benchmarks/calibration.py")
 
 
 def test_calibration_measures() -> None:

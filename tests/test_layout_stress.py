@@ -3,10 +3,10 @@ record follows the names and contacts a layout converts."""
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
 from pathlib import Path
+
+from script_loader import load_script
 
 ROOT = Path(__file__).resolve().parents[1]
 TEXT = ("柳江区拉堡镇人民政府2020年政府信息公开工作年度报告\n电话:0772-7212205\n"
@@ -14,11 +14,7 @@ TEXT = ("柳江区拉堡镇人民政府2020年政府信息公开工作年度报�
 
 
 def _module():
-    spec = importlib.util.spec_from_file_location("layout_stress", ROOT / "benchmarks" / "layout_stress.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["layout_stress"] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_script("benchmarks/layout_stress.py")
 
 
 def _numbers(text: str) -> list[str]:

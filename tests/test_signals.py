@@ -3,13 +3,12 @@ through the fitted weights, and the fitting script's regression."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from script_loader import load_script
 
 from govreport.core import schema
 from govreport.core.document import Span
@@ -151,11 +150,7 @@ def test_shipped_weights_cover_the_features_and_give_probabilities() -> None:
 
 
 def _fit_module():
-    spec = importlib.util.spec_from_file_location("fit_confidence", ROOT / "scripts" / "fit_confidence.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["fit_confidence"] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_script("scripts/fit_confidence.py")
 
 
 def test_the_fit_recovers_a_planted_signal() -> None:

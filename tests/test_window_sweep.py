@@ -3,11 +3,10 @@ the first pair as the reference, the tagger's own settings left as they were (a 
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import numpy as np
+from script_loader import load_script
 
 from govreport.core.document import load_documents
 from govreport.core.vocab import Vocab
@@ -19,11 +18,7 @@ LABELS = ["O", "B-PHONE", "I-PHONE"]
 
 
 def _sweep_module():
-    spec = importlib.util.spec_from_file_location("window_sweep", ROOT / "benchmarks" / "window_sweep.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["window_sweep"] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_script("benchmarks/window_sweep.py")
 
 
 class DigitRunner:
