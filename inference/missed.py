@@ -32,6 +32,7 @@ year (`2025年我局將…`: next year's plans) is no mention of the covered yea
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from govreport.core import schema
@@ -176,10 +177,13 @@ def without_cited_issuers(text: str, spans: list[Span]) -> list[Span]:
     return sorted(rest + [s for s in issuers if reporter(s)], key=span_order)
 
 
+TITLE_REACH = 200  # characters a cited document's title runs on after its issuer
+
+
 def _issuer_of_cited(text: str, s: Span) -> bool:
     if text[s.start - 1:s.start] != "《":
         return False
-    close = text.find("》", s.end)
+    close = text.find("》", s.end, s.end + TITLE_REACH)
     return close >= 0 and "关于" in fold_traditional(strip_pinyin(text[s.end:close]))
 
 
@@ -271,13 +275,19 @@ _DOC_NUMBER = re.compile(r"(?<=[(（、,，》])\s*([\u4e00-\u9fff]{1,12}(?:[〔
 def document_numbers(text: str, spans: list[Span]) -> list[Span]:
     """The spans with every bracketed document number the tagger missed or cut (〔2021[〕30号]) as one
     DOC_NUMBER span; a number overlapping any other span is left as tagged."""
-    out = list(spans)
+    ordered = sorted(spans, key=span_order)
+    starts = [s.start for s in ordered]
+    longest = max((s.end - s.start for s in ordered), default=0)
+    replaced: set[Span] = set()
+    added = []
     for m in _DOC_NUMBER.finditer(text):
         whole = Span(m.start(1), m.end(1), "DOC_NUMBER")
-        inside = [s for s in out if s.start < whole.end and whole.start < s.end]
+        near = ordered[bisect.bisect_left(starts, whole.start - longest):bisect.bisect_left(starts, whole.end)]
+        inside = [s for s in near if s.end > whole.start]
         if all(s.label == "DOC_NUMBER" and whole.start <= s.start and s.end <= whole.end for s in inside):
-            out = [s for s in out if s not in inside] + [whole]
-    return sorted(out, key=span_order)
+            replaced.update(inside)
+            added.append(whole)
+    return sorted([s for s in ordered if s not in replaced] + added, key=span_order) if added else spans
 
 
 def _in_brackets(text: str, s: Span) -> bool:

@@ -325,7 +325,7 @@ def is_generic_body(name: str) -> bool:
 
 # Characters that open the words before a name, never a name: 在/对/将/由… 某镇.
 NOT_NAME_HEAD = set("度在对對向将將由经經为為从從把被给給据據按和与與及或等了的是于於以其该該本我各全并並"
-                     "也都就又还還再已要会會应應同现現")
+                    "也都就又还還再已要会會应應同现現")
 _TITLE_AFTER = re.compile(r"\s*(?:\d{4}|[〇○零一二三四五六七八九]{4})\s*年度?\s*(?:政府|政务|政務)")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _LINE_END = re.compile(r"\s*?(?:\n|$)")  # only spaces left on the line
