@@ -27,9 +27,10 @@ import itertools
 import re
 import unicodedata
 from collections.abc import Callable
+from functools import cache
 
 from govreport.core.document import Span, span_order
-from govreport.core.entities import is_email, is_phone
+from govreport.core.entities import CharIndex, is_email, is_phone
 from govreport.core.rules import PINYIN, SENTENCE_ENDS, fold_traditional, printed_extent, strip_pinyin
 from govreport.core.schema import SECTIONS
 
@@ -282,12 +283,14 @@ def _headings_in_order(text: str, spans: list[Span]) -> list[Span]:
 def _extended_to_names(text: str, spans: list[Span]) -> list[Span]:
     """An AGENCY span that is a piece of a longer tagged name (九镇 of 盐边县新九镇人民政府) takes as much
     of that name as is printed around it (新九镇): the tagger cut the piece, the body's name did not."""
-    names = {text[s.start:s.end] for s in spans if s.label == "AGENCY"}
+    names = list({text[s.start:s.end] for s in spans if s.label == "AGENCY"})
+    index = CharIndex(names)  # a piece is looked for only in the names holding all its characters
+    holders = cache(lambda piece: [names[k] for k in index.holding_all(piece)])
     out = []
     for s in spans:
         piece = text[s.start:s.end]
         best = s
-        for name in names if s.label == "AGENCY" else ():
+        for name in holders(piece) if s.label == "AGENCY" else ():
             i = name.find(piece)
             while len(piece) < len(name) and i >= 0:
                 a, b, j, k = s.start, s.end, i, i + len(piece)

@@ -128,6 +128,27 @@ def agency_weight(text: str, span: Span, last_heading_end: int) -> int:
         span.start > len(text) * 0.85 else 1
 
 
+class CharIndex:
+    """Which of some names hold every character of a string: a long pasted text holds thousands of names,
+    and comparing each with each is quadratic; a name can only hold another that has all its characters."""
+
+    def __init__(self, names: Sequence[str]) -> None:
+        self.holding: dict[str, set[int]] = {}
+        for k, name in enumerate(names):
+            for ch in set(name):
+                self.holding.setdefault(ch, set()).add(k)
+
+    def holding_all(self, chars: str) -> list[int]:
+        """Indices of the names holding every character of ``chars``, ascending (all names for "")."""
+        sets = sorted((self.holding.get(ch, set()) for ch in set(chars)), key=len)
+        if not sets:
+            return sorted({k for held in self.holding.values() for k in held})
+        found = set(sets[0])
+        for held in sets[1:]:
+            found &= held
+        return sorted(found)
+
+
 def _clusters(folded: list[str]) -> list[list[int]]:
     """Indices of the names grouped by containment (a name inside another joins its group), each group
     in order, the groups in order of their first member. Names are compared once per distinct name (a
@@ -141,9 +162,13 @@ def _clusters(folded: list[str]) -> list[list[int]]:
             i = parent[i]
         return i
 
-    for i in range(len(names)):
-        for j in range(i):
-            if _inside(names[i], names[j]) or _inside(names[j], names[i]):
+    # A name inside another has every character of its core (the name without its kind) in it: only the
+    # names holding all of those are compared. Which pairs join is the same as comparing every pair.
+    index = CharIndex(names)
+    for i, name in enumerate(names):
+        core = _BODY_KIND.sub("", name)
+        for j in index.holding_all(core if len(core) >= 2 else name):
+            if j != i and _inside(name, names[j]):
                 parent[root(i)] = root(j)
     group = {name: root(k) for k, name in enumerate(names)}
     clusters: dict[tuple[bool, int], list[int]] = {}
