@@ -89,8 +89,9 @@ _NOT_NAME = re.compile(r"[《》“”\"「」:：|,，。;；()（）\s]|关于
 
 
 def agency_from_title(text: str, spans: list[Span]) -> list[Span]:
-    """An AGENCY span for the body named in a title line, when the tagger tagged none anywhere."""
-    if any(s.label == "AGENCY" for s in spans):
+    """An AGENCY span for the body named in a title line, when the tagger tagged none anywhere (a cited
+    document's issuer does not count: it names another body)."""
+    if any(s.label == "AGENCY" and not _issuer_of_cited(text, s) for s in spans):
         return []
     for m in _TITLE.finditer(text):
         year = _YEAR.search(m.group())
@@ -116,7 +117,7 @@ _OPENING = re.compile(r"(?:^|[。；;])[ \t\u3000]*(?:\d{4}|[〇○零一二三�
 def agency_from_opening(text: str, spans: list[Span]) -> list[Span]:
     """An AGENCY span for the body an opening clause names, when the tagger tagged none anywhere and no
     title line names one either (t16, t36: the report has no title)."""
-    if any(s.label == "AGENCY" for s in spans):
+    if any(s.label == "AGENCY" and not _issuer_of_cited(text, s) for s in spans):
         return []
     for m in _OPENING.finditer(text):
         name = _name_in(text, m.start(1), m.end(1))

@@ -131,6 +131,8 @@ def repair_spans(text: str, spans: list[Span]) -> list[Span]:
     kept = _titles_with_names(text, kept)
     kept = _years_outside_titles(text, kept)
     kept = [s for s in kept if s.label != "REPORT_YEAR" or not (_in_dated_day(text, s) or _in_doc_number(text, s))]
+    kept = [s for s in kept if s.label != "PUBLISHED_DATE" or not _OTHER_DATE_LABEL.search(text, max(0, s.start - 8),
+                                                                                             s.start)]
     return sorted(cells + kept, key=span_order)
 
 
@@ -319,7 +321,8 @@ def _to_address_end(text: str, s: Span) -> Span:
 # A body named by kind alone (政府, 市委, 县委县政府, 办公室, 乡镇): generic words, no name (guide: a bare 区政府
 # is none). An office with its government (区政府办公室) is a short form of a body, as 区发改局 is.
 _GENERIC_BODY = re.compile(r"(?:[省市县区镇乡]?(?:人民政府|政府|党委|委))+|[省市县区镇乡]?(?:街道办事处|街道办|街道)"
-                           r"|办公室|办|管委会|管理委员会|乡镇|镇街|街镇|政办|(?:政务|服务)?大厅")
+                           r"|办公室|办|管委会|管理委员会|乡镇|镇街|街镇|政办|(?:政务|服务)?大厅"
+                           r"|(?:有关|相关|关|各)?(?:处室|科室|部门|单位)")  # 由专人负责协调有|关处室
 
 
 def is_generic_body(name: str) -> bool:
@@ -469,6 +472,8 @@ def _in_doc_number(text: str, s: Span) -> bool:
     return text[s.start - 1:s.start] in tuple("〔[【(（") and _DOC_NUMBER_REST.match(text, s.end) is not None
 
 
+# a page line's date that is not the publication's (更新日期:2021-01-20, 打印时间): spec, published
+_OTHER_DATE_LABEL = re.compile(r"(?:更新|打印|访问|訪問|浏览|瀏覽)(?:日期|时间|時間)\s*[:：]?\s*$")
 _PERIOD_START = re.compile(r"\s*年\s*[0０]?[1１]\s*月\s*[0０]?[1１]\s*日")  # full-width digits too
 
 

@@ -202,3 +202,11 @@ def test_an_opening_clause_names_the_body_when_nothing_else_does():
     assert agency_from_opening(generic, []) == []
     tagged = [Span(text.index("七里坪镇"), text.index("七里坪镇") + 4, "AGENCY")]
     assert agency_from_opening(text, tagged) == []  # the tagger's mention stands
+
+
+def test_a_cited_documents_issuer_does_not_stop_the_opening_clause_naming_the_reporter():
+    text = "依据《国务院办公厅关于印发格式的通知》编制。\n一、总体情况\n2025年,宝力根花苏木人民政府坚持依法公开。"
+    issuer = Span(text.index("国务院办公厅"), text.index("国务院办公厅") + 6, "AGENCY")
+    got = agency_from_opening(text, [issuer])
+    assert [text[s.start:s.end] for s in got] == ["宝力根花苏木人民政府"]
+    assert without_cited_issuers(text, [issuer, *got]) == got

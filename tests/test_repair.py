@@ -387,3 +387,11 @@ def test_a_year_in_a_table_header_or_printed_with_its_year_character_is_no_cell(
              Span(count, count + 4, row + "previous_count"),
              Span(text.index("2019年"), text.index("2019年") + 4, row + "decisions")]
     assert repair_spans(text, spans) == [spans[2]]  # a printed count of 2019 stays a count
+
+
+def test_an_update_date_is_no_publication_date_and_the_relevant_divisions_no_body():
+    text = "更新日期:2021-01-20 发布日期:2021-01-19\n由专人负责协调有关处室研究答复。"
+    update = Span(text.index("2021-01-20"), text.index("2021-01-20") + 10, "PUBLISHED_DATE")
+    published = Span(text.index("2021-01-19"), text.index("2021-01-19") + 10, "PUBLISHED_DATE")
+    divisions = Span(text.index("关处室"), text.index("关处室") + 3, "AGENCY")
+    assert repair_spans(text, [update, published, divisions]) == [published]
