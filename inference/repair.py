@@ -29,10 +29,15 @@ import unicodedata
 from collections.abc import Callable
 from functools import cache
 
+from govreport.core import labels as labelset
+from govreport.core import schema
 from govreport.core.document import Span, span_order
 from govreport.core.entities import CharIndex, is_email, is_phone
+from govreport.core.fold import fold
 from govreport.core.rules import PINYIN, SENTENCE_ENDS, fold_traditional, printed_extent, strip_pinyin
 from govreport.core.schema import SECTIONS
+from govreport.inference.cellstatus import ROW_WORDS
+from govreport.inference.template import detect_template
 
 MAX_GAP = {"H": 4, "E": 2}  # characters between two fragments of one span (all on one line)
 MIN_CHARS = {"H": 3, "E": 2}
@@ -83,6 +88,46 @@ def _header_year(text: str, s: Span) -> bool:
     return text[s.end:s.end + 1] == "年" or _BEFORE_HEADER_YEAR.search(text, max(0, s.start - 6), s.start) is not None
 
 
+# Table 1's rows, each by the item it belongs to in either template (a row belongs to one item)
+_T1_ITEM = {row: item for t in ("2019", "2021") for item, rows in schema.t1_shape(t).items() for row in rows}
+_T1_WORDS = {row: re.compile(ROW_WORDS[row]) for row in _T1_ITEM}
+LABEL_REACH = 60  # characters before a number searched for its row's label (规范性文件 and its note)
+
+
+def _t1_rows_by_label(text: str, cells: list[Span]) -> list[Span]:
+    """A table-1 number whose row label stands right before it, as the only row label since the number
+    before (行政处罚\n\n16\n\n行政强制\n\n15: the model gave 15 to 行政处罚 too), is that row's, its column kept;
+    a gap naming two rows (a header printed across) decides nothing."""
+    out, prev_end = [], 0
+    for s in sorted(cells, key=span_order):
+        gap = fold(text[max(prev_end, s.start - LABEL_REACH):s.start])
+        prev_end = s.end
+        parts = s.label.split(".")
+        if parts[0] != "T1" or len(parts) != 4:
+            out.append(s)
+            continue
+        named = [row for row, words in _T1_WORDS.items() if words.search(gap)]
+        label = f"T1.{_T1_ITEM[named[0]]}.{named[0]}.{parts[3]}" if len(named) == 1 else s.label
+        out.append(Span(s.start, s.end, label) if labelset.cell_path(label) and label != s.label else s)
+    return out
+
+
+def _only_columns(text: str, cells: list[Span]) -> list[Span]:
+    """A table-1 number given a column its row does not print in the report's template (行政处罚's
+    上一年项目数量 in a 2021 table, whose row has only 本年处理决定数量) is the row's one column, unless a number
+    was given that one."""
+    template = detect_template(text, [s.label for s in cells], None)
+    shape = schema.t1_shape(template)
+    given = {s.label for s in cells}
+    out = []
+    for s in cells:
+        parts = s.label.split(".")
+        columns = shape.get(parts[1], {}).get(parts[2], []) if parts[0] == "T1" and len(parts) == 4 else []
+        only = f"T1.{parts[1]}.{parts[2]}.{columns[0]}" if len(columns) == 1 and parts[3] != columns[0] else None
+        out.append(Span(s.start, s.end, only) if only and only not in given else s)
+    return out
+
+
 def _join_fragments(text: str, spans: list[Span]) -> list[Span]:
     merged: list[Span] = []
     for s in sorted(spans, key=lambda s: (s.label, s.start)):
@@ -121,7 +166,8 @@ def repair_spans(text: str, spans: list[Span]) -> list[Span]:
     kept = _short_forms(text, _extended_to_names(text, kept))
     kept = [_to_address_end(text, s) for s in _headings_in_order(text, kept)]
     # a joined span may now cover a cell span that sat in its gap: cells win, they are checked by rules
-    cells = [s for s in spans if not _kind(s.label) and not _header_year(text, s)]
+    cells = _only_columns(text, _t1_rows_by_label(text, [s for s in spans if not _kind(s.label)
+                                                          and not _header_year(text, s)]))
     overlaps = overlap_test(cells)
     kept = [s for s in kept if not overlaps(s)]
     kept = _without_overlaps(kept)  # two fragments snapped to one date are one span

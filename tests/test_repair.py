@@ -1,4 +1,5 @@
 from govreport.core.document import Span
+from govreport.inference.assemble import assemble
 from govreport.inference.repair import repair_spans
 
 
@@ -395,3 +396,33 @@ def test_an_update_date_is_no_publication_date_and_the_relevant_divisions_no_bod
     published = Span(text.index("2021-01-19"), text.index("2021-01-19") + 10, "PUBLISHED_DATE")
     divisions = Span(text.index("关处室"), text.index("关处室") + 3, "AGENCY")
     assert repair_spans(text, [update, published, divisions]) == [published]
+
+
+def test_a_table_1_number_goes_to_the_row_whose_label_stands_right_before_it():
+    text = "第二十条第(六)项\n信息内容\n本年处理决定数量\n行政处罚\n\n16\n\n行政强制\n\n15\n"
+    first = Span(text.index("16"), text.index("16") + 2, "T1.art20_6.administrative_penalty.previous_count")
+    second = Span(text.index("15"), text.index("15") + 2, "T1.art20_6.administrative_penalty.decisions")
+    assert repair_spans(text, [first, second]) == [
+        first, Span(second.start, second.end, "T1.art20_6.administrative_coercion.decisions")]
+    across = "信息内容 | 行政处罚 | 行政强制\n16 | 15"  # a header naming two rows decides nothing
+    spans = [Span(across.index("16"), across.index("16") + 2, "T1.art20_6.administrative_penalty.decisions")]
+    assert repair_spans(across, spans) == spans
+
+
+def test_a_table_1_number_in_a_column_its_row_lacks_takes_the_rows_one_column():
+    # 2021 table: 行政处罚 prints only 本年处理决定数量; the model gave 16 the 2019 table's first column
+    text = ("二、主动公开政府信息情况\n第二十条第(一)项\n规章 | 3 | 1 | 2\n第二十条第(六)项\n行政处罚 | 16\n"
+            "行政强制 | 15\n行政许可 | 4 | 5\n")
+    at = {w: text.index(w) for w in ("| 3", "| 1", "| 2", "16", "15", "| 4", "| 5")}
+    spans = [Span(at["| 3"] + 2, at["| 3"] + 3, "T1.art20_1.rules.issued"),
+             Span(at["| 1"] + 2, at["| 1"] + 3, "T1.art20_1.rules.repealed"),
+             Span(at["| 2"] + 2, at["| 2"] + 3, "T1.art20_1.rules.in_force"),
+             Span(at["16"], at["16"] + 2, "T1.art20_6.administrative_penalty.previous_count"),
+             Span(at["15"], at["15"] + 2, "T1.art20_6.administrative_coercion.decisions"),
+             Span(at["| 4"] + 2, at["| 4"] + 3, "T1.art20_5.administrative_license.previous_count"),
+             Span(at["| 5"] + 2, at["| 5"] + 3, "T1.art20_5.administrative_license.decisions")]
+    record = assemble(text, repair_spans(text, spans))
+    assert record["template"] == "2021"
+    assert record["proactive"]["art20_6"]["administrative_penalty"]["decisions"] == 16
+    assert record["proactive"]["art20_6"]["administrative_coercion"]["decisions"] == 15
+    assert record["proactive"]["art20_5"]["administrative_license"]["decisions"] == 5  # a number was given it
