@@ -28,8 +28,9 @@ through inference.repair and inference.missed, see inference/extract.py; gold sp
   - report_year: the year with the most support (title or statistics-period mention 2, prose 1);
     null when two years tie for the most support.
   - published: the signature date (after the body's name at the close, or alone on a line near the
-    end) beats a page-line date (发布日期/发布时间/成文日期/发文日期/生成日期/时间/更新日期… on its line or
-    the line before); a date ending a statistics period (至/截至…) or in prose is never it; else null.
+    end) beats a page-line date (发布日期/发布时间/成文日期/发文日期/生成日期/时间… on its line or the line
+    before; the repairs drop a model's date after 更新日期/打印时间/访问…); a date ending a statistics
+    period (至/截至…) or in prose is never it; else null.
   - emails/phones: a span that does not look like an address (local@domain.tld) or a phone number
     (7-17 digits with their separators) is dropped.
   - leaders = each name with the nearest title in its sentence, distinct pairs in order (a name

@@ -39,7 +39,14 @@ from govreport.core import schema
 from govreport.core.document import Span, span_order
 from govreport.core.entities import choose_agency, choose_year, fold_name, is_phone
 from govreport.core.rules import fold_traditional, parse_year, printed_extent, strip_pinyin
-from govreport.inference.repair import AGENCY_ENDS, NOT_NAME_HEAD, is_generic_body, overlap_test, whole_name
+from govreport.inference.repair import (
+    AGENCY_ENDS,
+    HEADER_YEAR_BEFORE,
+    NOT_NAME_HEAD,
+    is_generic_body,
+    overlap_test,
+    whole_name,
+)
 
 NUMERALS = dict(zip(schema.SECTIONS, "一二三四五六", strict=True))
 KEY_WORDS = {
@@ -305,7 +312,6 @@ _CLAUSE_AFTER = re.compile(r"\s*年度?\s*[,，、]")
 _CLAUSE_OPENS = re.compile(r"\s*年度?(?=[\u4e00-\u9fff])(?!以来|以來|以前|前|后|後|底|末|初|起|至|到|第|上半|下半|度)")
 _TITLE_YEAR = re.compile(r"\s*年度?\s*(?:政府|政务|政務)信息公[开開]工作(?:的)?(?:年度)?(?:报告|報告)")
 _CLAUSE_BEFORE = re.compile(r"(?:^|[\n。；;，,：:])[ \t\u3000]*$")
-_HEADER_BEFORE = re.compile(r"(?:指|本年\s*[(（])\s*$")
 _SUBJECT_BEFORE = re.compile(r"[我本](?:局|镇|鎮|乡|鄉|街道|办|辦|委|单位|單位|部门|部門|机关|機關|区|區|县|縣|市|"
                              r"厅|廳|院|中心|署|处|處|站|所|馆|館|队|隊|会|會)\s*$")
 _YEAR_AFTER = re.compile(r"\s*年")
@@ -322,7 +328,7 @@ def report_years(text: str, spans: list[Span]) -> list[Span]:
              if s.label == "REPORT_YEAR" and parse_year(text[s.start:s.end]) == year}
     # a header's 指2020年 the tagger read as a table cell is the year (guide: digits in a header are no cell)
     kept = [s for s in spans if not (s.label.startswith("T") and text[s.start:s.end] in forms
-                                     and _HEADER_BEFORE.search(text[max(0, s.start - 8):s.start])
+                                     and HEADER_YEAR_BEFORE.search(text[max(0, s.start - 8):s.start])
                                      and _YEAR_AFTER.match(text, s.end))]
     kept = [s for s in kept if s.label != "REPORT_YEAR" or parse_year(text[s.start:s.end]) == year]
     overlaps = overlap_test(kept)
@@ -353,7 +359,7 @@ def _states_year(text: str, s: Span) -> bool:
         return True
     if re.match(_D, text[s.end:s.end + 1]):
         return False  # a longer number
-    if _HEADER_BEFORE.search(before):
+    if HEADER_YEAR_BEFORE.search(before):
         return True
     if (_CLAUSE_AFTER.match(text, s.end) or _CLAUSE_OPENS.match(text, s.end)) and _CLAUSE_BEFORE.search(before):
         return True

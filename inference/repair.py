@@ -77,7 +77,7 @@ def _with_numbering(text: str, s: Span) -> Span:
 
 
 _YEAR_CELL = re.compile(r"(?:19|20)\d\d")
-_BEFORE_HEADER_YEAR = re.compile(r"(?:指|本年\s*[(（])\s*$")
+HEADER_YEAR_BEFORE = re.compile(r"(?:指|本年\s*[(（])\s*$")  # a table header's year: 指2018年…, 本年(2023)…
 
 
 def _header_year(text: str, s: Span) -> bool:
@@ -85,7 +85,7 @@ def _header_year(text: str, s: Span) -> bool:
     its 年 (2019年): no count of the table."""
     if not _YEAR_CELL.fullmatch(unicodedata.normalize("NFKC", text[s.start:s.end]).strip()):
         return False
-    return text[s.end:s.end + 1] == "年" or _BEFORE_HEADER_YEAR.search(text, max(0, s.start - 6), s.start) is not None
+    return text[s.end:s.end + 1] == "年" or HEADER_YEAR_BEFORE.search(text, max(0, s.start - 6), s.start) is not None
 
 
 # Table 1's rows, each by the item it belongs to in either template (a row belongs to one item)
@@ -116,6 +116,8 @@ def _only_columns(text: str, cells: list[Span]) -> list[Span]:
     """A table-1 number given a column its row does not print in the report's template (行政处罚's
     上一年项目数量 in a 2021 table, whose row has only 本年处理决定数量) is the row's one column, unless a number
     was given that one."""
+    if not any(s.label.startswith("T1.") for s in cells):
+        return cells
     template = detect_template(text, [s.label for s in cells], None)
     shape = schema.t1_shape(template)
     given = {s.label for s in cells}
