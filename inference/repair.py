@@ -90,7 +90,7 @@ def _header_year(text: str, s: Span) -> bool:
 
 # Table 1's rows, each by the item it belongs to in either template (a row belongs to one item)
 _T1_ITEM = {row: item for t in ("2019", "2021") for item, rows in schema.t1_shape(t).items() for row in rows}
-_T1_WORDS = {row: re.compile(ROW_WORDS[row]) for row in _T1_ITEM}
+_T1_WORDS = re.compile("|".join(f"(?P<{row}>{ROW_WORDS[row]})" for row in _T1_ITEM))  # no word holds another
 LABEL_REACH = 60  # characters before a number searched for its row's label (规范性文件 and its note)
 
 
@@ -100,13 +100,12 @@ def _t1_rows_by_label(text: str, cells: list[Span]) -> list[Span]:
     a gap naming two rows (a header printed across) decides nothing."""
     out, prev_end = [], 0
     for s in sorted(cells, key=span_order):
-        gap = fold(text[max(prev_end, s.start - LABEL_REACH):s.start])
-        prev_end = s.end
+        gap_start, prev_end = max(prev_end, s.start - LABEL_REACH), s.end
         parts = s.label.split(".")
         if parts[0] != "T1" or len(parts) != 4:
             out.append(s)
             continue
-        named = [row for row, words in _T1_WORDS.items() if words.search(gap)]
+        named = list(dict.fromkeys(m.lastgroup for m in _T1_WORDS.finditer(fold(text[gap_start:s.start]))))
         label = f"T1.{_T1_ITEM[named[0]]}.{named[0]}.{parts[3]}" if len(named) == 1 else s.label
         out.append(Span(s.start, s.end, label) if labelset.cell_path(label) and label != s.label else s)
     return out
