@@ -17,7 +17,7 @@ from script_loader import load_script
 
 from govreport.core import schema
 from govreport.core.checks import check_paths
-from govreport.core.document import Span
+from govreport.core.document import Document, Span, save_documents
 from govreport.core.vocab import Vocab
 from govreport.inference.confidence import carry_scores, tag_scores, value_confidence
 from govreport.inference.decode import DecodeOptions, LabelGroups, decode_ids, decode_scored
@@ -218,3 +218,37 @@ def test_the_span_a_value_was_read_from_is_the_first_in_order_starting_there_and
         for where in ([int(rng.integers(0, 45)), int(rng.integers(0, 50))] for _ in range(20)):
             scan = next((s for s in spans if s.start == where[0] and s.end <= where[1]), None)
             assert _span_at(spans, where) == scan == _span_at(spans, where, starts)
+
+
+def test_calibration_judges_a_text_that_lost_characters_by_what_it_still_prints():
+    cal = _calibration()
+    gold = {"agency": "柳河镇人民政府", "addresses": ["某市市民服务中心六号楼"],
+            "sections": {"other": "无其他需要报告的事项。"}}
+    pred = {"agency": "柳河人民政府", "addresses": ["某市民服务中心六号楼"],
+            "sections": {"other": "无其他需要报告事项。"}}
+    for path in ("agency", "addresses.0", "sections.other"):
+        assert not cal.is_right(path, pred, gold) and cal.is_right(path, pred, gold, lost=True)
+    # a name two characters short, or with a character gold does not have, stays wrong
+    assert not cal.is_right("agency", {"agency": "柳河人民府"}, gold, lost=True)
+    assert not cal.is_right("agency", {"agency": "柳河乡人民政府"}, gold, lost=True)
+
+
+def test_calibration_over_layouts_gives_every_document_in_every_layout(tmp_path: Path):
+    cal = _calibration()
+    doc = Document(id="d", text="某镇2020年报告\n一、总体情况\n概述 | 1 |", spans=[], record={"agency": "某镇"})
+    save_documents([doc], tmp_path)
+    docs = cal.split_documents(tmp_path, layouts=True)
+    layouts = list(cal._layout_stress().LAYOUTS)
+    assert [d.id for d in docs] == [f"d ({label})" for label in layouts]
+    assert [d.meta["layout"] for d in docs] == layouts and cal.split_documents(tmp_path) == [doc]
+
+
+def test_a_mistake_repeated_over_layouts_counts_once_by_the_share_of_its_copies_flagged():
+    cal = _calibration()
+    values = [{"doc": "a (tabs)", "path": "p", "confidence": 0.1, "right": False},
+              {"doc": "a (spaces)", "path": "p", "confidence": 0.9, "right": False},
+              {"doc": "a (tabs)", "path": "q", "confidence": 0.2, "right": False},
+              *({"doc": "b (tabs)", "path": "p", "confidence": 0.95, "right": True} for _ in range(17))]
+    got = cal.distinct_caught(values, 0.1)  # 2 of 20 flagged: a/p's tabs copy and a/q
+    assert got == {"groups": 2, "caught": 1.5, "share": 0.75}
+    assert cal.caught_at(values, 0.1)["share"] == round(2 / 3, 4)

@@ -47,3 +47,29 @@ def test_the_gold_record_follows_the_layouts_conversions():
     wide = ls._gold_as_printed(record, "full-width digits")
     assert wide["phones"] == ["０７７２-７２１２２０５"] and wide["agency"] == "拉堡镇人民政府"
     assert wide["requests"] == record["requests"] and ls._gold_as_printed(record, "tabs") is record
+
+
+def _doc(text: str, heads: list[tuple[str, str]], sections: dict[str, str]):
+    from govreport.core.document import Document, Span
+
+    spans = [Span(text.index(h), text.index(h) + len(h), f"H.{key}") for h, key in heads]
+    return Document(id="x", text=text, spans=spans, record={"agency": "某镇人民政府", "sections": sections})
+
+
+def test_a_relaid_documents_sections_are_what_the_specs_rule_reads_in_the_new_text():
+    ls = _module()
+    text = "某镇2020年报告\n一、总体情况\n概述。\n二、主动公开政府信息情况\n规章 | 0 | 1 |"
+    doc = _doc(text, [("一、总体情况", "overview"), ("二、主动公开政府信息情况", "proactive")],
+               {"overview": "概述。", "proactive": "规章 | 0 | 1 |"})
+    twice = ls.relaid(doc, "pasted twice", 0)
+    # the first copy's last section runs to the second copy's first heading, its title included
+    assert twice.record["sections"] == {"overview": "概述。", "proactive": "规章 | 0 | 1 |\n\n某镇2020年报告",
+                                        "requests": None, "review_litigation": None, "problems": None, "other": None}
+    debris = ls.relaid(doc, "web debris", 0).record["sections"]
+    assert debris["overview"] == "概述。" and debris["proactive"].startswith("规章 | 0 | 1 |\n上一篇:")
+    assert debris["proactive"].endswith("【关闭窗口】")
+    assert ls.relaid(doc, "tabs", 0).record["sections"]["proactive"] == "规章\t0\t1"
+    assert ls.relaid(doc, "traditional", 0).record["agency"] == "某鎮人民政府"
+    lost = ls.relaid(doc, "lost characters", 0)
+    assert lost.record["sections"] == doc.record["sections"] and lost.meta["layout"] == "lost characters"
+    assert lost.spans == [] and doc.spans  # offsets of the old text are not carried over
