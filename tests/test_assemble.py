@@ -2,22 +2,12 @@ import jsonschema
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tagged_text import build
 
 from govreport.core import labels as labelset
 from govreport.core import schema
 from govreport.core.document import Span
 from govreport.inference.assemble import assemble, clean_spans
-
-
-def build(*parts: str | tuple[str, str]) -> tuple[str, list[Span]]:
-    """Text and spans from pieces: a str is plain text, (text, label) a tagged span."""
-    text, spans = "", []
-    for p in parts:
-        if isinstance(p, tuple):
-            spans.append(Span(len(text), len(text) + len(p[0]), p[1]))
-            p = p[0]
-        text += p
-    return text, spans
 
 
 def cell(value: str, label: str) -> tuple[str, str]:

@@ -1,20 +1,11 @@
 """One test per rule of the assembler's precedence, on fixtures modelled on real reports (tNN)."""
 
+from tagged_text import build
+
 from govreport.core.document import Span
 from govreport.core.entities import choose_agency, fold_name, is_email, is_fragment, is_phone
 from govreport.inference.assemble import assemble
 from govreport.inference.repair import repair_spans
-
-
-def build(*parts: str | tuple[str, str]) -> tuple[str, list[Span]]:
-    text, spans = "", []
-    for p in parts:
-        if isinstance(p, tuple):
-            spans.append(Span(len(text), len(text) + len(p[0]), p[1]))
-            p = p[0]
-        text += p
-    return text, spans
-
 
 A, Y, D = "AGENCY", "REPORT_YEAR", "PUBLISHED_DATE"
 
