@@ -95,7 +95,7 @@ _SENTENCE_END = re.compile(r"[。;；!?？！]")
 
 
 @dataclass
-class _Row:
+class Row:
     key: str  # "proactive.art20_1.rules", "requests.granted", "review_litigation"
     table: str
     word: str
@@ -105,16 +105,16 @@ class _Row:
     after_label: int | None = None  # end of the label word (rows found by label)
 
 
-def _rows(template: str | None) -> list[_Row]:
+def _rows(template: str | None) -> list[Row]:
     rows = []
     for item, item_rows in schema.t1_shape(template).items():
         for row, cols in item_rows.items():
-            rows.append(_Row(f"proactive.{item}.{row}", "proactive", ROW_WORDS[row],
+            rows.append(Row(f"proactive.{item}.{row}", "proactive", ROW_WORDS[row],
                              [f"proactive.{item}.{row}.{c}" for c in cols]))
     for row in schema.t2_rows(template):
-        rows.append(_Row(f"requests.{row}", "requests", ROW_WORDS[row],
+        rows.append(Row(f"requests.{row}", "requests", ROW_WORDS[row],
                          [f"requests.{row}.{c}" for c in schema.T2_COLUMNS]))
-    rows.append(_Row("review_litigation", "review_litigation", ROW_WORDS["review_litigation"],
+    rows.append(Row("review_litigation", "review_litigation", ROW_WORDS["review_litigation"],
                      [f"review_litigation.{g}.{c}" for g in schema.T3_GROUPS for c in schema.T3_COLUMNS]))
     return rows
 
@@ -133,7 +133,7 @@ def _cell_like(folded: str, start: int, end: int) -> bool:
     return not _SENTENCE_END.search(rest[:nxt])  # a label's note may hold commas, never a sentence end
 
 
-def _find_label(folded: str, index: list[int], row: _Row, lo: int, hi: int,
+def _find_label(folded: str, index: list[int], row: Row, lo: int, hi: int,
                 table_seen: bool) -> tuple[int, int] | None:
     """Original [start, end) of the row's label word between original offsets lo and hi, or None."""
     f_lo = _folded_offset(index, lo)
@@ -189,7 +189,7 @@ def _tokens(text: str) -> list[str]:
     return [t.strip() for t in re.split(r"[|\t\n]", text)]
 
 
-def _na_status(text: str, row: _Row, start: int, end: int, values: dict[str, Any]) -> dict[str, str]:
+def _na_status(text: str, row: Row, start: int, end: int, values: dict[str, Any]) -> dict[str, str]:
     """na or blank for the row's printed null cells (rule 4)."""
     tokens = _tokens(text[start:end])
     if tokens and parse_number(tokens[0]) is None and tokens[0] not in NA_MARKS:
@@ -205,7 +205,7 @@ def _na_status(text: str, row: _Row, start: int, end: int, values: dict[str, Any
     return {p: "na" for p in row.paths if values[p] is None}
 
 
-def _attach_spans(rows: list[_Row], spans: list[Span]) -> None:
+def _attach_spans(rows: list[Row], spans: list[Span]) -> None:
     """Each cell span onto its row (the second copy of a report pasted twice is left out)."""
     by_path = {p: row for row in rows for p in row.paths}
     seen: set[str] = set()
@@ -220,7 +220,7 @@ def _attach_spans(rows: list[_Row], spans: list[Span]) -> None:
         row.spans.append(s)
 
 
-def _locate_rows(text: str, rows: list[_Row]) -> None:
+def _locate_rows(text: str, rows: list[Row]) -> None:
     """Where each row starts: its label before its first span, or (a row without spans) its label
     word standing like a cell between the rows around it, once its table is known to be printed."""
     folded, index = fold_with_map(text)
@@ -241,7 +241,7 @@ def _locate_rows(text: str, rows: list[_Row]) -> None:
             announced.add(row.table)
 
 
-def _row_status(text: str, row: _Row, end: int, whole: bool, values: dict[str, Any]) -> dict[str, str]:
+def _row_status(text: str, row: Row, end: int, whole: bool, values: dict[str, Any]) -> dict[str, str]:
     """blank or na for the null cells of a row found in text[row.start:end] (`whole`: the row is not
     the end of the text, so every cell of it was printed)."""
     assert row.start is not None
@@ -256,14 +256,21 @@ def _row_status(text: str, row: _Row, end: int, whole: bool, values: dict[str, A
     return status
 
 
+def printed_rows(text: str, spans: list[Span], template: str | None) -> list[Row]:
+    """The template's table rows in print order, each with its cell spans and where it was found (rule 1;
+    ``start`` None: not found)."""
+    rows = _rows(template)
+    _attach_spans(rows, spans)
+    _locate_rows(text, rows)
+    return rows
+
+
 def cell_status(text: str, spans: list[Span], record: dict[str, Any]) -> dict[str, str]:
     """The status of every cell of the record's template (see the module docstring)."""
     template = record.get("template")
     values = {p: schema.get_path(record, p) for p in schema.cell_paths(template)}
     status = {p: ("number" if v is not None else "absent") for p, v in values.items()}
-    rows = _rows(template)
-    _attach_spans(rows, spans)
-    _locate_rows(text, rows)
+    rows = printed_rows(text, spans, template)
     headings = sorted(s.start for s in spans if s.label.startswith("H."))
     found = [r for r in rows if r.start is not None]
     for k, row in enumerate(found):

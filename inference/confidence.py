@@ -14,7 +14,8 @@
    text checks it takes part in, a pasted-twice conflict, blanks in its row, a column the cell marks
    do not confirm, numbers of its run left without a cell or split over rows, a zero and whether its
    neighbours hold the same value, a name cut at its head, rival agency mentions, sections not found,
-   a section holding another's heading line; and an intercept per family.
+   a section holding another's heading line, a cell read by a rule where the tagger tagged nothing
+   (``unread``); and an intercept per family.
 
 The weights (``configs/confidence.json``) are fitted by ``scripts/fit_confidence.py`` on synthetic
 documents (seed 424242, not the synthetic dev seed) and the real training split, never on the gold set
@@ -33,13 +34,15 @@ from pathlib import Path
 from typing import Any
 
 from govreport import paths
+from govreport.core import labels as labelset
 from govreport.core.document import Span, span_order
+from govreport.inference.repair import overlap_test
 from govreport.inference.signals import value_features
 
 WEIGHTS = paths.CONFIGS / "confidence.json"
 FEATURES = ("tag_logit", "cell", "entity", "agency", "section", "row_gaps", "geo_shift", "dropped", "mixed_rows",
             "zero", "same_neighbours", "cut_before", "agency_rivals", "failed_identity", "failed_text", "conflict",
-            "sections_missing", "holds_heading")
+            "sections_missing", "holds_heading", "unread")
 # Family intercepts, not shrunk when fitting. The agency's offset from the other entities is shrunk like
 # a feature: with every agency of the fitting data right it would otherwise grow without bound (17 with
 # the stage-4 model) and no wrong agency could ever be flagged.
@@ -51,11 +54,15 @@ _EPS = 1e-4
 def carry_scores(scores: Mapping[Span, float], spans: Iterable[Span]) -> dict[Span, float]:
     """The tagger's span scores carried onto the spans after repair: a span the tagger gave keeps its
     score; a span made of fragments (joined, or a heading given back its numbering character) takes the
-    length-weighted mean of the scored spans of its label inside it; a span with none has no score."""
+    length-weighted mean of the scored spans of its label inside it. A table cell where the tagger tagged
+    nothing at all (a row read by inference.missed.unread_rows) scores 0: the tagger gave its label no
+    mass there, and the value, resting on a rule alone, should be checked first. Any other span without
+    a scored span of its label inside has no score."""
     out: dict[Span, float] = {}
     by_label: dict[str, list[tuple[Span, float]]] = {}
     for s, score in scores.items():
         by_label.setdefault(s.label, []).append((s, score))
+    tagged = overlap_test(list(scores))
     for s in spans:
         if s in scores:
             out[s] = float(scores[s])
@@ -64,6 +71,8 @@ def carry_scores(scores: Mapping[Span, float], spans: Iterable[Span]) -> dict[Sp
         weight = sum(p.end - p.start for p, _ in inside)
         if weight:
             out[s] = sum((p.end - p.start) * v for p, v in inside) / weight
+        elif labelset.cell_path(s.label) and not tagged(s):
+            out[s] = 0.0
     return out
 
 
@@ -129,7 +138,9 @@ def features_of(record: dict[str, Any], spans: list[Span], scores: Mapping[Span,
     and what the fitting script fits on."""
     base = tag_scores(record, spans, scores, provenance)
     feats = value_features(record, text, spans, provenance)
-    return {path: (score, feats.get(path, {})) for path, score in base.items()}
+    # a cell carry_scores scored 0 was read by a rule where the tagger tagged nothing (no mass is ever 0)
+    return {path: (score, {**feats.get(path, {}), **({"unread": 1.0} if score == 0.0 else {})})
+            for path, score in base.items()}
 
 
 def value_confidence(record: dict[str, Any], spans: list[Span], scores: Mapping[Span, float],

@@ -29,6 +29,7 @@ from govreport.inference.missed import (
     missing_headings,
     report_years,
     signature_date,
+    unread_rows,
     without_cited_issuers,
 )
 from govreport.inference.repair import repair_spans
@@ -75,14 +76,15 @@ class Extractor:
 
 def with_missed(text: str, spans: list[Span]) -> list[Span]:
     """The spans with the headings, the title's agency, the signature date, labelled phone numbers and dates,
-    bracketed document numbers and the agency's and the report year's other mentions the tagger missed
-    (inference.missed)."""
+    bracketed document numbers, the agency's and the report year's other mentions and the numbers of a
+    table row the tagger missed (inference.missed)."""
     signed = signature_date(text, spans)
     named = agency_from_title(text, spans) or agency_from_opening(text, spans)
     spans = sorted(spans + missing_headings(text, spans) + named + signed
                    + labelled_phones(text, spans) + labelled_dates(text, spans + signed), key=span_order)  # in C
     spans = without_cited_issuers(text, document_numbers(text, spans))
-    return report_years(text, sorted(spans + agency_mentions(text, spans), key=span_order))
+    spans = report_years(text, sorted(spans + agency_mentions(text, spans), key=span_order))
+    return sorted(spans + unread_rows(text, spans), key=span_order)
 
 
 def _load_tagger(model_dir: Path) -> SpanTagger:

@@ -28,6 +28,13 @@ a clause that opens with the year (`2024年,我單位…`) and the year after th
 (`本局2024年度收到…`) or after the body's tagged name (`东阳市自然资源和规划局 2023年度`). Not inside 《…》,
 never where another span is. A REPORT_YEAR span naming another
 year (`2025年我局將…`: next year's plans) is no mention of the covered year and goes.
+
+A table row left wholly untagged. The tagger now and then tags no cell of a row it reads in other
+layouts (规范性文件(指…) 2 0 83 with cells split by spaces). Found by its label as the cell status finds it
+(inference.cellstatus), a row whose label is followed by exactly as many numbers as the row has cells,
+one per cell mark or space, then by words or the row's end, has those numbers in column order: with every
+cell printed there is no blank whose place is in doubt. A row printing fewer numbers, a `/`, or two marks
+in a row (an empty cell) is left alone.
 """
 
 from __future__ import annotations
@@ -35,10 +42,12 @@ from __future__ import annotations
 import bisect
 import re
 
+from govreport.core import labels as labelset
 from govreport.core import schema
 from govreport.core.document import Span, span_order
 from govreport.core.entities import choose_agency, choose_year, fold_name, is_phone
 from govreport.core.rules import fold_traditional, parse_year, printed_extent, strip_pinyin
+from govreport.inference.cellstatus import printed_rows
 from govreport.inference.repair import (
     AGENCY_ENDS,
     HEADER_YEAR_BEFORE,
@@ -47,6 +56,7 @@ from govreport.inference.repair import (
     overlap_test,
     whole_name,
 )
+from govreport.inference.template import detect_template
 
 NUMERALS = dict(zip(schema.SECTIONS, "一二三四五六", strict=True))
 KEY_WORDS = {
@@ -366,3 +376,38 @@ def _states_year(text: str, s: Span) -> bool:
     if _TITLE_YEAR.match(text, s.end):  # 鸭南乡2021年政府信息公开工作年度报告: the report's own title
         return True
     return bool(_YEAR_AFTER.match(text, s.end) and _SUBJECT_BEFORE.search(before))
+
+
+_NUMBER = r"[0-9０-９]+(?:[.．][0-9０-９]+)?"
+_GAP = r"[ \t\u3000\n|]+"
+_UNITS = "件个条项次人万元%％"  # a number followed by one is prose (行政许可 3 件), not a cell
+
+
+def unread_rows(text: str, spans: list[Span]) -> list[Span]:
+    """The numbers of a table row the tagger left wholly untagged, when they are exactly its cells
+    (module docstring); only where a table has tagged cells and the template is known."""
+    labels = [s.label for s in spans]
+    template = detect_template(text, labels, None)
+    if template is None or not any(labelset.cell_path(label) for label in labels):
+        return []
+    rows = sorted((r for r in printed_rows(text, spans, template) if r.start is not None), key=lambda r: r.start)
+    heads = sorted(s.start for s in spans if s.label.startswith("H."))
+    taken = overlap_test(spans)
+    out: list[Span] = []
+    for k, row in enumerate(rows):
+        if row.spans or row.after_label is None:
+            continue
+        end = min([len(text), *(r.start for r in rows[k + 1:k + 2]), *(h for h in heads if h >= row.after_label)])
+        row_cells = re.compile(rf"[^\s|0-9０-９]*((?:{_GAP}{_NUMBER}){{{len(row.paths)}}})"
+                               rf"(?=$|{_GAP}(?:$|[^\s|0-9０-９./．{_UNITS}]))")
+        cells = row_cells.match(text, row.after_label, end)
+        if cells is None:
+            continue
+        numbers = list(re.finditer(_NUMBER, cells.group(1)))
+        gaps = [cells.group(1)[a:b.start()] for a, b in zip([0, *(m.end() for m in numbers)], numbers, strict=False)]
+        found = [Span(cells.start(1) + m.start(), cells.start(1) + m.end(), labelset.label_for_path(p))
+                 for m, p in zip(numbers, row.paths, strict=True)]
+        if any(g.count("|") > 1 or g.count("\t") > 1 for g in gaps) or any(taken(f) for f in found):
+            continue  # an empty cell among them, or a number already read as something else
+        out += found
+    return out

@@ -84,6 +84,13 @@ def test_scores_follow_spans_through_repair() -> None:
     assert out[Span(10, 12, "PHONE")] == 0.5 and Span(20, 22, "EMAIL") not in out  # never scored: none
 
 
+def test_a_cell_the_tagger_left_untagged_scores_0_and_a_relabelled_one_none() -> None:
+    scores = {Span(0, 2, "T1.art20_1.rules.issued"): 0.9}
+    read_by_rule, relabelled = Span(5, 7, "T1.art20_1.rules.repealed"), Span(0, 2, "T1.art20_1.rules.in_force")
+    out = carry_scores(scores, [read_by_rule, relabelled, Span(9, 11, "PHONE")])
+    assert out == {read_by_rule: 0.0}
+
+
 def test_check_paths_name_every_cell_of_an_instance() -> None:
     assert check_paths({"identity": 1, "where": "requests.total", "ok": False}, "2021") == [
         "requests.new_received.total", "requests.carried_over.total", "requests.total_processed.total",

@@ -8,6 +8,7 @@ from govreport.inference.missed import (
     missing_headings,
     report_years,
     signature_date,
+    unread_rows,
     without_cited_issuers,
 )
 
@@ -210,3 +211,37 @@ def test_a_cited_documents_issuer_does_not_stop_the_opening_clause_naming_the_re
     got = agency_from_opening(text, [issuer])
     assert [text[s.start:s.end] for s in got] == ["宝力根花苏木人民政府"]
     assert without_cited_issuers(text, [issuer, *got]) == got
+
+
+T1 = ("二、主动公开政府信息情况\n第二十条第(一)项\n信息内容 本年制发件数 本年废止件数 现行有效件数\n"
+      "规章 0 0 5\n规范性文件(指各行政机关印发的有正式文号的文件) 2 0 83\n第二十条第(五)项\n")
+
+
+def _t1(text: str) -> list[Span]:
+    """The 规章 row tagged (the table is printed, the template 2021 by its cells), 规范性文件 not."""
+    row = text.index("规章") + 2
+    return [Span(text.index("二、"), text.index("二、") + 12, "H.proactive"),
+            *(Span(row + 1 + 2 * k, row + 2 + 2 * k, f"T1.art20_1.rules.{c}")
+              for k, c in enumerate(("issued", "repealed", "in_force")))]
+
+
+def test_a_row_the_tagger_left_untagged_gets_its_numbers_when_they_are_exactly_its_cells():
+    spans = _t1(T1)
+    assert [T1[s.start:s.end] for s in spans[1:]] == ["0", "0", "5"]
+    got = unread_rows(T1, spans)
+    assert [(T1[s.start:s.end], s.label) for s in got] == [
+        ("2", "T1.art20_1.normative_documents.issued"), ("0", "T1.art20_1.normative_documents.repealed"),
+        ("83", "T1.art20_1.normative_documents.in_force")]
+    wide = T1.replace(" 2 0 83", " ２ ０ ８３")
+    assert [wide[s.start:s.end] for s in unread_rows(wide, _t1(wide))] == ["２", "０", "８３"]
+    lines = T1.replace("(指各行政机关印发的有正式文号的文件) 2 0 83", "\n2\n0\n83")  # one cell per line
+    assert [lines[s.start:s.end] for s in unread_rows(lines, _t1(lines))] == ["2", "0", "83"]
+
+
+def test_a_row_with_a_blank_a_mark_a_unit_or_a_tagged_number_is_left_alone():
+    for row in (" 2 83", " 2 / 83", "| 2 | | 0 | 83 |", " 2 0 83 件", " 2 0 83 1"):
+        text = T1.replace("(指各行政机关印发的有正式文号的文件) 2 0 83", row)
+        assert unread_rows(text, _t1(text)) == [], row
+    tagged = [*_t1(T1), Span(T1.index(" 83") + 1, T1.index(" 83") + 3, "REPORT_YEAR")]
+    assert unread_rows(T1, tagged) == []
+    assert unread_rows(T1, _t1(T1)[:1]) == []  # no cell tagged: no table to read
