@@ -110,12 +110,12 @@ def _rows(template: str | None) -> list[Row]:
     for item, item_rows in schema.t1_shape(template).items():
         for row, cols in item_rows.items():
             rows.append(Row(f"proactive.{item}.{row}", "proactive", ROW_WORDS[row],
-                             [f"proactive.{item}.{row}.{c}" for c in cols]))
+                            [f"proactive.{item}.{row}.{c}" for c in cols]))
     for row in schema.t2_rows(template):
         rows.append(Row(f"requests.{row}", "requests", ROW_WORDS[row],
-                         [f"requests.{row}.{c}" for c in schema.T2_COLUMNS]))
+                        [f"requests.{row}.{c}" for c in schema.T2_COLUMNS]))
     rows.append(Row("review_litigation", "review_litigation", ROW_WORDS["review_litigation"],
-                     [f"review_litigation.{g}.{c}" for g in schema.T3_GROUPS for c in schema.T3_COLUMNS]))
+                    [f"review_litigation.{g}.{c}" for g in schema.T3_GROUPS for c in schema.T3_COLUMNS]))
     return rows
 
 

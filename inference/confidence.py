@@ -56,8 +56,8 @@ def carry_scores(scores: Mapping[Span, float], spans: Iterable[Span]) -> dict[Sp
     score; a span made of fragments (joined, or a heading given back its numbering character) takes the
     length-weighted mean of the scored spans of its label inside it. A table cell where the tagger tagged
     nothing at all (a row read by inference.missed.unread_rows) scores 0: the tagger gave its label no
-    mass there, and the value, resting on a rule alone, should be checked first. Any other span without
-    a scored span of its label inside has no score."""
+    mass there, and the value rests on a rule, which the fit weighs through ``unread``. Any other span
+    without a scored span of its label inside has no score."""
     out: dict[Span, float] = {}
     by_label: dict[str, list[tuple[Span, float]]] = {}
     for s, score in scores.items():
