@@ -129,6 +129,12 @@ def _only_columns(text: str, cells: list[Span]) -> list[Span]:
     return out
 
 
+def _printed_twice(text: str, a: Span, b: Span) -> bool:
+    """Two fragments that print the same name of 3 or more characters (a signature line run into the
+    title's line: 中埠镇人民政府 中埠镇人民政府) are two mentions, not one name."""
+    return a.end - a.start >= 3 and text[a.start:a.end] == text[b.start:b.end]
+
+
 def _join_fragments(text: str, spans: list[Span]) -> list[Span]:
     merged: list[Span] = []
     for s in sorted(spans, key=lambda s: (s.label, s.start)):
@@ -136,7 +142,8 @@ def _join_fragments(text: str, spans: list[Span]) -> list[Span]:
         # spliced pinyin (機關(guān)主動) is no gap: the printed heading runs on across it (t32, issue 15)
         gap = strip_pinyin(text[prev.end:s.start]) if prev and s.start >= prev.end else ""
         if (prev and prev.label == s.label and 0 <= s.start - prev.end and len(gap) <= MAX_GAP[_kind(s.label) or "E"]
-                and not set(SENTENCE_ENDS).intersection(gap)):
+                and not set(SENTENCE_ENDS).intersection(gap)
+                and not _printed_twice(text, prev, s)):
             merged[-1] = Span(prev.start, s.end, s.label)
         else:
             merged.append(s)

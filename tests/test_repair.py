@@ -31,6 +31,14 @@ def test_fragments_are_not_joined_across_lines_or_over_a_cell():
     assert not any(s.label == "AGENCY" and s.start < 11 < s.end for s in out)
 
 
+def test_a_name_printed_twice_with_a_space_between_is_two_mentions():
+    text = "发布机构: 中埠镇人民政府 中埠镇人民政府2020年政府信息公开工作年度报告"  # two lines run into one
+    a = text.index("中埠镇")
+    b = text.index("中埠镇", a + 1)
+    assert repair_spans(text, [Span(a, a + 7, "AGENCY"), Span(b, b + 7, "AGENCY")]) == [
+        Span(a, a + 7, "AGENCY"), Span(b, b + 7, "AGENCY")]
+
+
 def test_a_body_named_by_its_kind_alone_is_no_agency():
     text = "崔桥镇\n人民政府 | 7 | 五常市民意乡\n2021年政府信息公开工作年度报告\n辦公室"
     gov = text.index("政府信息")
