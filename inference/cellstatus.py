@@ -220,7 +220,7 @@ def _attach_spans(rows: list[Row], spans: list[Span]) -> None:
         row.spans.append(s)
 
 
-def _locate_rows(text: str, rows: list[Row]) -> None:
+def locate_rows(text: str, rows: list[Row]) -> None:
     """Where each row starts: its label before its first span, or (a row without spans) its label
     word standing like a cell between the rows around it, once its table is known to be printed."""
     folded, index = fold_with_map(text)
@@ -256,12 +256,10 @@ def _row_status(text: str, row: Row, end: int, whole: bool, values: dict[str, An
     return status
 
 
-def printed_rows(text: str, spans: list[Span], template: str | None) -> list[Row]:
-    """The template's table rows in print order, each with its cell spans and where it was found (rule 1;
-    ``start`` None: not found)."""
+def table_rows(spans: list[Span], template: str | None) -> list[Row]:
+    """The template's table rows in print order, each with its cell spans (not yet located: locate_rows)."""
     rows = _rows(template)
     _attach_spans(rows, spans)
-    _locate_rows(text, rows)
     return rows
 
 
@@ -270,7 +268,8 @@ def cell_status(text: str, spans: list[Span], record: dict[str, Any]) -> dict[st
     template = record.get("template")
     values = {p: schema.get_path(record, p) for p in schema.cell_paths(template)}
     status = {p: ("number" if v is not None else "absent") for p, v in values.items()}
-    rows = printed_rows(text, spans, template)
+    rows = table_rows(spans, template)
+    locate_rows(text, rows)
     headings = sorted(s.start for s in spans if s.label.startswith("H."))
     found = [r for r in rows if r.start is not None]
     for k, row in enumerate(found):

@@ -30,24 +30,25 @@ never where another span is. A REPORT_YEAR span naming another
 year (`2025年我局將…`: next year's plans) is no mention of the covered year and goes.
 
 A table row left wholly untagged. The tagger now and then tags no cell of a row it reads in other
-layouts (规范性文件(指…) 2 0 83 with cells split by spaces). Found by its label as the cell status finds it
-(inference.cellstatus), a row whose label is followed by exactly as many numbers as the row has cells,
-one per cell mark or space, then by words or the row's end, has those numbers in column order: with every
-cell printed there is no blank whose place is in doubt. A row printing fewer numbers, a `/`, or two marks
-in a row (an empty cell) is left alone.
+layouts (规范性文件(指…) 2 0 83 with cells split by spaces). When some row has no cell span, the rows are
+found by their labels as the cell status finds them (inference.cellstatus); a row whose label is followed
+by exactly as many numbers as the row has cells, one per cell mark or space, then by words or the row's
+end, has those numbers in column order: with every cell printed there is no blank whose place is in
+doubt. A row printing fewer numbers, a `/`, or two marks in a row (an empty cell) is left alone.
 """
 
 from __future__ import annotations
 
 import bisect
 import re
+from functools import cache
 
 from govreport.core import labels as labelset
 from govreport.core import schema
 from govreport.core.document import Span, span_order
 from govreport.core.entities import choose_agency, choose_year, fold_name, is_phone
 from govreport.core.rules import fold_traditional, parse_year, printed_extent, strip_pinyin
-from govreport.inference.cellstatus import printed_rows
+from govreport.inference.cellstatus import locate_rows, table_rows
 from govreport.inference.repair import (
     AGENCY_ENDS,
     HEADER_YEAR_BEFORE,
@@ -136,10 +137,11 @@ def agency_from_opening(text: str, spans: list[Span]) -> list[Span]:
     title line names one either (t16, t36: the report has no title)."""
     if any(s.label == "AGENCY" and not _issuer_of_cited(text, s) for s in spans):
         return []
+    taken = overlap_test(spans)
     for m in _OPENING.finditer(text):
         name = _name_in(text, m.start(1), m.end(1))
         if name is not None and text[name.start] not in NOT_NAME_HEAD \
-                and not is_generic_body(text[name.start:name.end]) and not overlap_test(spans)(name):
+                and not is_generic_body(text[name.start:name.end]) and not taken(name):
             return [name]
     return []
 
@@ -383,6 +385,12 @@ _GAP = r"[ \t\u3000\n|]+"
 _UNITS = "件个条项次人万元%％"  # a number followed by one is prose (行政许可 3 件), not a cell
 
 
+@cache
+def _row_cells(n: int) -> re.Pattern[str]:
+    """After a row's label (and its note): exactly ``n`` numbers, each after a gap, then words or the end."""
+    return re.compile(rf"[^\s|0-9０-９]*((?:{_GAP}{_NUMBER}){{{n}}})(?=$|{_GAP}(?:$|[^\s|0-9０-９./．{_UNITS}]))")
+
+
 def unread_rows(text: str, spans: list[Span]) -> list[Span]:
     """The numbers of a table row the tagger left wholly untagged, when they are exactly its cells
     (module docstring); only where a table has tagged cells and the template is known."""
@@ -390,7 +398,11 @@ def unread_rows(text: str, spans: list[Span]) -> list[Span]:
     template = detect_template(text, labels, None)
     if template is None or not any(labelset.cell_path(label) for label in labels):
         return []
-    rows = sorted((r for r in printed_rows(text, spans, template) if r.start is not None), key=lambda r: r.start)
+    rows = table_rows(spans, template)
+    if all(r.spans for r in rows):
+        return []
+    locate_rows(text, rows)
+    rows = sorted((r for r in rows if r.start is not None), key=lambda r: r.start)
     heads = sorted(s.start for s in spans if s.label.startswith("H."))
     taken = overlap_test(spans)
     out: list[Span] = []
@@ -398,15 +410,13 @@ def unread_rows(text: str, spans: list[Span]) -> list[Span]:
         if row.spans or row.after_label is None:
             continue
         end = min([len(text), *(r.start for r in rows[k + 1:k + 2]), *(h for h in heads if h >= row.after_label)])
-        row_cells = re.compile(rf"[^\s|0-9０-９]*((?:{_GAP}{_NUMBER}){{{len(row.paths)}}})"
-                               rf"(?=$|{_GAP}(?:$|[^\s|0-9０-９./．{_UNITS}]))")
-        cells = row_cells.match(text, row.after_label, end)
+        cells = _row_cells(len(row.paths)).match(text, row.after_label, end)
         if cells is None:
             continue
-        numbers = list(re.finditer(_NUMBER, cells.group(1)))
-        gaps = [cells.group(1)[a:b.start()] for a, b in zip([0, *(m.end() for m in numbers)], numbers, strict=False)]
-        found = [Span(cells.start(1) + m.start(), cells.start(1) + m.end(), labelset.label_for_path(p))
-                 for m, p in zip(numbers, row.paths, strict=True)]
+        at = cells.start(1)
+        found = [Span(at + m.start(), at + m.end(), labelset.label_for_path(p))
+                 for m, p in zip(re.finditer(_NUMBER, cells.group(1)), row.paths, strict=True)]
+        gaps = re.split(_NUMBER, cells.group(1))
         if any(g.count("|") > 1 or g.count("\t") > 1 for g in gaps) or any(taken(f) for f in found):
             continue  # an empty cell among them, or a number already read as something else
         out += found
